@@ -1,0 +1,38 @@
+# Common tasks. Every target installs missing Debian packages first (cheap when present).
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+PY ?= /usr/bin/python3
+
+.PHONY: all build deps run test unit-test e2e-test bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Starts `plinth server` on embedded defaults (./plinth-data, 127.0.0.1:7070) with an example model.
+run: build
+	@scripts/run-example.sh
+
+unit-test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+e2e-test: build
+	PLINTH_BIN=$(abspath $(BUILD_DIR))/src/plinth/plinth $(PY) -m pytest -q tests
+
+test: unit-test e2e-test
+
+bench: build
+	@scripts/run-bench.sh
+
+format:
+	find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

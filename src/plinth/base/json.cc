@@ -1,0 +1,85 @@
+#include "plinth/base/json.h"
+
+#include <algorithm>
+
+
+namespace plinth {
+
+absl::StatusOr<Json> ParseJson(std::string_view text) {
+  Json out = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (out.is_discarded()) {
+    // Re-parse with exceptions inside this function only, to get a position for the message.
+    try {
+      (void)Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error& e) {
+      return absl::InvalidArgumentError(StrCat("malformed JSON: ", e.what()));
+    } catch (...) {
+    }
+    return absl::InvalidArgumentError("malformed JSON");
+  }
+  return out;
+}
+
+absl::StatusOr<Json> ParseJsonObject(std::string_view text) {
+  PLINTH_ASSIGN_OR_RETURN(Json out, ParseJson(text));
+  if (!out.is_object()) return absl::InvalidArgumentError("request body must be a JSON object");
+  return out;
+}
+
+namespace {
+const Json* Find(const Json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(std::string(key));
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> JsonOptString(const Json& obj, std::string_view key) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr) return std::optional<std::string>();
+  if (!v->is_string()) return absl::InvalidArgumentError(StrCat("'", key, "' must be a string"));
+  return std::optional<std::string>(v->get<std::string>());
+}
+
+absl::StatusOr<std::optional<int64_t>> JsonOptInt(const Json& obj, std::string_view key) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr) return std::optional<int64_t>();
+  if (v->is_number_integer()) return std::optional<int64_t>(v->get<int64_t>());
+  if (v->is_number_float()) {
+    double d = v->get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) return std::optional<int64_t>(static_cast<int64_t>(d));
+  }
+  return absl::InvalidArgumentError(StrCat("'", key, "' must be an integer"));
+}
+
+absl::StatusOr<std::optional<double>> JsonOptDouble(const Json& obj, std::string_view key) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr) return std::optional<double>();
+  if (!v->is_number()) return absl::InvalidArgumentError(StrCat("'", key, "' must be a number"));
+  return std::optional<double>(v->get<double>());
+}
+
+absl::StatusOr<std::optional<bool>> JsonOptBool(const Json& obj, std::string_view key) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr) return std::optional<bool>();
+  if (!v->is_boolean()) return absl::InvalidArgumentError(StrCat("'", key, "' must be a boolean"));
+  return std::optional<bool>(v->get<bool>());
+}
+
+absl::Status JsonCheckKeys(const Json& obj, std::initializer_list<std::string_view> allowed,
+                           std::string_view what) {
+  if (!obj.is_object()) return absl::InvalidArgumentError(StrCat(what, " must be a JSON object"));
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      return absl::InvalidArgumentError(StrCat("unknown field '", it.key(), "' in ", what));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string DumpJson(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace plinth

@@ -1,0 +1,13 @@
+// Registration of the `plinth` subcommands onto the CLI11 app, one function per group.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace plinth::cli {
+
+void AddServerCommand(CLI::App& app);
+void AddTokensCommands(CLI::App& app);
+void AddAuditCommands(CLI::App& app);
+void AddModelsCommands(CLI::App& app);
+
+}  // namespace plinth::cli

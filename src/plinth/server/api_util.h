@@ -1,0 +1,22 @@
+// Small helpers shared by the API route files: body parsing, query parameters, audit context.
+// Thread-safety: stateless.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "plinth/server/http_types.h"
+#include "plinth/storage/meta/audit_log.h"
+
+namespace plinth::server {
+
+// Parses the body as a JSON object; an empty body gives {}. Checks Content-Type when set.
+absl::StatusOr<Json> BodyObject(const HttpRequest& req);
+storage::AuditContext AuditFrom(const HttpRequest& req);
+// Integer query parameter with bounds; InvalidArgument names the parameter.
+absl::StatusOr<int64_t> QueryInt(const HttpRequest& req, const std::string& name, int64_t fallback, int64_t min, int64_t max);
+absl::StatusOr<bool> QueryBool(const HttpRequest& req, const std::string& name, bool fallback);
+// A JSON object of strings (numbers and bools are stringified) as a map.
+absl::StatusOr<std::map<std::string, std::string>> StringMap(const Json& obj, const std::string& field);
+
+}  // namespace plinth::server

@@ -1,0 +1,450 @@
+#include "plinth/server/http_server.h"
+
+#include <atomic>
+#include <limits>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "plinth/base/clock.h"
+#include "plinth/base/json.h"
+#include "plinth/base/time.h"
+
+namespace plinth::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+namespace {
+
+// Per-connection state visible to Shutdown(); touched only on the connection's strand.
+struct Connection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  explicit Impl(Options o) : options_(std::move(o)), acceptor_(ioc_), signals_(ioc_) {}
+
+  absl::Status Bind() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat("invalid listen host '", options_.host, "': ", ec.message()));
+    tcp::endpoint ep(address, options_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return absl::UnavailableError(StrCat("cannot listen on ", options_.host, ":", options_.port, ": ", ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return absl::OkStatus();
+  }
+
+  uint16_t port() const { return port_; }
+  bool stopping() const { return stopping_.load(); }
+
+  void Run() {
+    if (options_.handle_signals) {
+      signals_.add(SIGTERM);
+      signals_.add(SIGINT);
+      signals_.async_wait([this](const beast::error_code& ec, int sig) {
+        if (!ec) {
+          LogInfo(StrCat("received signal ", sig, ": shutting down gracefully"));
+          Shutdown();
+        }
+      });
+    }
+    asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::max(1, options_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+  }
+
+  void Shutdown() {
+    if (stopping_.exchange(true)) return;
+    asio::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+      signals_.cancel(ec);
+    });
+    CloseIdleConnections();
+    asio::co_spawn(ioc_, Drain(), asio::detached);
+  }
+
+ private:
+  void CloseIdleConnections() {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    for (auto& [id, entry] : conns_) {
+      auto conn = entry.first;
+      asio::post(entry.second, [conn] {
+        if (conn->stream != nullptr && conn->idle) conn->stream->cancel();
+      });
+    }
+  }
+
+  // Waits for in-flight requests, then stops the io_context.
+  awaitable<void> Drain() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.shutdown_grace_seconds);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(conns_mu_);
+        if (conns_.empty()) break;
+      }
+      CloseIdleConnections();
+      timer.expires_after(std::chrono::milliseconds(20));
+      beast::error_code ec;
+      co_await timer.async_wait(redirect_error(use_awaitable, ec));
+    }
+    ioc_.stop();
+  }
+
+  awaitable<void> Accept() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (stopping_ || ec == asio::error::operation_aborted) co_return;
+        LogWarn(StrCat("accept failed: ", ec.message()));
+        asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));  // e.g. out of fds
+        co_await t.async_wait(redirect_error(use_awaitable, ec));
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  uint64_t Register(const std::shared_ptr<Connection>& conn, asio::any_io_executor ex) {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    uint64_t id = next_id_++;
+    conns_.emplace(id, std::make_pair(conn, ex));
+    return id;
+  }
+  void Unregister(uint64_t id) {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    conns_.erase(id);
+  }
+  size_t ConnectionCount() {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    return conns_.size();
+  }
+
+  template <typename Body>
+  awaitable<bool> Write(beast::tcp_stream& stream, http::response<Body>& res) {
+    beast::error_code ec;
+    stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+    size_t n = co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+    if (options_.metrics) options_.metrics->AddBytesSent(static_cast<int64_t>(n));
+    co_return !ec;
+  }
+
+  awaitable<void> Session(tcp::socket socket) {
+    beast::error_code ec;
+    std::string client;
+    {
+      auto ep = socket.remote_endpoint(ec);
+      client = ec ? "unknown" : StrCat(ep.address().to_string(), ":", ep.port());
+    }
+    beast::tcp_stream stream(std::move(socket));
+    auto conn = std::make_shared<Connection>();
+    conn->stream = &stream;
+    bool over_limit = ConnectionCount() >= static_cast<size_t>(options_.max_connections);
+    uint64_t id = Register(conn, stream.get_executor());
+    if (options_.metrics) options_.metrics->AddConnections(1);
+    if (over_limit) {
+      HttpResponse r = ErrorResponse(absl::UnavailableError("too many connections; retry later"));
+      http::response<http::string_body> res{http::status::service_unavailable, 11};
+      res.set(http::field::content_type, r.content_type);
+      res.set(http::field::retry_after, "1");
+      res.body() = r.body;
+      res.keep_alive(false);
+      res.prepare_payload();
+      co_await Write(stream, res);
+    } else {
+      co_await Serve(stream, *conn, client);
+    }
+    conn->stream = nullptr;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Unregister(id);
+    if (options_.metrics) options_.metrics->AddConnections(-1);
+  }
+
+  awaitable<void> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
+    beast::flat_buffer buffer(8192);
+    for (;;) {
+      conn.idle = true;
+      if (stopping_) co_return;
+      beast::error_code ec;
+      http::request_parser<http::empty_body> header_parser;
+      header_parser.header_limit(options_.max_header_bytes);
+      header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
+      stream.expires_after(std::chrono::seconds(buffer.size() > 0 ? options_.request_timeout_seconds : options_.idle_timeout_seconds));
+      co_await http::async_read_header(stream, buffer, header_parser, redirect_error(use_awaitable, ec));
+      conn.idle = false;
+      auto started = std::chrono::steady_clock::now();
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          HttpResponse r = ErrorResponse(absl::InvalidArgumentError(
+                                             StrCat("request header larger than ", options_.max_header_bytes, " bytes")),
+                                         431);
+          r.close_connection = true;
+          co_await Respond(stream, r, 11, false, nullptr, "-", "-", client, "-", started);
+        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != asio::error::operation_aborted && ec != asio::error::connection_reset && ec != asio::error::eof) {
+          HttpResponse r = ErrorResponse(absl::InvalidArgumentError(StrCat("malformed HTTP request: ", ec.message())));
+          r.close_connection = true;
+          co_await Respond(stream, r, 11, false, nullptr, "-", "-", client, "-", started);
+        }
+        co_return;
+      }
+      if (options_.metrics) options_.metrics->AddInFlight(1);
+      bool keep_going = co_await HandleOne(stream, buffer, header_parser, client, started);
+      if (options_.metrics) options_.metrics->AddInFlight(-1);
+      if (!keep_going) co_return;
+    }
+  }
+
+  // Handles one request whose header has been read. Returns whether the connection stays open.
+  awaitable<bool> HandleOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                            http::request_parser<http::empty_body>& header_parser, const std::string& client,
+                            std::chrono::steady_clock::time_point started) {
+    auto& hreq = header_parser.get();
+    const unsigned version = hreq.version();
+    const bool keep_alive = hreq.keep_alive();
+    HttpRequest req;
+    req.method = std::string(hreq.method_string());
+    req.target = std::string(hreq.target());
+    req.client = client;
+    req.received_at_micros = Clock::Real()->NowMicros();
+    for (const auto& field : hreq) req.headers[ToLower(std::string_view(field.name_string().data(), field.name_string().size()))] =
+        std::string(field.value());
+    std::string_view target(req.target);
+    size_t qpos = target.find('?');
+    std::string_view raw_path = target.substr(0, qpos);
+    const bool body_expected = header_parser.content_length().value_or(0) > 0 || header_parser.chunked();
+
+    auto fail = [&](absl::Status st, int http_status, const std::string& route) -> awaitable<bool> {
+      HttpResponse r = ErrorResponse(st, http_status);
+      // Unread body bytes would be taken for the next request: close instead of draining.
+      r.close_connection = body_expected || !keep_alive;
+      co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route, client, req.actor, started);
+    };
+
+    auto decoded_path = PercentDecode(raw_path, false);
+    if (!decoded_path.ok() || raw_path.empty() || raw_path[0] != '/') {
+      co_return co_await fail(absl::InvalidArgumentError("malformed request path"), 0, "unmatched");
+    }
+    req.path = *decoded_path;
+    if (qpos != std::string_view::npos) {
+      auto q = ParseQueryString(target.substr(qpos + 1));
+      if (!q.ok()) co_return co_await fail(q.status(), 0, "unmatched");
+      req.query = std::move(*q);
+    }
+    bool method_mismatch = false;
+    const Route* route = options_.router->Match(req.method, raw_path, &req.path_params, &method_mismatch);
+    if (route == nullptr) {
+      if (method_mismatch) {
+        co_return co_await fail(absl::InvalidArgumentError(StrCat("method ", req.method, " not allowed on ", req.path)), 405,
+                                "unmatched");
+      }
+      co_return co_await fail(absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path)), 0, "unmatched");
+    }
+    if (options_.authorizer) {
+      absl::Status st = options_.authorizer(req, *route);
+      if (!st.ok()) co_return co_await fail(st, 0, route->pattern);
+    }
+
+    // 100-continue: tell the client to send the body only once the request is accepted.
+    if (body_expected && ToLower(req.Header("expect")) == "100-continue") {
+      http::response<http::empty_body> cont{http::status::continue_, version};
+      beast::error_code ec;
+      co_await http::async_write(stream, cont, redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+    }
+
+    if (route->upload) {
+      auto st = co_await ReadUpload(stream, buffer, header_parser, req);
+      if (!st.ok()) {
+        if (absl::IsCancelled(st)) co_return false;  // client went away: nothing to answer
+        int code = absl::IsResourceExhausted(st) && StartsWith(std::string(st.message()), "upload larger") ? 413 : 0;
+        HttpResponse r = ErrorResponse(st, code);
+        r.close_connection = true;
+        co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+      }
+    } else if (body_expected) {
+      http::request_parser<http::string_body> body_parser{std::move(header_parser)};
+      body_parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
+      beast::error_code ec;
+      stream.expires_after(std::chrono::seconds(options_.request_timeout_seconds));
+      co_await http::async_read(stream, buffer, body_parser, redirect_error(use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        HttpResponse r = ErrorResponse(
+            absl::ResourceExhaustedError(StrCat("request body larger than ", options_.max_body_bytes, " bytes")), 413);
+        r.close_connection = true;
+        co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+      }
+      if (ec) {
+        if (ec == beast::error::timeout) {
+          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408);
+          r.close_connection = true;
+          co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+        }
+        co_return false;  // truncated body or a reset: the request never completed
+      }
+      req.body = std::move(body_parser.get().body());
+      if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(req.body.size()));
+    }
+
+    HttpResponse resp;
+    try {
+      absl::StatusOr<HttpResponse> out = route->handler(req);
+      resp = out.ok() ? std::move(*out) : ErrorResponse(out.status());
+    } catch (const std::exception& e) {
+      LogError(StrCat("handler ", route->pattern, " threw: ", e.what()));
+      resp = ErrorResponse(absl::InternalError("internal error"));
+    }
+    co_return co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+  }
+
+  // Streams an upload body into the ObjectStore. On success sets req.upload.
+  awaitable<absl::Status> ReadUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                     http::request_parser<http::empty_body>& header_parser, HttpRequest& req) {
+    if (options_.uploads == nullptr) co_return absl::InternalError("uploads are not configured");
+    auto writer_or = options_.uploads->NewWriter();
+    if (!writer_or.ok()) co_return writer_or.status();
+    auto writer = std::move(*writer_or);
+    http::request_parser<http::buffer_body> parser{std::move(header_parser)};
+    parser.body_limit(static_cast<uint64_t>(options_.max_upload_bytes));
+    std::vector<char> chunk(256 * 1024);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      beast::error_code ec;
+      stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+      co_await http::async_read_some(stream, buffer, parser, redirect_error(use_awaitable, ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec == http::error::body_limit) {
+        writer->Abort();
+        co_return absl::ResourceExhaustedError(StrCat("upload larger than ", options_.max_upload_bytes, " bytes"));
+      }
+      if (ec) {
+        writer->Abort();
+        co_return absl::CancelledError(StrCat("upload interrupted: ", ec.message()));
+      }
+      size_t n = chunk.size() - parser.get().body().size;
+      if (n > 0) {
+        absl::Status st = writer->Append(std::string_view(chunk.data(), n));
+        if (!st.ok()) co_return st;
+        if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(n));
+      }
+    }
+    std::optional<std::string> expected;
+    std::string header = req.Header("x-plinth-sha256");
+    if (!header.empty()) expected = ToLower(header);
+    auto info = writer->Commit(expected);
+    if (!info.ok()) co_return info.status();
+    req.upload = *info;
+    co_return absl::OkStatus();
+  }
+
+  awaitable<bool> Respond(beast::tcp_stream& stream, HttpResponse& r, unsigned version, bool keep_alive,
+                          const HttpRequest* req, const std::string& method, const std::string& route,
+                          const std::string& client, const std::string& actor,
+                          std::chrono::steady_clock::time_point started) {
+    bool keep = keep_alive && !r.close_connection && !stopping_;
+    bool ok;
+    int64_t bytes = 0;
+    if (r.file_path) {
+      http::response<http::file_body> res{static_cast<http::status>(r.status), version};
+      beast::error_code ec;
+      res.body().open(r.file_path->c_str(), beast::file_mode::scan, ec);
+      if (ec) {
+        HttpResponse err = ErrorResponse(absl::InternalError(StrCat("cannot open artifact: ", ec.message())));
+        err.close_connection = r.close_connection;
+        co_return co_await Respond(stream, err, version, keep_alive, req, method, route, client, actor, started);
+      }
+      res.set(http::field::content_type, r.content_type);
+      for (const auto& [k, v] : r.headers) res.set(k, v);
+      res.keep_alive(keep);
+      res.prepare_payload();
+      bytes = static_cast<int64_t>(res.body().size());
+      ok = co_await Write(stream, res);
+    } else {
+      http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+      res.set(http::field::content_type, r.content_type);
+      for (const auto& [k, v] : r.headers) res.set(k, v);
+      res.body() = std::move(r.body);
+      res.keep_alive(keep);
+      res.prepare_payload();
+      bytes = static_cast<int64_t>(res.body().size());
+      ok = co_await Write(stream, res);
+    }
+    double seconds = SecondsSince(started);
+    if (options_.metrics) options_.metrics->Observe(method, route, r.status, seconds);
+    if (options_.access_log) {
+      Json line = {{"ts", FormatTimestamp(Clock::Real()->NowMicros())},
+                   {"client", client},
+                   {"actor", actor},
+                   {"method", method},
+                   {"target", req ? req->target : "-"},
+                   {"route", route},
+                   {"status", r.status},
+                   {"bytes", bytes},
+                   {"ms", seconds * 1000.0}};
+      options_.access_log->Write(DumpJson(line));
+    }
+    co_return ok && keep;
+  }
+
+  Options options_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex conns_mu_;
+  std::map<uint64_t, std::pair<std::shared_ptr<Connection>, asio::any_io_executor>> conns_;  // guarded by conns_mu_
+  uint64_t next_id_ = 1;                                                                     // guarded by conns_mu_
+};
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(Options options) {
+  if (options.router == nullptr) return absl::InvalidArgumentError("HttpServer needs a router");
+  auto impl = std::make_unique<Impl>(std::move(options));
+  PLINTH_RETURN_IF_ERROR(impl->Bind());
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Run() { impl_->Run(); }
+void HttpServer::Shutdown() { impl_->Shutdown(); }
+bool HttpServer::stopping() const { return impl_->stopping(); }
+
+}  // namespace plinth::server

@@ -1,0 +1,47 @@
+// Router: maps (method, path) to a route. Patterns are literal segments and {captures}:
+//   "/api/v1/models/{name}/versions/{version}"
+// Captures match one non-empty, percent-decoded segment. Literal segments win over
+// captures when both match. Each route names the scope it needs and whether its body is a
+// streamed upload (the server then writes the body to the ObjectStore, never to memory).
+// Thread-safety: build at start-up; Match is then safe for concurrent use.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "plinth/security/token_store.h"
+#include "plinth/server/http_types.h"
+
+namespace plinth::server {
+
+enum class Access { kPublic, kRead, kWrite, kAdmin };
+
+struct Route {
+  std::string method;
+  std::string pattern;  // also the metrics label
+  Access access = Access::kRead;
+  bool upload = false;
+  std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler;
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  // `path` is the raw (still percent-encoded) path, so an encoded '/' stays inside its
+  // segment. Returns the matched route and fills `params` (decoded); nullptr if none. Sets `*method_mismatch`
+  // when the path matched a route under another method (405 rather than 404).
+  const Route* Match(std::string_view method, std::string_view path, std::vector<std::string>* params,
+                     bool* method_mismatch) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  struct Compiled {
+    std::vector<std::string> segments;  // "{}" for a capture
+    size_t literal_count = 0;
+  };
+  std::vector<Route> routes_;
+  std::vector<Compiled> compiled_;
+};
+
+}  // namespace plinth::server

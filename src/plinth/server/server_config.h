@@ -1,0 +1,45 @@
+// ServerConfig: every setting of `plinth server`, resolved from plinth.yaml, then PLINTH_*
+// environment variables, then flags (later wins). See docs/CONFIG.md... and README.
+// Thread-safety: value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "plinth/base/config.h"
+#include "plinth/server/auth.h"
+
+namespace plinth::server {
+
+struct ServerConfig {
+  std::string data_dir = "./plinth-data";
+  std::string host = "127.0.0.1";
+  uint16_t port = 7070;
+  AuthMode auth = AuthMode::kOff;
+  bool auth_forced = false;  // auth was required because the address is not loopback
+  std::string meta_uri;      // default sqlite://<data_dir>/meta.db
+  std::string objects_uri;   // default file://<data_dir>/objects
+  int threads = 4;
+  int64_t max_body_bytes = 16 << 20;
+  int64_t max_upload_bytes = int64_t{2} << 30;
+  int64_t max_header_bytes = 16 << 10;
+  int request_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int shutdown_grace_seconds = 30;
+  int max_connections = 1024;
+  double rate_limit = 0;
+  std::string access_log = "stderr";
+  std::string log_level = "info";
+};
+
+// The keys accepted in plinth.yaml and as PLINTH_<KEY>.
+const std::vector<std::string>& ServerConfigKeys();
+
+// Builds the configuration from a layered Config. InvalidArgument names the bad key.
+absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& config);
+
+// Splits "host:port" ("[::1]:7070" for IPv6).
+absl::Status ParseListen(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace plinth::server
