@@ -264,6 +264,17 @@ void AddModelsCommands(CLI::App& app) {
       PrintPage(page, "versions", kVersionColumns, opts.output);
       return absl::OkStatus();
     });
+    auto* del = versions->add_subcommand("delete", "Delete one version (refused while aliased)");
+    auto dref = std::make_shared<std::string>();
+    del->add_option("ref", *dref, "NAME/VERSION")->required();
+    Do(del, [=, &opts]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*dref));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("DELETE", VersionPath(ref)));
+      if (opts.output == "json") PrintJson(out);
+      else std::cout << "deleted " << out["deleted"].get<std::string>() << std::endl;
+      return absl::OkStatus();
+    });
     auto* search = versions->add_subcommand("search", "Search versions across models");
     auto filter = std::make_shared<std::string>();
     auto order = std::make_shared<std::string>();

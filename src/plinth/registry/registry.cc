@@ -262,6 +262,27 @@ absl::StatusOr<ModelVersion> Registry::UpdateVersion(const ModelRef& ref, const 
   return out;
 }
 
+absl::Status Registry::DeleteVersion(const ModelRef& ref, const AuditContext& ctx) {
+  int64_t now = options_.clock->NowMicros();
+  return options_.meta->Run(TxnMode::kWrite, [&](SqlTransaction& txn) -> absl::Status {
+    PLINTH_ASSIGN_OR_RETURN(VersionKey key, ResolveVersion(txn, ref));
+    PLINTH_ASSIGN_OR_RETURN(SqlRows aliases, txn.Query("SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias", {key.version_id}));
+    if (!aliases.empty()) {
+      std::string list;
+      for (const auto& r : aliases) StrAppend(&list, list.empty() ? "" : ", ", r.Text(0));
+      return absl::FailedPreconditionError(StrCat("version ", key.version, " of model '", ref.name, "' is aliased (", list,
+                                                  "); move or delete the aliases first"));
+    }
+    for (std::string_view sql : {"DELETE FROM metric_history WHERE version_id = ?", "DELETE FROM version_metrics WHERE version_id = ?",
+                                 "DELETE FROM version_params WHERE version_id = ?", "DELETE FROM version_tags WHERE version_id = ?",
+                                 "DELETE FROM model_versions WHERE id = ?"}) {
+      PLINTH_RETURN_IF_ERROR(txn.Exec(sql, {key.version_id}).status());
+    }
+    PLINTH_RETURN_IF_ERROR(txn.Exec("UPDATE models SET updated_at = ? WHERE id = ?", {now, key.model_id}).status());
+    return audit_.Append(txn, ctx, "version.delete", Resource(ref.name, key.version), "{}");
+  });
+}
+
 absl::Status Registry::LogMetrics(const ModelRef& ref, const std::vector<MetricPoint>& points, const AuditContext& ctx) {
   if (points.empty()) return absl::InvalidArgumentError("no metrics given");
   if (points.size() > 10000) return absl::InvalidArgumentError("at most 10000 metric points per call");

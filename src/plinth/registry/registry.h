@@ -97,6 +97,9 @@ class Registry {
   absl::StatusOr<ModelVersion> GetVersion(const ModelRef& ref);
   absl::StatusOr<Page<ModelVersion>> ListVersions(const std::string& model, int page_size, const std::string& page_token);
   absl::StatusOr<Page<ModelVersion>> SearchVersions(const SearchRequest& req);
+  // Deletes one version (its number is never reused). FailedPrecondition while an alias
+  // points at it. The artifact stays in the ObjectStore (other versions may share it).
+  absl::Status DeleteVersion(const ModelRef& ref, const storage::AuditContext& ctx);
   absl::StatusOr<ModelVersion> UpdateVersion(const ModelRef& ref, const UpdateRequest& req, const storage::AuditContext& ctx);
 
   // Metric series.

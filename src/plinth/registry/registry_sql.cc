@@ -77,7 +77,8 @@ absl::Status ForChunks(SqlTransaction& txn, const std::vector<int64_t>& ids, std
 absl::StatusOr<std::vector<Model>> LoadModels(SqlTransaction& txn, const std::vector<int64_t>& ids) {
   std::unordered_map<int64_t, Model> by_id;
   PLINTH_RETURN_IF_ERROR(ForChunks(
-      txn, ids, "SELECT id, name, description, created_at, updated_at, created_by, last_version FROM models WHERE id IN ", "",
+      txn, ids, "SELECT id, name, description, created_at, updated_at, created_by, "
+      "(SELECT MAX(version) FROM model_versions v WHERE v.model_id = models.id) FROM models WHERE id IN ", "",
       [&](const SqlRow& r) {
         Model m;
         m.id = r.Int(0);

@@ -57,7 +57,7 @@ absl::StatusOr<Field> Resolve(SearchTarget target, const std::vector<std::string
         if (n == col) return Field{.column = StrCat("v.", col)};
       }
     } else {
-      if (n == "latest_version") return Field{.column = "m.last_version", .type = FieldType::kInt};
+      if (n == "latest_version") return Field{.column = "(SELECT MAX(lv.version) FROM model_versions lv WHERE lv.model_id = m.id)", .type = FieldType::kInt};
       if (n == "description" || n == "created_by") return Field{.column = StrCat("m.", n)};
     }
     return unknown();

@@ -3,9 +3,10 @@
 namespace plinth::server {
 
 absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
+  // Lenient on Content-Type (curl -d sends form-urlencoded), strict on the body itself.
   std::string ct = ToLower(req.Header("content-type"));
-  if (!ct.empty() && ct.find("json") == std::string::npos) {
-    return absl::InvalidArgumentError(StrCat("expected a JSON body (Content-Type: application/json), got '", ct, "'"));
+  if (StartsWith(ct, "multipart/")) {
+    return absl::InvalidArgumentError("expected a JSON body; upload artifacts as raw bytes to /api/v1/artifacts");
   }
   if (StripWhitespace(req.body).empty()) return Json::object();
   return ParseJsonObject(req.body);

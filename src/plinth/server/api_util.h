@@ -10,7 +10,7 @@
 
 namespace plinth::server {
 
-// Parses the body as a JSON object; an empty body gives {}. Checks Content-Type when set.
+// Parses the body as a JSON object; an empty body gives {}. Multipart bodies are refused.
 absl::StatusOr<Json> BodyObject(const HttpRequest& req);
 storage::AuditContext AuditFrom(const HttpRequest& req);
 // Integer query parameter with bounds; InvalidArgument names the parameter.

@@ -196,7 +196,7 @@ class HttpServer::Impl {
   }
 
   awaitable<void> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
-    beast::flat_buffer buffer(8192);
+    beast::flat_buffer buffer;  // unbounded: the parser's header/body limits bound what it holds
     for (;;) {
       conn.idle = true;
       if (stopping_) co_return;

@@ -213,6 +213,13 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
                 return JsonResponse(200, registry::ToJson(version));
               }});
 
+  router.Add({"DELETE", "/api/v1/models/{name}/versions/{version}", Access::kWrite, false,
+              [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                PLINTH_ASSIGN_OR_RETURN(ModelRef ref, VersionRef(req, 0, 1));
+                PLINTH_RETURN_IF_ERROR(r->DeleteVersion(ref, AuditFrom(req)));
+                return JsonResponse(200, {{"deleted", ref.ToString()}});
+              }});
+
   router.Add({"GET", "/api/v1/models/{name}/versions/{version}/artifact", Access::kRead, false,
               [r, store](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 PLINTH_ASSIGN_OR_RETURN(ModelRef ref, VersionRef(req, 0, 1));
