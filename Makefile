@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test bench format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz bench format clean
 
 all: build
 
@@ -26,13 +26,17 @@ unit-test: build
 e2e-test: build
 	PLINTH_BIN=$(abspath $(BUILD_DIR))/src/plinth/plinth $(PY) -m pytest -q tests
 
-test: unit-test e2e-test
+# Parsers of untrusted input under libFuzzer (clang, ASan+UBSan) for a bounded time.
+fuzz: deps
+	@scripts/run-fuzz.sh
+
+test: fuzz unit-test e2e-test
 
 bench: build
 	@scripts/run-bench.sh
 
 format:
-	find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz build-rel

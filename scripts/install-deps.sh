@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang-format git ca-certificates
+  clang libclang-rt-14-dev
   # C++ libraries (see docs/ARCHITECTURE.md for where each is used)
   libboost-dev libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev zlib1g-dev

@@ -1,5 +1,5 @@
 // ServerConfig: every setting of `plinth server`, resolved from plinth.yaml, then PLINTH_*
-// environment variables, then flags (later wins). See docs/CONFIG.md... and README.
+// environment variables, then flags (later wins). README.md lists the keys.
 // Thread-safety: value type.
 #pragma once
 

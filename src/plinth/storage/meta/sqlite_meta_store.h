@@ -27,7 +27,7 @@ class SqliteMetaStore : public MetaStore {
     int busy_timeout_ms = 10000;  // wait this long for another process's lock
     bool synchronous_full = false;  // FULL fsyncs every commit; NORMAL (WAL) survives crashes of
                                     // the process but may lose the last commits on power loss
-    int read_connections = 4;
+    int read_connections = 8;
   };
   static absl::StatusOr<std::unique_ptr<SqliteMetaStore>> Create(Options options);
   ~SqliteMetaStore() override;
