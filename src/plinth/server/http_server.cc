@@ -280,6 +280,15 @@ class HttpServer::Impl {
       if (!st.ok()) co_return co_await fail(st, 0, route->pattern);
     }
 
+    // Beast compares body_limit with Content-Length only while it parses the header, which ran
+    // with no limit: refuse a declared length over the route's limit here, before reading it.
+    const int64_t body_limit = route->upload ? options_.max_upload_bytes : options_.max_body_bytes;
+    if (header_parser.content_length().value_or(0) > static_cast<uint64_t>(body_limit)) {
+      co_return co_await fail(absl::ResourceExhaustedError(StrCat(route->upload ? "upload" : "request body",
+                                                                  " larger than ", body_limit, " bytes")),
+                              413, route->pattern);
+    }
+
     // 100-continue: tell the client to send the body only once the request is accepted.
     if (body_expected && ToLower(req.Header("expect")) == "100-continue") {
       http::response<http::empty_body> cont{http::status::continue_, version};
