@@ -196,7 +196,9 @@ class HttpServer::Impl {
   }
 
   awaitable<void> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
-    beast::flat_buffer buffer(8192);
+    // No size argument: flat_buffer(n) caps the buffer at n bytes, which turned headers over 8 KiB
+    // into "buffer overflow" 400s. header_limit and the body limits bound what is read.
+    beast::flat_buffer buffer;
     for (;;) {
       conn.idle = true;
       if (stopping_) co_return;
