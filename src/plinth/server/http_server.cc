@@ -196,7 +196,9 @@ class HttpServer::Impl {
   }
 
   awaitable<void> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
-    beast::flat_buffer buffer;  // unbounded: the parser's header/body limits bound what it holds
+    // No size argument: flat_buffer(n) caps the buffer at n bytes, which turned headers over 8 KiB
+    // into "buffer overflow" 400s. header_limit and the body limits bound what is read.
+    beast::flat_buffer buffer;
     for (;;) {
       conn.idle = true;
       if (stopping_) co_return;
@@ -278,6 +280,15 @@ class HttpServer::Impl {
     if (options_.authorizer) {
       absl::Status st = options_.authorizer(req, *route);
       if (!st.ok()) co_return co_await fail(st, 0, route->pattern);
+    }
+
+    // Beast compares body_limit with Content-Length only while it parses the header, which ran
+    // with no limit: refuse a declared length over the route's limit here, before reading it.
+    const int64_t body_limit = route->upload ? options_.max_upload_bytes : options_.max_body_bytes;
+    if (header_parser.content_length().value_or(0) > static_cast<uint64_t>(body_limit)) {
+      co_return co_await fail(absl::ResourceExhaustedError(StrCat(route->upload ? "upload" : "request body",
+                                                                  " larger than ", body_limit, " bytes")),
+                              413, route->pattern);
     }
 
     // 100-continue: tell the client to send the body only once the request is accepted.
