@@ -164,6 +164,20 @@ class HttpServer::Impl {
     co_return !ec;
   }
 
+  // After answering early (413, 401...) with part of a body unread, the client may still be
+  // sending; closing now would reset the connection before it reads the answer. Stop
+  // sending, then read and drop what arrives for a little while (a "lingering close").
+  awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::vector<char> sink(64 * 1024);
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (!ec && drained < (size_t{16} << 20)) {
+      drained += co_await stream.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
+    }
+  }
+
   awaitable<void> Session(tcp::socket socket) {
     beast::error_code ec;
     std::string client;
@@ -187,7 +201,8 @@ class HttpServer::Impl {
       res.prepare_payload();
       co_await Write(stream, res);
     } else {
-      co_await Serve(stream, *conn, client);
+      bool linger = co_await Serve(stream, *conn, client);
+      if (linger) co_await LingeringClose(stream);
     }
     conn->stream = nullptr;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -195,13 +210,13 @@ class HttpServer::Impl {
     if (options_.metrics) options_.metrics->AddConnections(-1);
   }
 
-  awaitable<void> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
+  awaitable<bool> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
     // No size argument: flat_buffer(n) caps the buffer at n bytes, which turned headers over 8 KiB
     // into "buffer overflow" 400s. header_limit and the body limits bound what is read.
     beast::flat_buffer buffer;
     for (;;) {
       conn.idle = true;
-      if (stopping_) co_return;
+      if (stopping_) co_return false;
       beast::error_code ec;
       http::request_parser<http::empty_body> header_parser;
       header_parser.header_limit(options_.max_header_bytes);
@@ -223,17 +238,22 @@ class HttpServer::Impl {
           r.close_connection = true;
           co_await Respond(stream, r, 11, false, nullptr, "-", "-", client, "-", started);
         }
-        co_return;
+        co_return false;
       }
       if (options_.metrics) options_.metrics->AddInFlight(1);
-      bool keep_going = co_await HandleOne(stream, buffer, header_parser, client, started);
+      Outcome outcome = co_await HandleOne(stream, buffer, header_parser, client, started);
       if (options_.metrics) options_.metrics->AddInFlight(-1);
-      if (!keep_going) co_return;
+      if (outcome == Outcome::kLinger) co_return true;
+      if (outcome == Outcome::kClose) co_return false;
     }
   }
 
-  // Handles one request whose header has been read. Returns whether the connection stays open.
-  awaitable<bool> HandleOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+  // What to do with the connection after a request.
+  enum class Outcome { kKeepAlive, kClose, kLinger };
+  static Outcome After(bool keep) { return keep ? Outcome::kKeepAlive : Outcome::kClose; }
+
+  // Handles one request whose header has been read.
+  awaitable<Outcome> HandleOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                             http::request_parser<http::empty_body>& header_parser, const std::string& client,
                             std::chrono::steady_clock::time_point started) {
     auto& hreq = header_parser.get();
@@ -251,11 +271,13 @@ class HttpServer::Impl {
     std::string_view raw_path = target.substr(0, qpos);
     const bool body_expected = header_parser.content_length().value_or(0) > 0 || header_parser.chunked();
 
-    auto fail = [&](absl::Status st, int http_status, const std::string& route) -> awaitable<bool> {
+    // Answers before the body is read. Unread body bytes would be taken for the next request:
+    // close the connection, lingering so the client still reads the answer.
+    auto fail = [&](absl::Status st, int http_status, const std::string& route) -> awaitable<Outcome> {
       HttpResponse r = ErrorResponse(st, http_status);
-      // Unread body bytes would be taken for the next request: close instead of draining.
       r.close_connection = body_expected || !keep_alive;
-      co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route, client, req.actor, started);
+      bool keep = co_await Respond(stream, r, version, keep_alive, &req, req.method, route, client, req.actor, started);
+      co_return body_expected ? Outcome::kLinger : After(keep);
     };
 
     auto decoded_path = PercentDecode(raw_path, false);
@@ -296,37 +318,51 @@ class HttpServer::Impl {
       http::response<http::empty_body> cont{http::status::continue_, version};
       beast::error_code ec;
       co_await http::async_write(stream, cont, redirect_error(use_awaitable, ec));
-      if (ec) co_return false;
+      if (ec) co_return Outcome::kClose;
     }
 
     if (route->upload) {
       auto st = co_await ReadUpload(stream, buffer, header_parser, req);
       if (!st.ok()) {
-        if (absl::IsCancelled(st)) co_return false;  // client went away: nothing to answer
-        int code = absl::IsResourceExhausted(st) && StartsWith(std::string(st.message()), "upload larger") ? 413 : 0;
-        HttpResponse r = ErrorResponse(st, code);
+        if (absl::IsCancelled(st)) co_return Outcome::kClose;  // client went away: nothing to answer
+        bool over_limit = absl::IsResourceExhausted(st) && StartsWith(std::string(st.message()), "upload larger");
+        HttpResponse r = ErrorResponse(st, over_limit ? 413 : 0);
         r.close_connection = true;
-        co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+        co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+        co_return over_limit ? Outcome::kLinger : Outcome::kClose;
       }
     } else if (body_expected) {
       http::request_parser<http::string_body> body_parser{std::move(header_parser)};
       body_parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
       beast::error_code ec;
-      stream.expires_after(std::chrono::seconds(options_.request_timeout_seconds));
+      // tcp_stream's own expiry closes the socket, which would leave no way to answer 408: a
+      // separate timer on the connection's strand only cancels the read.
+      stream.expires_never();
+      asio::steady_timer deadline(stream.get_executor(), std::chrono::seconds(options_.request_timeout_seconds));
+      bool timed_out = false;
+      deadline.async_wait([&stream, &timed_out](const beast::error_code& tec) {
+        if (!tec) {
+          timed_out = true;
+          stream.socket().cancel();
+        }
+      });
       co_await http::async_read(stream, buffer, body_parser, redirect_error(use_awaitable, ec));
+      deadline.cancel();
+      if (timed_out) ec = beast::error::timeout;
       if (ec == http::error::body_limit) {
         HttpResponse r = ErrorResponse(
             absl::ResourceExhaustedError(StrCat("request body larger than ", options_.max_body_bytes, " bytes")), 413);
         r.close_connection = true;
-        co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+        co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+        co_return Outcome::kLinger;
       }
       if (ec) {
         if (ec == beast::error::timeout) {
           HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408);
           r.close_connection = true;
-          co_return co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+          co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
         }
-        co_return false;  // truncated body or a reset: the request never completed
+        co_return Outcome::kClose;  // truncated body or a reset: the request never completed
       }
       req.body = std::move(body_parser.get().body());
       if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(req.body.size()));
@@ -340,7 +376,7 @@ class HttpServer::Impl {
       LogError(StrCat("handler ", route->pattern, " threw: ", e.what()));
       resp = ErrorResponse(absl::InternalError("internal error"));
     }
-    co_return co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+    co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
   }
 
   // Streams an upload body into the ObjectStore. On success sets req.upload.
