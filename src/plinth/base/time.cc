@@ -135,6 +135,10 @@ absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   else if (unit == "h") mult = 3600e6;
   else if (unit == "d") mult = 86400e6;
   else return absl::InvalidArgumentError(StrCat("invalid duration unit in '", text, "': use us, ms, s, m, h or d"));
+  // 2^63: converting anything at or above it to int64 is undefined behaviour.
+  if (value * mult >= 9223372036854775808.0) {
+    return absl::InvalidArgumentError(StrCat("invalid duration '", text, "': too long"));
+  }
   return static_cast<int64_t>(value * mult);
 }
 
