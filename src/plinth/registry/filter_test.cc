@@ -93,6 +93,7 @@ TEST(ParseFilterTest, ComparisonOperators) {
       {"a <> 1", "(!= a #1)"},
       {"a<1", "(< a #1)"},
       {"a <= -1.5", "(<= a #-1.5)"},
+      {"a > .5", "(> a #0.5)"},
       {"a > 1e-3", "(> a #0.001)"},
       {"a >= +2", "(>= a #2)"},
       {"a = true or b = FALSE", "(or (= a TRUE) (= b FALSE))"},
