@@ -1,5 +1,7 @@
 #include "plinth/server/auth.h"
 
+#include <algorithm>
+
 namespace plinth::server {
 
 absl::StatusOr<AuthMode> ParseAuthMode(std::string_view text) {
@@ -47,6 +49,7 @@ absl::Status RequestAuthorizer::Authorize(HttpRequest& req, const Route& route) 
 absl::Status RequestAuthorizer::RateLimit(const std::string& actor) {
   if (options_.rate_limit_per_second <= 0) return absl::OkStatus();
   double burst = options_.rate_limit_burst > 0 ? options_.rate_limit_burst : 2 * options_.rate_limit_per_second;
+  burst = std::max(burst, 1.0);  // a bucket smaller than one request would refuse every request
   auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, inserted] = buckets_.try_emplace(actor, Bucket{burst, now});
