@@ -97,6 +97,7 @@ std::optional<double> ParseDouble(std::string_view s) {
   double v;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  if (!std::isfinite(v)) return std::nullopt;  // "nan", "inf": not numbers a user means
   return v;
 }
 

@@ -103,5 +103,11 @@ TEST(ParseDoubleTest, RejectsOverflowAndJunk) {
   }
 }
 
+TEST(ParseDoubleTest, RejectsNanAndInfinity) {
+  for (const char* bad : {"nan", "NaN", "-nan", "inf", "+inf", "-inf", "infinity", "nan(0x1)"}) {
+    EXPECT_EQ(ParseDouble(bad), std::nullopt) << "'" << bad << "'";
+  }
+}
+
 }  // namespace
 }  // namespace plinth

@@ -105,6 +105,8 @@ TEST_F(ServerConfigTest, BadValuesNameTheKey) {
       {"max_connections", "1.5", "must be an integer"},
       {"rate_limit", "-1", "config 'rate_limit' (flag) must be >= 0"},
       {"rate_limit", "fast", "must be >= 0"},
+      {"rate_limit", "nan", "must be >= 0"},  // NaN would switch rate limiting off
+      {"rate_limit", "inf", "must be >= 0"},
       {"log_level", "loud", "loud"},
       {"data_dir", "", "data_dir is empty"},
       {"listen", "7070", "invalid listen address '7070'"},
