@@ -44,6 +44,8 @@ TEST(CompileSearchTest, ColumnComparisons) {
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("not size in (1, 2.5)"));
   EXPECT_EQ(c.where, "(NOT v.artifact_size IN (?, ?))");
   EXPECT_THAT(c.where_params, ElementsAre(SqlValue(int64_t{1}), SqlValue(2.5)));
+  PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("version < 1e300 and version > -1e19"));  // too big for int64: REAL
+  EXPECT_THAT(c.where_params, ElementsAre(SqlValue(1e300), SqlValue(-1e19)));
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Models("latest_version > 3 and description like '%fraud%'"));
   EXPECT_EQ(c.where, "(m.last_version > ? AND m.description LIKE ?)");
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("description is null"));
@@ -95,6 +97,9 @@ TEST(CompileSearchTest, TimestampsAreParsed) {
   EXPECT_THAT(c.where_params, ElementsAre(SqlValue(int64_t{1'700'006'400'000'000})));
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("created_at > 5"));  // raw micros
   EXPECT_THAT(c.where_params, ElementsAre(SqlValue(int64_t{5})));
+  // Outside int64 a number cannot be a timestamp (it used to wrap to INT64_MIN and match every row).
+  EXPECT_TRUE(StatusIs(Versions("created_at > 1e300"), absl::StatusCode::kInvalidArgument,
+                       "field 'created_at': timestamp 1e300 is out of range"));
   EXPECT_TRUE(StatusIs(Versions("created_at > 'yesterday'"), absl::StatusCode::kInvalidArgument,
                        "invalid timestamp 'yesterday'"));
   EXPECT_TRUE(StatusIs(Versions("created_at > true"), absl::StatusCode::kInvalidArgument,
