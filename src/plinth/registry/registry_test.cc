@@ -508,6 +508,19 @@ TEST_F(RegistryTest, ListVersionsPagesNewestFirst) {
   EXPECT_TRUE(StatusIs(registry_->ListVersions("ghost", 2, ""), absl::StatusCode::kNotFound));
 }
 
+// Known limitation, not fixed here: page tokens carry an OFFSET (registry_sql.h), so a
+// version registered between two page requests shifts the newest-first list and the next
+// page repeats an item (here m/3). A fix needs keyset tokens (last sort key + id) in
+// ListVersions and SearchVersions. Run with --gtest_also_run_disabled_tests to see it fail.
+TEST_F(RegistryTest, DISABLED_PagesDoNotRepeatItemsWhenVersionsAreAddedMeanwhile) {
+  for (int i = 0; i < 4; ++i) Register("m");
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto page1, registry_->ListVersions("m", 2, ""));
+  EXPECT_THAT(Refs(page1.items), ElementsAre("m/4", "m/3"));
+  Register("m");  // m/5 arrives between the two requests
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto page2, registry_->ListVersions("m", 2, page1.next_page_token));
+  EXPECT_THAT(Refs(page2.items), ElementsAre("m/2", "m/1"));
+}
+
 TEST_F(RegistryTest, LogMetricsKeepsHighestStepAndFullHistory) {
   Register("m", {}, {{"auc", 0.1}});
   const int64_t t = clock_.NowMicros();

@@ -13,6 +13,10 @@
 #include "plinth/base/random.h"
 #include "plinth/base/status.h"
 
+// Tests build requests with designated initializers ({.filter = "..."}) and leave the
+// other fields at their defaults on purpose; -Wextra would flag every one of them.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace plinth::testing {
 
 // A fresh, uniquely named directory, removed with everything in it on destruction.
