@@ -1,6 +1,8 @@
 #include "plinth/base/json.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 
 namespace plinth {
@@ -45,10 +47,18 @@ absl::StatusOr<std::optional<std::string>> JsonOptString(const Json& obj, std::s
 absl::StatusOr<std::optional<int64_t>> JsonOptInt(const Json& obj, std::string_view key) {
   const Json* v = Find(obj, key);
   if (v == nullptr) return std::optional<int64_t>();
-  if (v->is_number_integer()) return std::optional<int64_t>(v->get<int64_t>());
-  if (v->is_number_float()) {
+  // Unsigned values above INT64_MAX would wrap to negative numbers.
+  if (v->is_number_unsigned()) {
+    uint64_t u = v->get<uint64_t>();
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::optional<int64_t>(static_cast<int64_t>(u));
+  } else if (v->is_number_integer()) {
+    return std::optional<int64_t>(v->get<int64_t>());
+  } else if (v->is_number_float()) {
+    // Range check first: converting a double outside int64 is undefined behaviour.
     double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return std::optional<int64_t>(static_cast<int64_t>(d));
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d)) {
+      return std::optional<int64_t>(static_cast<int64_t>(d));
+    }
   }
   return absl::InvalidArgumentError(StrCat("'", key, "' must be an integer"));
 }

@@ -78,7 +78,10 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 std::optional<int64_t> ParseInt64(std::string_view s) {
   s = StripWhitespace(s);
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (!s.empty() && s[0] == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == '-') return std::nullopt;  // "+-5" is not a number
+  }
   int64_t v;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
@@ -87,10 +90,14 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
 
 std::optional<double> ParseDouble(std::string_view s) {
   s = StripWhitespace(s);
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (!s.empty() && s[0] == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == '-') return std::nullopt;
+  }
   double v;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  if (!std::isfinite(v)) return std::nullopt;  // "nan", "inf": not numbers a user means
   return v;
 }
 

@@ -17,6 +17,13 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int64_t DaysInMonth(int64_t y, int64_t m) {
+  static constexpr int64_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
 bool ReadDigits(std::string_view s, size_t& pos, size_t n, int64_t& out) {
   if (pos + n > s.size()) return false;
   int64_t v = 0;
@@ -61,7 +68,7 @@ absl::StatusOr<int64_t> ParseTimestamp(std::string_view text) {
       !ReadDigits(s, pos, 2, day)) {
     return bad();
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31) return bad();
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) return bad();
   if (pos < s.size()) {
     if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return bad();
     ++pos;
@@ -97,6 +104,7 @@ absl::StatusOr<int64_t> ParseTimestamp(std::string_view text) {
         if (!ReadDigits(s, pos, 2, oh)) return bad();
         if (pos < s.size() && s[pos] == ':') ++pos;
         if (!ReadDigits(s, pos, 2, om)) return bad();
+        if (oh > 23 || om > 59) return bad();
         offset_secs = (oh * 3600 + om * 60) * (c == '+' ? 1 : -1);
       } else {
         return bad();
@@ -127,6 +135,10 @@ absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   else if (unit == "h") mult = 3600e6;
   else if (unit == "d") mult = 86400e6;
   else return absl::InvalidArgumentError(StrCat("invalid duration unit in '", text, "': use us, ms, s, m, h or d"));
+  // 2^63: converting anything at or above it to int64 is undefined behaviour.
+  if (value * mult >= 9223372036854775808.0) {
+    return absl::InvalidArgumentError(StrCat("invalid duration '", text, "': too long"));
+  }
   return static_cast<int64_t>(value * mult);
 }
 

@@ -39,7 +39,7 @@ class Lexer {
         t.text = std::string(s_.substr(i_, j - i_));
         i_ = j;
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 ((c == '-' || c == '+' || c == '.') && i_ + 1 < s_.size() &&
+                 ((c == '-' || c == '+' || (c == '.' && !AfterFieldName(out))) && i_ + 1 < s_.size() &&
                   (std::isdigit(static_cast<unsigned char>(s_[i_ + 1])) || s_[i_ + 1] == '.'))) {
         size_t j = i_ + 1;
         while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' ||
@@ -80,6 +80,11 @@ class Lexer {
   }
 
  private:
+  // After a field name a '.' separates path segments ("tags.2020"); elsewhere ".5" is a number.
+  static bool AfterFieldName(const std::vector<Token>& out) {
+    return !out.empty() && (out.back().kind == Token::Kind::kIdent || out.back().kind == Token::Kind::kQuotedIdent);
+  }
+
   absl::StatusOr<std::string> Quoted(char q) {
     size_t start = i_;
     std::string out;

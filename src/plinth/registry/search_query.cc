@@ -1,5 +1,7 @@
 #include "plinth/registry/search_query.h"
 
+#include <cmath>
+
 #include "plinth/base/time.h"
 
 namespace plinth::registry {
@@ -107,6 +109,9 @@ std::string_view OpSql(Op op) {
   }
 }
 
+// Converting a double outside int64 is undefined behaviour: check first.
+bool FitsInt64(double d) { return d >= -9223372036854775808.0 && d < 9223372036854775808.0; }
+
 // Converts a literal for a target of `type` into a bound value.
 absl::StatusOr<SqlValue> Bind(const FilterLiteral& lit, FieldType type, const std::string& field_name,
                               bool numeric) {
@@ -114,13 +119,18 @@ absl::StatusOr<SqlValue> Bind(const FilterLiteral& lit, FieldType type, const st
     if (lit.kind != FilterLiteral::Kind::kNumber) {
       return absl::InvalidArgumentError(StrCat("field '", field_name, "' is numeric; compare it with a number, not '", lit.text, "'"));
     }
-    if (type == FieldType::kInt && lit.number == static_cast<double>(static_cast<int64_t>(lit.number))) {
+    if (type == FieldType::kInt && FitsInt64(lit.number) && lit.number == std::trunc(lit.number)) {
       return SqlValue(static_cast<int64_t>(lit.number));
     }
     return SqlValue(lit.number);
   }
   if (type == FieldType::kTimestamp) {
-    if (lit.kind == FilterLiteral::Kind::kNumber) return SqlValue(static_cast<int64_t>(lit.number));
+    if (lit.kind == FilterLiteral::Kind::kNumber) {
+      if (!FitsInt64(lit.number)) {
+        return absl::InvalidArgumentError(StrCat("field '", field_name, "': timestamp ", lit.text, " is out of range"));
+      }
+      return SqlValue(static_cast<int64_t>(lit.number));
+    }
     if (lit.kind != FilterLiteral::Kind::kString) {
       return absl::InvalidArgumentError(StrCat("field '", field_name, "' is a timestamp; compare it with an ISO-8601 string"));
     }

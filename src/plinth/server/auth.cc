@@ -1,5 +1,7 @@
 #include "plinth/server/auth.h"
 
+#include <algorithm>
+
 namespace plinth::server {
 
 absl::StatusOr<AuthMode> ParseAuthMode(std::string_view text) {
@@ -10,7 +12,14 @@ absl::StatusOr<AuthMode> ParseAuthMode(std::string_view text) {
 
 bool IsLoopbackHost(std::string_view host) {
   if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  return StartsWith(host, "127.");
+  // A dotted-quad IPv4 address in 127.0.0.0/8; not a host name like "127.example.com".
+  std::vector<std::string_view> parts = StrSplit(host, '.');
+  if (parts.size() != 4 || parts[0] != "127") return false;
+  for (std::string_view p : parts) {
+    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    if (*ParseInt64(p) > 255) return false;
+  }
+  return true;
 }
 
 absl::Status RequestAuthorizer::Authorize(HttpRequest& req, const Route& route) {
@@ -40,6 +49,7 @@ absl::Status RequestAuthorizer::Authorize(HttpRequest& req, const Route& route) 
 absl::Status RequestAuthorizer::RateLimit(const std::string& actor) {
   if (options_.rate_limit_per_second <= 0) return absl::OkStatus();
   double burst = options_.rate_limit_burst > 0 ? options_.rate_limit_burst : 2 * options_.rate_limit_per_second;
+  burst = std::max(burst, 1.0);  // a bucket smaller than one request would refuse every request
   auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, inserted] = buckets_.try_emplace(actor, Bucket{burst, now});

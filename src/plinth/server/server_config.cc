@@ -1,6 +1,7 @@
 #include "plinth/server/server_config.h"
 
 #include <filesystem>
+#include <limits>
 
 #include "plinth/base/logging.h"
 #include "plinth/base/time.h"
@@ -35,6 +36,9 @@ absl::StatusOr<int> Seconds(const Config& c, const std::string& key, int fallbac
   if (!v) return fallback;
   auto d = ParseDuration(*v);
   if (!d.ok() || *d <= 0) return absl::InvalidArgumentError(StrCat("config '", key, "' (", c.Origin(key), "): invalid duration '", *v, "'"));
+  if (*d / 1'000'000 > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(StrCat("config '", key, "' (", c.Origin(key), "): duration '", *v, "' is too long"));
+  }
   return static_cast<int>(std::max<int64_t>(1, *d / 1'000'000));
 }
 
