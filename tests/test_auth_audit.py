@@ -145,6 +145,7 @@ def test_audit_records_every_mutation_and_download(secured, tmp_path):
     assert got == [
         ("model.create", "models/audited"),
         ("model.update", "models/audited"),
+        ("artifact.upload", f"artifacts/{digest}"),
         ("version.register", "models/audited/versions/1"),
         ("version.update", "models/audited/versions/1"),
         ("alias.set", "models/audited/aliases/prod"),
@@ -193,7 +194,7 @@ def test_audit_records_every_mutation_and_download(secured, tmp_path):
     # Paging walks the same entries, newest first, without overlap.
     pages = walk_pages(lambda tok: secured.ok("GET", "/api/v1/audit", token=admin,
                                               params=with_token({"actor": "token:ci", "limit": 5}, tok)), "entries")
-    assert [len(p) for p in pages] == [5, 5, 2]
+    assert [len(p) for p in pages] == [5, 5, 3]
     walked = [e["id"] for p in pages for e in p]
     assert walked == ids
     # since is inclusive, until exclusive.

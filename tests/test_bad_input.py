@@ -189,6 +189,20 @@ def test_oversized_upload_is_413_and_stores_nothing(small_limits):
     assert srv.ok("GET", "/healthz") == {"status": "ok"}
 
 
+def test_oversized_upload_reports_413_to_clients(small_limits, tmp_path):
+    srv = small_limits
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"z" * (5 << 20))
+    # The CLI asks first (Expect: 100-continue), so it reads the refusal instead of a broken pipe.
+    rc, _, err = srv.cli("models", "register", "big", str(big), "--format", "other", "--create", check=False)
+    assert rc == 1 and "upload larger than 4096 bytes (HTTP 413 RESOURCE_EXHAUSTED)" in err
+    # A client that sends the whole body at once still gets the answer: the server drains
+    # (lingering close) instead of resetting the connection mid-send.
+    resp = srv.upload(b"z" * (2 << 20))
+    assert resp.status_code == 413
+    assert srv.http("GET", "/api/v1/models/big").status_code == 404
+
+
 def test_truncated_upload_stores_nothing(server):
     head = (f"POST /api/v1/artifacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
             f"Content-Length: 100000\r\n\r\n").encode()

@@ -35,7 +35,8 @@ def test_restart_keeps_models_versions_aliases_tokens_audit(start_server):
     srv.ok("POST", "/api/v1/models/durable/versions/1/metrics", json={"metrics": [{"key": "loss", "value": 0.3, "step": 7}]},
            token=admin)
     before = _snapshot(srv, admin)
-    assert len(before["audit"]["entries"]) == 10  # 3 token events, 2x(create/register), update, 2 alias moves, metrics
+    # 3 token events, 2x(create/upload/register), update, 2 alias moves, metrics
+    assert len(before["audit"]["entries"]) == 12
 
     srv.restart()
     after = _snapshot(srv, admin)

@@ -158,10 +158,44 @@ absl::StatusOr<Json> HttpClient::Upload(const std::string& target, const std::st
   if (ec) return absl::NotFoundError(StrCat("cannot open ", file, ": ", ec.message()));
   req.set(http::field::content_type, "application/octet-stream");
   req.set("X-Plinth-Sha256", sha256);
+  req.set(http::field::expect, "100-continue");
   req.prepare_payload();
-  PLINTH_ASSIGN_OR_RETURN(HttpResult res, impl_->RoundTrip(req, false));
-  if (res.status >= 300) return StatusFromResponse(res.status, res.body);
-  return ParseJson(res.body);
+  // Send the header, wait for "100 Continue" (or an early refusal such as 413), then the body.
+  PLINTH_RETURN_IF_ERROR(impl_->Connect());
+  http::request_serializer<http::file_body> sr{req};
+  http::write_header(*impl_->stream, sr, ec);
+  if (ec) {
+    impl_->stream.reset();  // a kept-alive connection the server had closed: retry once
+    PLINTH_RETURN_IF_ERROR(impl_->Connect());
+    http::write_header(*impl_->stream, sr, ec);
+    if (ec) return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
+  }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
+  http::read(*impl_->stream, impl_->buffer, parser, ec);
+  if (ec) {
+    impl_->stream.reset();
+    return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
+  }
+  if (parser.get().result() == http::status::continue_) {
+    http::write(*impl_->stream, sr, ec);
+    http::response_parser<http::string_body> final_parser;
+    final_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (!ec) http::read(*impl_->stream, impl_->buffer, final_parser, ec);
+    if (ec) {
+      impl_->stream.reset();
+      return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
+    }
+    auto& res = final_parser.get();
+    if (!res.keep_alive()) impl_->stream.reset();
+    if (res.result_int() >= 300) return StatusFromResponse(res.result_int(), res.body());
+    return ParseJson(res.body());
+  }
+  // Refused before the body was sent: the server closes the connection.
+  impl_->stream.reset();
+  auto& res = parser.get();
+  if (res.result_int() >= 300) return StatusFromResponse(res.result_int(), res.body());
+  return absl::InternalError(StrCat("unexpected answer to an upload: HTTP ", res.result_int()));
 }
 
 absl::StatusOr<HttpResult> HttpClient::Download(const std::string& target, const std::string& out_file) {

@@ -326,6 +326,13 @@ absl::StatusOr<std::vector<MetricPoint>> Registry::MetricHistory(const ModelRef&
   return out;
 }
 
+absl::Status Registry::RecordArtifactUpload(const storage::ObjectInfo& info, const AuditContext& ctx) {
+  return options_.meta->Run(TxnMode::kWrite, [&](SqlTransaction& txn) -> absl::Status {
+    return audit_.Append(txn, ctx, "artifact.upload", StrCat("artifacts/", info.sha256),
+                         DumpJson({{"sha256", info.sha256}, {"size", info.size}}));
+  });
+}
+
 absl::StatusOr<Artifact> Registry::ArtifactForDownload(const ModelRef& ref, const AuditContext& ctx) {
   Artifact out;
   PLINTH_RETURN_IF_ERROR(options_.meta->Run(TxnMode::kWrite, [&](SqlTransaction& txn) -> absl::Status {

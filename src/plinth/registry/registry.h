@@ -117,6 +117,9 @@ class Registry {
   absl::StatusOr<BulkAliasResult> BulkSetAlias(const std::string& alias, const std::string& filter, bool dry_run,
                                                const storage::AuditContext& ctx);
 
+  // Records in the audit log that an artifact was stored (uploads are mutations too).
+  absl::Status RecordArtifactUpload(const storage::ObjectInfo& info, const storage::AuditContext& ctx);
+
   // Resolves `ref` to its artifact and records the download in the audit log.
   absl::StatusOr<Artifact> ArtifactForDownload(const ModelRef& ref, const storage::AuditContext& ctx);
 

@@ -47,7 +47,7 @@ TEST(CompileSearchTest, ColumnComparisons) {
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("version < 1e300 and version > -1e19"));  // too big for int64: REAL
   EXPECT_THAT(c.where_params, ElementsAre(SqlValue(1e300), SqlValue(-1e19)));
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Models("latest_version > 3 and description like '%fraud%'"));
-  EXPECT_EQ(c.where, "(m.last_version > ? AND m.description LIKE ?)");
+  EXPECT_EQ(c.where, "((SELECT MAX(lv.version) FROM model_versions lv WHERE lv.model_id = m.id) > ? AND m.description LIKE ?)");
   PLINTH_ASSERT_OK_AND_ASSIGN(c, Versions("description is null"));
   EXPECT_EQ(c.where, "(v.description IS NULL OR v.description = '')");
   EXPECT_TRUE(c.where_params.empty());

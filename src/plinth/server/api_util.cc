@@ -3,10 +3,12 @@
 namespace plinth::server {
 
 absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
-  // Lenient on Content-Type (curl -d sends form-urlencoded), strict on the body itself.
+  // JSON, no Content-Type, or curl's default for -d (form-urlencoded) are read as JSON; any
+  // other declared type is a client mistake worth naming (e.g. a multipart artifact upload).
   std::string ct = ToLower(req.Header("content-type"));
-  if (StartsWith(ct, "multipart/")) {
-    return absl::InvalidArgumentError("expected a JSON body; upload artifacts as raw bytes to /api/v1/artifacts");
+  if (!ct.empty() && ct.find("json") == std::string::npos && !StartsWith(ct, "application/x-www-form-urlencoded")) {
+    return absl::InvalidArgumentError(StrCat("expected a JSON body (Content-Type: application/json), got '", ct,
+                                             "'; upload artifacts as raw bytes to /api/v1/artifacts"));
   }
   if (StripWhitespace(req.body).empty()) return Json::object();
   return ParseJsonObject(req.body);

@@ -10,7 +10,8 @@
 
 namespace plinth::server {
 
-// Parses the body as a JSON object; an empty body gives {}. Multipart bodies are refused.
+// Parses the body as a JSON object; an empty body gives {}. A declared Content-Type other
+// than JSON (or curl's form-urlencoded default) is refused.
 absl::StatusOr<Json> BodyObject(const HttpRequest& req);
 storage::AuditContext AuditFrom(const HttpRequest& req);
 // Integer query parameter with bounds; InvalidArgument names the parameter.

@@ -140,8 +140,9 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
   Registry* r = &reg;
   storage::ObjectStore* store = &objects;
 
-  router.Add({"POST", "/api/v1/artifacts", Access::kWrite, /*upload=*/true, [](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+  router.Add({"POST", "/api/v1/artifacts", Access::kWrite, /*upload=*/true, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 if (!req.upload) return absl::InvalidArgumentError("no artifact body received");
+                PLINTH_RETURN_IF_ERROR(r->RecordArtifactUpload(*req.upload, AuditFrom(req)));
                 return JsonResponse(201, {{"sha256", req.upload->sha256}, {"size", req.upload->size}});
               }});
 
