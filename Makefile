@@ -28,7 +28,7 @@ e2e-test: build
 
 test: unit-test e2e-test
 
-bench: build
+bench: deps
 	@scripts/run-bench.sh
 
 format:
