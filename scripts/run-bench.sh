@@ -81,9 +81,24 @@ JSON=$OUT_DIR/registry-$STAMP.json
 TABLE=$OUT_DIR/registry-$STAMP.md
 echo "run-bench: $MODELS models x $VERSIONS versions, $CLIENTS clients, $SAMPLES samples; server $URL (pid $SERVER_PID), data $DATA"
 echo "run-bench: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-START=$(date +%s)
+# CPU accounting, to tell how much of the machine other processes (e.g. builds) took meanwhile.
+TICK=$(getconf CLK_TCK)
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }   # user nice system irq softirq
+BUSY0=$(busy_ticks)
+SERVER0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+START=$(date +%s.%N)
 "$BENCH" --server "$URL" --models "$MODELS" --versions "$VERSIONS" --clients "$CLIENTS" --samples "$SAMPLES" \
   --warmup "$WARMUP" --json-out "$JSON" | tee "$TABLE"
-echo "run-bench: took $(($(date +%s) - START)) s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+WALL=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+BUSY1=$(busy_ticks)
+SERVER1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+CLIENT_CPU=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["client_cpu_s"])' "$JSON")
+awk -v wall="$WALL" -v cores="$(nproc)" -v busy=$((BUSY1 - BUSY0)) -v server=$((SERVER1 - SERVER0)) -v client="$CLIENT_CPU" \
+  -v tick="$TICK" 'BEGIN {
+    busy /= tick; server /= tick; other = busy - server - client; if (other < 0) other = 0
+    printf "run-bench: took %.0f s; CPU used meanwhile: %.0f of %.0f core-seconds (server %.0f, bench client %.0f, other processes %.0f = %.0f%% of the machine)\n",
+      wall, busy, wall * cores, server, client, other, 100 * other / (wall * cores)
+  }'
+echo "run-bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "run-bench: data dir $(du -sh "$DATA" | cut -f1) ($(du -sh "$DATA/meta.db" | cut -f1) meta.db, $(find "$DATA/objects/sha256" -type f | wc -l) objects)"
 echo "run-bench: results in $TABLE and $JSON"
