@@ -42,6 +42,7 @@ const char* const kTeams[] = {"risk", "growth", "fraud", "ops"};
 
 struct Options {
   std::string server;
+  std::string token;  // empty: the server runs without auth (loopback default)
   int64_t models = 10000;
   int64_t versions = 10;
   int clients = 4;
@@ -69,7 +70,7 @@ double MillisSince(Clock::time_point t) { return std::chrono::duration<double, s
 }
 
 std::unique_ptr<HttpClient> Connect(const Options& o) {
-  auto c = HttpClient::Create(o.server, /*token=*/"");
+  auto c = HttpClient::Create(o.server, o.token);
   if (!c.ok()) Die("client", c.status());
   return std::move(*c);
 }
@@ -341,6 +342,7 @@ std::string Fmt(double v, int decimals = 2) {
 
 int Run(const Options& o) {
   Json report = {{"server", o.server},
+                 {"auth", !o.token.empty()},
                  {"models", o.models},
                  {"versions", o.versions},
                  {"clients", o.clients},
@@ -426,6 +428,7 @@ int main(int argc, char** argv) {
   plinth::bench::Options o;
   CLI::App app{"Plinth registry benchmark: seeds a running server over HTTP, then measures latency."};
   app.add_option("--server", o.server, "server URL, e.g. http://127.0.0.1:7070")->required();
+  app.add_option("--token", o.token, "API token with read and write scopes, for a server with --auth required");
   app.add_option("--models", o.models, "models to register")->check(CLI::PositiveNumber);
   app.add_option("--versions", o.versions, "versions per model")->check(CLI::PositiveNumber);
   app.add_option("--clients", o.clients, "concurrent client threads (seeding and the concurrent run)")->check(CLI::Range(1, 256));

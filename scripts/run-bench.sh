@@ -7,6 +7,8 @@
 #   PLINTH_BENCH_SAMPLES=2000 (requests per latency measurement)  PLINTH_BENCH_WARMUP=100
 #   PLINTH_BENCH_BUILD_DIR=build-rel  PLINTH_BENCH_JOBS=2  PLINTH_BENCH_OUT=<build dir>/bench-results
 #   PLINTH_BENCH_SERVER_ARGS="--threads 4"   extra `plinth server` flags
+#   PLINTH_BENCH_AUTH=1                      run the server with --auth required and a read,write token
+#                                            (default: auth off, as on any loopback server)
 #   PLINTH_BENCH_KEEP_DATA=1                 keep the seeded data dir (its path is printed)
 # Quick smoke run: PLINTH_BENCH_MODELS=200 PLINTH_BENCH_SAMPLES=200 scripts/run-bench.sh
 #
@@ -55,6 +57,12 @@ trap cleanup EXIT
 
 # A clean environment for the server: no PLINTH_* settings, no ./plinth.yaml (cwd is the data dir).
 mapfile -t UNSET < <(env | sed -n 's/^\(PLINTH_[A-Za-z0-9_]*\)=.*/-u\n\1/p')
+BENCH_AUTH=()
+if [ "${PLINTH_BENCH_AUTH:-0}" = 1 ]; then
+  TOKEN=$(cd "$DATA" && env "${UNSET[@]}" "$PLINTH" tokens create --data-dir "$DATA" --name bench --scopes read,write 2>/dev/null)
+  SERVER_ARGS+=(--auth required)
+  BENCH_AUTH=(--token "$TOKEN")
+fi
 (cd "$DATA" && exec env "${UNSET[@]}" "$PLINTH" server --data-dir "$DATA" --listen 127.0.0.1:0 --access-log off \
   --log-level warn "${SERVER_ARGS[@]}") >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
@@ -79,7 +87,7 @@ mkdir -p "$OUT_DIR"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 JSON=$OUT_DIR/registry-$STAMP.json
 TABLE=$OUT_DIR/registry-$STAMP.md
-echo "run-bench: $MODELS models x $VERSIONS versions, $CLIENTS clients, $SAMPLES samples; server $URL (pid $SERVER_PID), data $DATA"
+echo "run-bench: $MODELS models x $VERSIONS versions, $CLIENTS clients, $SAMPLES samples, auth ${PLINTH_BENCH_AUTH:-0}; server $URL (pid $SERVER_PID), data $DATA"
 echo "run-bench: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # CPU accounting, to tell how much of the machine other processes (e.g. builds) took meanwhile.
 TICK=$(getconf CLK_TCK)
@@ -88,7 +96,7 @@ BUSY0=$(busy_ticks)
 SERVER0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
 START=$(date +%s.%N)
 "$BENCH" --server "$URL" --models "$MODELS" --versions "$VERSIONS" --clients "$CLIENTS" --samples "$SAMPLES" \
-  --warmup "$WARMUP" --json-out "$JSON" | tee "$TABLE"
+  --warmup "$WARMUP" --json-out "$JSON" "${BENCH_AUTH[@]}" | tee "$TABLE"
 WALL=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 BUSY1=$(busy_ticks)
 SERVER1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
