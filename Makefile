@@ -32,7 +32,7 @@ fuzz: deps
 
 test: fuzz unit-test e2e-test
 
-bench: build
+bench: deps
 	@scripts/run-bench.sh
 
 format:

@@ -1,5 +1,6 @@
 #include "plinth/server/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <chrono>
@@ -388,7 +389,10 @@ class HttpServer::Impl {
     auto writer = std::move(*writer_or);
     http::request_parser<http::buffer_body> parser{std::move(header_parser)};
     parser.body_limit(static_cast<uint64_t>(options_.max_upload_bytes));
-    std::vector<char> chunk(256 * 1024);
+    // Up to 256 KiB, but no larger than a declared body: a fresh zero-filled 256 KiB buffer
+    // per small artifact was ~5% of the server's CPU while registering 200-byte artifacts.
+    constexpr uint64_t kMaxChunk = 256 * 1024;
+    std::vector<char> chunk(static_cast<size_t>(std::clamp<uint64_t>(parser.content_length().value_or(kMaxChunk), 1, kMaxChunk)));
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
