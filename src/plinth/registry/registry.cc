@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "plinth/base/names.h"
 #include "plinth/base/sha256.h"
@@ -220,17 +221,22 @@ absl::StatusOr<Page<ModelVersion>> Registry::ListVersions(const std::string& mod
   PLINTH_RETURN_IF_ERROR(ValidateName("model name", model));
   page_size = std::clamp(page_size, 1, 1000);
   std::string fingerprint = StrCat("versions:", model);
-  PLINTH_ASSIGN_OR_RETURN(int64_t offset, DecodePageToken(page_token, fingerprint));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<storage::SqlValue> cursor, DecodePageToken(page_token, fingerprint));
+  if (!cursor.empty() && (cursor.size() != 1 || !std::holds_alternative<int64_t>(cursor[0]))) {
+    return absl::InvalidArgumentError("invalid page_token: pass back the next_page_token of the same query");
+  }
+  const int64_t before = cursor.empty() ? std::numeric_limits<int64_t>::max() : std::get<int64_t>(cursor[0]);
   Page<ModelVersion> page;
   PLINTH_RETURN_IF_ERROR(options_.meta->Run(TxnMode::kRead, [&](SqlTransaction& txn) -> absl::Status {
     PLINTH_ASSIGN_OR_RETURN(int64_t model_id, FindModelId(txn, model));
-    PLINTH_ASSIGN_OR_RETURN(SqlRows rows, txn.Query("SELECT id FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT ? OFFSET ?",
-                                                    {model_id, int64_t{page_size + 1}, offset}));
+    PLINTH_ASSIGN_OR_RETURN(SqlRows rows, txn.Query("SELECT id, version FROM model_versions WHERE model_id = ? AND version < ? "
+                                                    "ORDER BY version DESC LIMIT ?",
+                                                    {model_id, before, int64_t{page_size + 1}}));
     std::vector<int64_t> ids;
     for (const auto& r : rows) ids.push_back(r.Int(0));
     if (static_cast<int>(ids.size()) > page_size) {
       ids.pop_back();
-      page.next_page_token = EncodePageToken(offset + page_size, fingerprint);
+      page.next_page_token = EncodePageToken({rows[page_size - 1].Value(1)}, fingerprint);
     }
     PLINTH_ASSIGN_OR_RETURN(page.items, LoadVersions(txn, ids));
     return absl::OkStatus();

@@ -18,8 +18,8 @@ struct PreparedSearch {
   std::string sql;
   std::vector<SqlValue> params;
   std::string fingerprint;
-  int64_t offset = 0;
   int page_size = 0;
+  size_t key_count = 0;  // the query returns the sort keys; the last one is the row id
 };
 
 absl::StatusOr<PreparedSearch> Prepare(SearchTarget target, const SearchRequest& req) {
@@ -29,17 +29,21 @@ absl::StatusOr<PreparedSearch> Prepare(SearchTarget target, const SearchRequest&
   PreparedSearch p;
   p.page_size = std::clamp(req.page_size, 1, 1000);
   p.fingerprint = StrCat(target == SearchTarget::kVersions ? "v" : "m", "\n", req.filter, "\n", req.order_by);
-  PLINTH_ASSIGN_OR_RETURN(p.offset, DecodePageToken(req.page_token, p.fingerprint));
-  if (target == SearchTarget::kVersions) {
-    p.sql = StrCat("SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id", q.joins, " WHERE ", q.where,
-                         " ORDER BY ", q.order_by, " LIMIT ? OFFSET ?");
-  } else {
-    p.sql = StrCat("SELECT m.id FROM models m", q.joins, " WHERE ", q.where, " ORDER BY ", q.order_by, " LIMIT ? OFFSET ?");
-  }
+  PLINTH_ASSIGN_OR_RETURN(std::vector<SqlValue> cursor, DecodePageToken(req.page_token, p.fingerprint));
   p.params = q.join_params;
   p.params.insert(p.params.end(), q.where_params.begin(), q.where_params.end());
+  std::string where = q.where;
+  if (!cursor.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(std::string after, KeysetAfter(q, cursor, &p.params));
+    where = StrCat("(", q.where, ") AND ", after);
+  }
+  std::vector<std::string> selected;
+  for (const SortKey& k : q.keys) selected.push_back(k.expr);
+  p.key_count = q.keys.size();
+  std::string from = target == SearchTarget::kVersions ? "model_versions v JOIN models m ON m.id = v.model_id" : "models m";
+  p.sql = StrCat("SELECT ", StrJoin(selected, ", "), " FROM ", from, q.joins, " WHERE ", where, " ORDER BY ", q.order_by,
+                 " LIMIT ?");
   p.params.emplace_back(int64_t{p.page_size + 1});
-  p.params.emplace_back(p.offset);
   return p;
 }
 
@@ -49,10 +53,13 @@ absl::StatusOr<Page<T>> RunSearch(storage::MetaStore& meta, const PreparedSearch
   PLINTH_RETURN_IF_ERROR(meta.Run(TxnMode::kRead, [&](SqlTransaction& txn) -> absl::Status {
     PLINTH_ASSIGN_OR_RETURN(SqlRows rows, txn.Query(p.sql, p.params));
     std::vector<int64_t> ids;
-    for (const auto& r : rows) ids.push_back(r.Int(0));
+    for (const auto& r : rows) ids.push_back(r.Int(p.key_count - 1));
     if (static_cast<int>(ids.size()) > p.page_size) {
       ids.pop_back();
-      page.next_page_token = EncodePageToken(p.offset + p.page_size, p.fingerprint);
+      const storage::SqlRow& last = rows[p.page_size - 1];
+      std::vector<SqlValue> cursor;
+      for (size_t i = 0; i < p.key_count; ++i) cursor.push_back(last.Value(i));
+      page.next_page_token = EncodePageToken(cursor, p.fingerprint);
     }
     PLINTH_ASSIGN_OR_RETURN(page.items, load(txn, ids));
     return absl::OkStatus();

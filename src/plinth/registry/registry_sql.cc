@@ -166,23 +166,39 @@ absl::Status DeleteKeys(SqlTransaction& txn, std::string_view table, std::string
   return absl::OkStatus();
 }
 
-std::string EncodePageToken(int64_t offset, const std::string& fingerprint) {
-  return Base64UrlEncode(StrCat(offset, ":", Sha256Hex(fingerprint).substr(0, 12)));
+std::string EncodePageToken(const std::vector<SqlValue>& cursor, const std::string& fingerprint) {
+  Json keys = Json::array();
+  for (const SqlValue& v : cursor) {
+    if (auto* iv = std::get_if<int64_t>(&v)) keys.push_back(*iv);
+    else if (auto* dv = std::get_if<double>(&v)) keys.push_back(*dv);
+    else if (auto* sv = std::get_if<std::string>(&v)) keys.push_back(*sv);
+    else keys.push_back(nullptr);
+  }
+  return Base64UrlEncode(DumpJson(Json{{"k", keys}, {"q", Sha256Hex(fingerprint).substr(0, 12)}}));
 }
 
-absl::StatusOr<int64_t> DecodePageToken(const std::string& token, const std::string& fingerprint) {
-  if (token.empty()) return 0;
+absl::StatusOr<std::vector<SqlValue>> DecodePageToken(const std::string& token, const std::string& fingerprint) {
+  std::vector<SqlValue> cursor;
+  if (token.empty()) return cursor;
   auto bad = absl::InvalidArgumentError("invalid page_token: pass back the next_page_token of the same query");
   auto raw = Base64UrlDecode(token);
   if (!raw) return bad;
-  std::vector<std::string_view> parts = StrSplit(*raw, ':');
-  std::optional<int64_t> parsed = parts.size() == 2 ? ParseInt64(parts[0]) : std::nullopt;
-  if (!parsed || *parsed < 0) return bad;
-  int64_t offset = *parsed;
-  if (parts[1] != Sha256Hex(fingerprint).substr(0, 12)) {
+  Json j = Json::parse(*raw, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("k") || !j["k"].is_array() || !j.contains("q") ||
+      !j["q"].is_string() || j["k"].empty() || j["k"].size() > 16) {
+    return bad;
+  }
+  if (j["q"].get<std::string>() != Sha256Hex(fingerprint).substr(0, 12)) {
     return absl::InvalidArgumentError("page_token belongs to a different query (filter or order changed)");
   }
-  return offset;
+  for (const Json& k : j["k"]) {
+    if (k.is_null()) cursor.emplace_back(std::monostate{});
+    else if (k.is_number_integer()) cursor.emplace_back(k.get<int64_t>());
+    else if (k.is_number_float()) cursor.emplace_back(k.get<double>());
+    else if (k.is_string()) cursor.emplace_back(k.get<std::string>());
+    else return bad;
+  }
+  return cursor;
 }
 
 absl::Status ValidateTags(const std::map<std::string, std::string>& tags, std::string_view what) {

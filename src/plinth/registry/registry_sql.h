@@ -31,9 +31,11 @@ absl::Status UpsertKeyValues(storage::SqlTransaction& txn, std::string_view tabl
 absl::Status DeleteKeys(storage::SqlTransaction& txn, std::string_view table, std::string_view owner_col,
                         int64_t owner_id, const std::vector<std::string>& keys);
 
-// Opaque page tokens: an offset bound to the query it came from.
-std::string EncodePageToken(int64_t offset, const std::string& query_fingerprint);
-absl::StatusOr<int64_t> DecodePageToken(const std::string& token, const std::string& query_fingerprint);
+// Opaque page tokens: the sort-key values of the last row returned (a keyset cursor), bound to
+// the query they came from. An empty token decodes to an empty cursor (the first page).
+std::string EncodePageToken(const std::vector<storage::SqlValue>& cursor, const std::string& query_fingerprint);
+absl::StatusOr<std::vector<storage::SqlValue>> DecodePageToken(const std::string& token,
+                                                               const std::string& query_fingerprint);
 
 absl::Status ValidateTags(const std::map<std::string, std::string>& tags, std::string_view what);
 

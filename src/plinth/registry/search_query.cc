@@ -308,7 +308,9 @@ absl::StatusOr<CompiledSearch> CompileSearch(SearchTarget target, const FilterNo
       return absl::InvalidArgumentError("cannot order by alias");
     }
     if (f.kind == Field::Kind::kColumn) {
-      terms.push_back(StrCat(f.column, dir));
+      bool nullable = f.column.front() == '(';  // a subquery (latest_version) may be NULL
+      terms.push_back(StrCat(f.column, dir, nullable ? " NULLS LAST" : ""));
+      out.keys.push_back({f.column, t.descending, nullable});
       continue;
     }
     std::string a = StrCat("o", join_index++);
@@ -316,13 +318,52 @@ absl::StatusOr<CompiledSearch> CompileSearch(SearchTarget target, const FilterNo
                     " AND ", a, ".key = ?");
     out.join_params.emplace_back(f.key);
     terms.push_back(StrCat(a, ".value", dir, " NULLS LAST"));
+    out.keys.push_back({StrCat(a, ".value"), t.descending, true});
   }
   if (terms.empty()) {
     terms.push_back(versions ? "v.created_at DESC" : "m.name ASC");
+    out.keys.push_back(versions ? SortKey{"v.created_at", true, false} : SortKey{"m.name", false, false});
   }
   terms.push_back(versions ? "v.id DESC" : "m.id ASC");
+  out.keys.push_back(versions ? SortKey{"v.id", true, false} : SortKey{"m.id", false, false});
   out.order_by = StrJoin(terms, ", ");
   return out;
+}
+
+absl::StatusOr<std::string> KeysetAfter(const CompiledSearch& search, const std::vector<SqlValue>& cursor,
+                                        std::vector<SqlValue>* params) {
+  if (cursor.size() != search.keys.size()) return absl::InvalidArgumentError("page cursor does not match the query");
+  // after(i) = beyond(i) OR (equal(i) AND after(i+1)), with NULL sorting after every value.
+  std::string sql;
+  size_t open = 0;
+  for (size_t i = 0; i < search.keys.size(); ++i) {
+    const SortKey& k = search.keys[i];
+    const bool null_cursor = std::holds_alternative<std::monostate>(cursor[i]);
+    const bool last = i + 1 == search.keys.size();
+    std::string beyond;
+    if (null_cursor) {
+      beyond = "1=0";  // nothing sorts after NULL but other NULLs, which are "equal"
+    } else {
+      beyond = StrCat(k.expr, k.descending ? " < ?" : " > ?");
+      if (k.nullable) beyond = StrCat("(", beyond, " OR ", k.expr, " IS NULL)");
+      params->push_back(cursor[i]);
+    }
+    if (last) {
+      sql += beyond;
+      break;
+    }
+    StrAppend(&sql, "(", beyond, " OR (");
+    if (null_cursor) {
+      StrAppend(&sql, k.expr, " IS NULL");
+    } else {
+      StrAppend(&sql, k.expr, " = ?");
+      params->push_back(cursor[i]);
+    }
+    sql += " AND ";
+    open += 2;
+  }
+  sql.append(open, ')');
+  return sql;
 }
 
 }  // namespace plinth::registry
