@@ -20,6 +20,16 @@ void strings_internal::AppendDouble(std::string& out, double v) {
   out.append(buf, r.ptr);
 }
 
+void strings_internal::AppendFloat(std::string& out, float v) {
+  if (std::isnan(v) || std::isinf(v)) {
+    AppendDouble(out, v);
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);  // shortest form that round-trips as float
+  out.append(buf, r.ptr);
+}
+
 std::vector<std::string_view> StrSplit(std::string_view s, char sep, bool skip_empty) {
   std::vector<std::string_view> out;
   size_t start = 0;

@@ -33,7 +33,8 @@ void Append(std::string& out, T v) {
 }
 void AppendDouble(std::string& out, double v);
 inline void Append(std::string& out, double v) { AppendDouble(out, v); }
-inline void Append(std::string& out, float v) { AppendDouble(out, v); }
+void AppendFloat(std::string& out, float v);
+inline void Append(std::string& out, float v) { AppendFloat(out, v); }
 }  // namespace strings_internal
 
 template <typename... Args>

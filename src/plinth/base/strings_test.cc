@@ -32,6 +32,7 @@ TEST(StrCatTest, DoublesUseShortestRoundTripForm) {
   EXPECT_EQ(StrCat(std::nan("")), "nan");
   EXPECT_EQ(StrCat(std::numeric_limits<double>::infinity()), "inf");
   EXPECT_EQ(StrCat(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(StrCat(0.1f), "0.1");  // a float prints as a float, not as its widened double
 }
 
 TEST(StrCatTest, StrAppendAndStrJoin) {

@@ -4,6 +4,17 @@
 
 namespace plinth::registry {
 
+namespace {
+// Versions are plain decimal digits: no sign, no spaces.
+std::optional<int64_t> ParseVersionNumber(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  return ParseInt64(s);
+}
+}  // namespace
+
 std::string ModelRef::ToString() const {
   if (version) return StrCat(name, "/", *version);
   if (alias) return StrCat(name, "@", *alias);
@@ -12,7 +23,10 @@ std::string ModelRef::ToString() const {
 
 absl::Status ParseVersionSelector(std::string_view text, ModelRef& ref) {
   if (!text.empty() && text[0] == '@') text.remove_prefix(1);
-  if (auto parsed = ParseInt64(text)) {
+  if (text.size() > 1 && text[0] == '-' && ParseVersionNumber(text.substr(1))) {
+    return absl::InvalidArgumentError(StrCat("invalid version '", text, "': versions start at 1"));
+  }
+  if (auto parsed = ParseVersionNumber(text)) {
     int64_t v = *parsed;
     if (v < 1) return absl::InvalidArgumentError(StrCat("invalid version '", text, "': versions start at 1"));
     ref.version = v;
@@ -36,7 +50,7 @@ absl::StatusOr<ModelRef> ParseModelRef(std::string_view text) {
   if (sep == std::string_view::npos) return ref;
   std::string_view rest = text.substr(sep + 1);
   if (slash != std::string_view::npos) {
-    auto parsed = ParseInt64(rest);
+    auto parsed = ParseVersionNumber(rest);
     if (!parsed || *parsed < 1) {
       return absl::InvalidArgumentError(StrCat("invalid model reference '", text, "': the version after '/' must be a number >= 1"));
     }

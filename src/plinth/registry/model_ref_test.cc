@@ -48,6 +48,8 @@ TEST(ParseModelRefTest, RejectsMalformedReferences) {
       {"m/0", "the version after '/' must be a number >= 1"},
       {"m/-1", "the version after '/' must be a number >= 1"},
       {"m/abc", "the version after '/' must be a number >= 1"},
+      {"m/ 7", "the version after '/' must be a number >= 1"},
+      {"m/+7", "the version after '/' must be a number >= 1"},
       {"m/", "the version after '/' must be a number >= 1"},
       {"m/1/2", "the version after '/' must be a number >= 1"},
       {"m/99999999999999999999", "the version after '/' must be a number >= 1"},
