@@ -278,8 +278,8 @@ std::vector<Scenario> Scenarios(const Options& o, bool know_versions) {
                  [=](HttpClient& c, std::mt19937_64& rng) -> absl::Status {
                    std::string prefix = random_model(rng).substr(0, 7);
                    std::string filter = StrCat("name like '", prefix, "%' and metrics.auc >= 0.9 and tags.team = 'risk'");
-                   PLINTH_ASSIGN_OR_RETURN(Json v, c.Call("GET", StrCat("/api/v1/model-versions?filter=", cli::UrlEncode(filter),
-                                                                        "&order_by=", cli::UrlEncode("metrics.auc desc"),
+                   PLINTH_ASSIGN_OR_RETURN(Json v, c.Call("GET", StrCat("/api/v1/model-versions?filter=", cli::PercentEncode(filter),
+                                                                        "&order_by=", cli::PercentEncode("metrics.auc desc"),
                                                                         "&page_size=50")));
                    if (!v.contains("versions") || !v["versions"].is_array()) {
                      return absl::InternalError(StrCat("unexpected search answer: ", DumpJson(v).substr(0, 300)));

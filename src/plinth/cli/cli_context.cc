@@ -111,19 +111,11 @@ absl::StatusOr<Json> KeyValues(const std::vector<std::string>& pairs, const std:
   return out;
 }
 
-std::string UrlEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+void Do(CLI::App* cmd, std::function<absl::Status()> fn) {
+  cmd->callback([fn = std::move(fn)] {
+    absl::Status st = fn();
+    if (!st.ok()) Fail(st);
+  });
 }
 
 }  // namespace plinth::cli

@@ -10,8 +10,11 @@
 
 #include "plinth/base/json.h"
 #include "plinth/cli/http_client.h"
+#include "plinth/server/http_types.h"
 
 namespace plinth::cli {
+
+using server::PercentEncode;
 
 // Options every client command takes.
 struct ClientOptions {
@@ -40,6 +43,7 @@ void Fail(const absl::Status& status);
 
 // "k=v" pairs into an object; InvalidArgument on a missing '='.
 absl::StatusOr<Json> KeyValues(const std::vector<std::string>& pairs, const std::string& what, bool numeric);
-std::string UrlEncode(const std::string& s);
+// Runs `fn` when the subcommand fires, recording a failure for main() to report.
+void Do(CLI::App* cmd, std::function<absl::Status()> fn);
 
 }  // namespace plinth::cli

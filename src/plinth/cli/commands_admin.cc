@@ -11,6 +11,7 @@
 #include "plinth/cli/cli_context.h"
 #include "plinth/cli/commands.h"
 #include "plinth/security/token_store.h"
+#include "plinth/server/admin_api.h"
 #include "plinth/server/server_app.h"
 #include "plinth/server/server_config.h"
 
@@ -74,21 +75,6 @@ std::string LocalActor() {
   return StrCat("local:", user ? user : "unknown");
 }
 
-void Do(CLI::App* cmd, std::function<absl::Status()> fn) {
-  cmd->callback([fn = std::move(fn)] {
-    absl::Status st = fn();
-    if (!st.ok()) Fail(st);
-  });
-}
-
-Json TokenJson(const security::TokenInfo& t) {
-  Json scopes = Json::array();
-  for (auto s : t.scopes) scopes.push_back(security::ScopeName(s));
-  Json j = {{"name", t.name}, {"scopes", scopes}, {"created_at", FormatTimestamp(t.created_at)}, {"created_by", t.created_by}};
-  j["revoked_at"] = t.revoked_at ? Json(FormatTimestamp(*t.revoked_at)) : Json(nullptr);
-  j["last_used_at"] = t.last_used_at ? Json(FormatTimestamp(*t.last_used_at)) : Json(nullptr);
-  return j;
-}
 
 }  // namespace
 
@@ -127,7 +113,7 @@ void AddTokensCommands(CLI::App& app) {
     return with_store([&](security::TokenStore& store) -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto created, store.Create(*name, *scopes, {LocalActor(), "local"}));
       if (*output == "json") {
-        Json out = TokenJson(created.info);
+        Json out = server::TokenJson(created.info);
         out["secret"] = created.secret;
         PrintJson(out);
       } else {
@@ -143,7 +129,7 @@ void AddTokensCommands(CLI::App& app) {
     return with_store([&](security::TokenStore& store) -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto all, store.List());
       std::vector<Json> rows;
-      for (const auto& t : all) rows.push_back(TokenJson(t));
+      for (const auto& t : all) rows.push_back(server::TokenJson(t));
       if (*output == "json") PrintJson(Json{{"tokens", rows}});
       else PrintTable(rows, {{"NAME", "/name"}, {"SCOPES", "/scopes"}, {"CREATED", "/created_at"}, {"LAST USED", "/last_used_at"}, {"REVOKED", "/revoked_at"}});
       return absl::OkStatus();
@@ -185,7 +171,7 @@ void AddAuditCommands(CLI::App& app) {
     std::string q = StrCat("?limit=", a->limit);
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
              {"actor", a->actor}, {"action", a->action}, {"resource", a->resource}, {"since", a->since}, {"until", a->until}, {"page_token", a->page_token}}) {
-      if (!v.empty()) StrAppend(&q, "&", k, "=", UrlEncode(v));
+      if (!v.empty()) StrAppend(&q, "&", k, "=", PercentEncode(v));
     }
     PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
     PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat("/api/v1/audit", q)));

@@ -20,17 +20,9 @@ const Columns kVersionColumns = {{"MODEL", "/model"},    {"VERSION", "/version"}
                                  {"ALIASES", "/aliases"}, {"METRICS", "/metrics"}, {"TAGS", "/tags"},
                                  {"CREATED", "/created_at"}};
 
-// Runs `fn` when the subcommand fires, recording a failure for main() to report.
-void Do(CLI::App* cmd, std::function<absl::Status()> fn) {
-  cmd->callback([fn = std::move(fn)] {
-    absl::Status st = fn();
-    if (!st.ok()) Fail(st);
-  });
-}
-
 std::string VersionPath(const registry::ModelRef& ref) {
   std::string sel = ref.version ? std::to_string(*ref.version) : StrCat("@", *ref.alias);
-  return StrCat("/api/v1/models/", ref.name, "/versions/", UrlEncode(sel));
+  return StrCat("/api/v1/models/", ref.name, "/versions/", PercentEncode(sel));
 }
 
 absl::StatusOr<registry::ModelRef> VersionRefArg(const std::string& text) {
@@ -55,9 +47,9 @@ void PrintPage(const Json& page, const char* key, const Columns& cols, const std
 
 std::string SearchQuery(const std::string& filter, const std::string& order_by, int page_size, const std::string& token) {
   std::string q = StrCat("?page_size=", page_size);
-  if (!filter.empty()) StrAppend(&q, "&filter=", UrlEncode(filter));
-  if (!order_by.empty()) StrAppend(&q, "&order_by=", UrlEncode(order_by));
-  if (!token.empty()) StrAppend(&q, "&page_token=", UrlEncode(token));
+  if (!filter.empty()) StrAppend(&q, "&filter=", PercentEncode(filter));
+  if (!order_by.empty()) StrAppend(&q, "&order_by=", PercentEncode(order_by));
+  if (!token.empty()) StrAppend(&q, "&page_token=", PercentEncode(token));
   return q;
 }
 
@@ -353,7 +345,7 @@ void AddModelsCommands(CLI::App& app) {
     Do(hist, [=, &opts]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*href));
       PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
-      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat(VersionPath(ref), "/metrics/", UrlEncode(*key))));
+      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat(VersionPath(ref), "/metrics/", PercentEncode(*key))));
       if (opts.output == "json") PrintJson(out);
       else PrintTable(std::vector<Json>(out["points"].begin(), out["points"].end()),
                       {{"STEP", "/step"}, {"VALUE", "/value"}, {"TIMESTAMP", "/timestamp"}});

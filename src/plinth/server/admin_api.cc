@@ -8,14 +8,6 @@ namespace plinth::server {
 
 namespace {
 
-Json TokenJson(const security::TokenInfo& t) {
-  Json scopes = Json::array();
-  for (auto s : t.scopes) scopes.push_back(security::ScopeName(s));
-  Json j = {{"name", t.name}, {"scopes", scopes}, {"created_at", FormatTimestamp(t.created_at)}, {"created_by", t.created_by}};
-  j["revoked_at"] = t.revoked_at ? Json(FormatTimestamp(*t.revoked_at)) : Json(nullptr);
-  j["last_used_at"] = t.last_used_at ? Json(FormatTimestamp(*t.last_used_at)) : Json(nullptr);
-  return j;
-}
 
 absl::StatusOr<std::optional<int64_t>> QueryTime(const HttpRequest& req, const std::string& name) {
   auto v = req.Query(name);
@@ -26,6 +18,15 @@ absl::StatusOr<std::optional<int64_t>> QueryTime(const HttpRequest& req, const s
 }
 
 }  // namespace
+
+Json TokenJson(const security::TokenInfo& t) {
+  Json scopes = Json::array();
+  for (auto s : t.scopes) scopes.push_back(security::ScopeName(s));
+  Json j = {{"name", t.name}, {"scopes", scopes}, {"created_at", FormatTimestamp(t.created_at)}, {"created_by", t.created_by}};
+  j["revoked_at"] = t.revoked_at ? Json(FormatTimestamp(*t.revoked_at)) : Json(nullptr);
+  j["last_used_at"] = t.last_used_at ? Json(FormatTimestamp(*t.last_used_at)) : Json(nullptr);
+  return j;
+}
 
 void AddAdminRoutes(Router& router, AdminDeps deps) {
   router.Add({"GET", "/healthz", Access::kPublic, false, [](HttpRequest&) -> absl::StatusOr<HttpResponse> {

@@ -24,4 +24,7 @@ struct AdminDeps {
 
 void AddAdminRoutes(Router& router, AdminDeps deps);
 
+// A token as the API and the CLI show it (never the secret).
+Json TokenJson(const security::TokenInfo& token);
+
 }  // namespace plinth::server
