@@ -1,4 +1,5 @@
 """Registry round trips through the CLI and plain HTTP: models, versions, refs, downloads, metrics."""
+import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -259,3 +260,21 @@ def test_twenty_parallel_cli_registrations(server, tmp_path):
     assert sorted(v["version"] for v in results) == list(range(1, n + 1))
     assert {v["artifact"]["sha256"] for v in results} == {sha256(f.read_bytes()) for f in files}
     assert server.ok("GET", "/api/v1/models/cli-parallel")["latest_version"] == n
+
+
+def test_large_artifact_round_trip_through_cli_and_http(server, tmp_path):
+    # 24 MiB of non-repeating bytes: exercises the streamed upload and download paths
+    # (many socket reads, bytes arriving with the header, digest checks at both ends).
+    data = hashlib.sha256(b"seed").digest() * (24 * 1024 * 1024 // 32)
+    data = bytes((b + i) & 0xFF for i, b in enumerate(data[:1 << 16])) + data[1 << 16:]
+    src = tmp_path / "big.bin"
+    src.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    server.cli("models", "register", "big", str(src), "--format", "other", "--create")
+    version = server.ok("GET", "/api/v1/models/big/versions/1")
+    assert version["artifact"] == {"sha256": digest, "size": len(data)}
+    out = tmp_path / "out.bin"
+    server.cli("models", "download", "big/1", "-O", str(out))
+    assert out.read_bytes() == data
+    resp = server.http("GET", "/api/v1/models/big/versions/1/artifact")
+    assert resp.status_code == 200 and resp.content == data and resp.headers["X-Plinth-Sha256"] == digest

