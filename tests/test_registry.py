@@ -278,3 +278,25 @@ def test_large_artifact_round_trip_through_cli_and_http(server, tmp_path):
     assert out.read_bytes() == data
     resp = server.http("GET", "/api/v1/models/big/versions/1/artifact")
     assert resp.status_code == 200 and resp.content == data and resp.headers["X-Plinth-Sha256"] == digest
+
+
+def test_gc_deletes_only_unreferenced_artifacts(server):
+    server.register("kept", b"registered bytes")
+    orphan = server.upload(b"uploaded but never registered").json()["sha256"]
+    assert len(server.object_files()) == 2
+    # Default grace (24h): a fresh orphan is kept.
+    rc, out, _ = server.cli("gc")
+    assert rc == 0 and "deleted 0 unused artifact(s)" in out and "1 recent unused kept" in out
+    dry = server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s", "dry_run": True})
+    assert dry == {"dry_run": True, "objects": 2, "unreferenced": 1, "deleted": 0, "deleted_bytes": 29, "kept_recent": 0}
+    assert len(server.object_files()) == 2
+    done = server.cli_json("gc", "--older-than", "0s")
+    assert done["deleted"] == 1 and done["deleted_bytes"] == 29
+    assert server.object_files() == [hashlib.sha256(b"registered bytes").hexdigest()] and orphan not in server.object_files()
+    out_file = server.data_dir / "kept.bin"
+    server.cli("models", "download", "kept/1", "-O", str(out_file))
+    assert out_file.read_bytes() == b"registered bytes"
+    actions = [e["action"] for e in server.ok("GET", "/api/v1/audit", params={"action": "artifact.gc"})["entries"]]
+    assert actions == ["artifact.gc", "artifact.gc"]
+    bad = server.http("POST", "/api/v1/admin/gc", json={"older_than": "soon"})
+    assert bad.status_code == 400

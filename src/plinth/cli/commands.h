@@ -9,5 +9,6 @@ void AddServerCommand(CLI::App& app);
 void AddTokensCommands(CLI::App& app);
 void AddAuditCommands(CLI::App& app);
 void AddModelsCommands(CLI::App& app);
+void AddGcCommand(CLI::App& app);
 
 }  // namespace plinth::cli

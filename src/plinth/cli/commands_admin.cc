@@ -186,4 +186,27 @@ void AddAuditCommands(CLI::App& app) {
   });
 }
 
+void AddGcCommand(CLI::App& app) {
+  auto* gc = app.add_subcommand("gc", "Delete artifacts that no model version uses (needs an admin token when auth is on)");
+  auto opts = std::make_shared<ClientOptions>();
+  AddClientOptions(gc, opts.get());
+  auto older = std::make_shared<std::string>("24h");
+  auto dry = std::make_shared<bool>(false);
+  gc->add_option("--older-than", *older, "Only artifacts stored longer ago than this (default 24h)");
+  gc->add_flag("--dry-run", *dry, "Report what would be deleted");
+  Do(gc, [=]() -> absl::Status {
+    PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
+    PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/admin/gc", Json{{"older_than", *older}, {"dry_run", *dry}}));
+    if (opts->output == "json") {
+      PrintJson(out);
+    } else {
+      std::cout << (*dry ? "would delete " : "deleted ") << (*dry ? out["unreferenced"].get<int64_t>() - out["kept_recent"].get<int64_t>()
+                                                               : out["deleted"].get<int64_t>())
+                << " unused artifact(s), " << out["deleted_bytes"] << " bytes; " << out["kept_recent"]
+                << " recent unused kept; " << out["objects"] << " examined" << std::endl;
+    }
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace plinth::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   plinth::cli::AddModelsCommands(app);
   plinth::cli::AddTokensCommands(app);
   plinth::cli::AddAuditCommands(app);
+  plinth::cli::AddGcCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 #include "plinth/base/names.h"
 #include "plinth/base/sha256.h"
@@ -337,6 +338,41 @@ absl::Status Registry::RecordArtifactUpload(const storage::ObjectInfo& info, con
     return audit_.Append(txn, ctx, "artifact.upload", StrCat("artifacts/", info.sha256),
                          DumpJson({{"sha256", info.sha256}, {"size", info.size}}));
   });
+}
+
+absl::StatusOr<GarbageReport> Registry::CollectGarbage(int64_t grace_micros, bool dry_run, const AuditContext& ctx) {
+  if (grace_micros < 0) return absl::InvalidArgumentError("grace period must not be negative");
+  // List first, then read the references: an object registered after the listing is in the
+  // reference set, and one uploaded after it is not listed, so neither can be deleted.
+  PLINTH_ASSIGN_OR_RETURN(std::vector<storage::ObjectEntry> objects, options_.objects->List());
+  std::unordered_set<std::string> referenced;
+  PLINTH_RETURN_IF_ERROR(options_.meta->Run(TxnMode::kRead, [&](SqlTransaction& txn) -> absl::Status {
+    PLINTH_ASSIGN_OR_RETURN(SqlRows rows, txn.Query("SELECT DISTINCT artifact_sha256 FROM model_versions", {}));
+    for (const auto& r : rows) referenced.insert(r.Text(0));
+    return absl::OkStatus();
+  }));
+  GarbageReport report;
+  const int64_t cutoff = options_.clock->NowMicros() - grace_micros;
+  report.objects = static_cast<int64_t>(objects.size());
+  for (const auto& o : objects) {
+    if (referenced.count(o.sha256)) continue;
+    ++report.unreferenced;
+    if (o.modified_micros > cutoff) {
+      ++report.kept_recent;
+      continue;
+    }
+    report.deleted_bytes += o.size;
+    if (dry_run) continue;
+    PLINTH_RETURN_IF_ERROR(options_.objects->Delete(o.sha256));
+    ++report.deleted;
+  }
+  if (!dry_run) {
+    Json details = {{"deleted", report.deleted}, {"deleted_bytes", report.deleted_bytes}, {"grace_seconds", grace_micros / 1'000'000}};
+    PLINTH_RETURN_IF_ERROR(options_.meta->Run(TxnMode::kWrite, [&](SqlTransaction& txn) {
+      return audit_.Append(txn, ctx, "artifact.gc", "artifacts", DumpJson(details));
+    }));
+  }
+  return report;
 }
 
 absl::StatusOr<Artifact> Registry::ArtifactForDownload(const ModelRef& ref, const AuditContext& ctx) {

@@ -65,6 +65,14 @@ struct BulkAliasResult {
   int64_t unchanged = 0;         // models whose alias already pointed at the chosen version
 };
 
+struct GarbageReport {
+  int64_t objects = 0;          // objects examined
+  int64_t unreferenced = 0;     // not used by any version
+  int64_t deleted = 0;          // unreferenced and older than the grace period (0 on a dry run)
+  int64_t deleted_bytes = 0;    // bytes of those (would-be deleted on a dry run)
+  int64_t kept_recent = 0;      // unreferenced but younger than the grace period
+};
+
 struct Artifact {
   std::string model_name;
   int64_t version = 0;
@@ -119,6 +127,10 @@ class Registry {
 
   // Records in the audit log that an artifact was stored (uploads are mutations too).
   absl::Status RecordArtifactUpload(const storage::ObjectInfo& info, const storage::AuditContext& ctx);
+
+  // Deletes artifacts no version references and stored more than `grace_micros` ago (uploads
+  // awaiting registration are younger than any sensible grace). Audited as artifact.gc.
+  absl::StatusOr<GarbageReport> CollectGarbage(int64_t grace_micros, bool dry_run, const storage::AuditContext& ctx);
 
   // Resolves `ref` to its artifact and records the download in the audit log.
   absl::StatusOr<Artifact> ArtifactForDownload(const ModelRef& ref, const storage::AuditContext& ctx);

@@ -609,5 +609,30 @@ TEST_F(RegistryTest, ArtifactForDownloadIsAudited) {
   EXPECT_TRUE(StatusIs(registry_->ArtifactForDownload(Ref("m/2"), ctx_), absl::StatusCode::kNotFound));
 }
 
+TEST_F(RegistryTest, CollectGarbageDeletesOnlyOldUnreferencedArtifacts) {
+  Register("m");  // uses artifact_
+  const std::string orphan = Upload("never registered");
+  const int64_t now = Clock::Real()->NowMicros();
+  clock_.Set(now);
+  // Younger than the grace period: kept.
+  PLINTH_ASSERT_OK_AND_ASSIGN(GarbageReport recent, registry_->CollectGarbage(3600 * kSecond, false, ctx_));
+  EXPECT_EQ(recent.objects, 2);
+  EXPECT_EQ(recent.unreferenced, 1);
+  EXPECT_EQ(recent.kept_recent, 1);
+  EXPECT_EQ(recent.deleted, 0);
+  clock_.Set(now + 7200 * kSecond);
+  // A dry run reports without deleting.
+  PLINTH_ASSERT_OK_AND_ASSIGN(GarbageReport dry, registry_->CollectGarbage(3600 * kSecond, true, ctx_));
+  EXPECT_EQ(dry.deleted, 0);
+  EXPECT_EQ(dry.deleted_bytes, 16);
+  PLINTH_ASSERT_OK(objects_->Stat(orphan).status());
+  PLINTH_ASSERT_OK_AND_ASSIGN(GarbageReport done, registry_->CollectGarbage(3600 * kSecond, false, ctx_));
+  EXPECT_EQ(done.deleted, 1);
+  EXPECT_EQ(done.deleted_bytes, 16);
+  EXPECT_TRUE(absl::IsNotFound(objects_->Stat(orphan).status()));
+  PLINTH_ASSERT_OK(objects_->Stat(artifact_).status());  // still used by m/1
+  EXPECT_TRUE(StatusIs(registry_->CollectGarbage(-1, false, ctx_), absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace plinth::registry

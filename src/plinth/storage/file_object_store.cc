@@ -220,4 +220,21 @@ absl::Status FileObjectStore::Delete(std::string_view sha256) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<ObjectEntry>> FileObjectStore::List() {
+  std::vector<ObjectEntry> out;
+  std::error_code ec;
+  fs::path root = fs::path(options_.root) / "sha256";
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::string name = it->path().filename().string();
+    if (!IsSha256Hex(name)) continue;  // not ours: never touch it
+    struct stat st;
+    if (::stat(it->path().c_str(), &st) != 0) continue;  // deleted meanwhile
+    int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+    out.push_back({name, static_cast<int64_t>(st.st_size), mtime});
+  }
+  if (ec) return absl::InternalError(StrCat("cannot list ", root.string(), ": ", ec.message()));
+  return out;
+}
+
 }  // namespace plinth::storage

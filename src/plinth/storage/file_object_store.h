@@ -27,6 +27,7 @@ class FileObjectStore : public ObjectStore {
   absl::Status Verify(std::string_view sha256) override;
   std::optional<std::string> LocalPath(std::string_view sha256) override;
   absl::Status Delete(std::string_view sha256) override;
+  absl::StatusOr<std::vector<ObjectEntry>> List() override;
 
   // Path of an object; REQUIRES: IsSha256Hex(sha256).
   std::string PathFor(std::string_view sha256) const;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "plinth/base/status.h"
 
@@ -22,6 +23,12 @@ namespace plinth::storage {
 struct ObjectInfo {
   std::string sha256;
   int64_t size = 0;
+};
+
+struct ObjectEntry {
+  std::string sha256;
+  int64_t size = 0;
+  int64_t modified_micros = 0;  // when the object was stored
 };
 
 class ObjectWriter {
@@ -55,6 +62,8 @@ class ObjectStore {
   // A local file path holding the bytes, when the backend has one (for zero-copy serving).
   virtual std::optional<std::string> LocalPath(std::string_view sha256) = 0;
   virtual absl::Status Delete(std::string_view sha256) = 0;
+  // Every stored object (not uploads in progress), in no particular order.
+  virtual absl::StatusOr<std::vector<ObjectEntry>> List() = 0;
 };
 
 }  // namespace plinth::storage
