@@ -55,6 +55,26 @@ struct HttpClient::Impl {
     if (!token.empty()) req.set(http::field::authorization, StrCat("Bearer ", token));
   }
 
+  // Reads one response with a string body; drops the connection on error or when the
+  // server will not keep it alive.
+  absl::StatusOr<HttpResult> ReadResponse() {
+    beast::error_code ec;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
+    http::read(*stream, buffer, parser, ec);
+    if (ec) {
+      stream.reset();
+      return absl::UnavailableError(StrCat("request to server failed: ", ec.message()));
+    }
+    auto& res = parser.get();
+    HttpResult out;
+    out.status = res.result_int();
+    out.body = std::move(res.body());
+    for (const auto& f : res) out.headers[ToLower(std::string(f.name_string()))] = std::string(f.value());
+    if (!res.keep_alive()) stream.reset();
+    return out;
+  }
+
   // Sends `req` and reads a string response, reconnecting once if a kept-alive
   // connection turned out to be closed.
   template <typename Body>
@@ -63,21 +83,13 @@ struct HttpClient::Impl {
       PLINTH_RETURN_IF_ERROR(Connect());
       beast::error_code ec;
       http::write(*stream, req, ec);
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
-      if (!ec) http::read(*stream, buffer, parser, ec);
-      if (ec) {
+      absl::StatusOr<HttpResult> res = ec ? absl::UnavailableError(StrCat("request to server failed: ", ec.message()))
+                                          : ReadResponse();
+      if (!res.ok()) {
         stream.reset();
         if (attempt == 0 && retry_safe) continue;
-        return absl::UnavailableError(StrCat("request to server failed: ", ec.message()));
       }
-      auto& res = parser.get();
-      HttpResult out;
-      out.status = res.result_int();
-      out.body = std::move(res.body());
-      for (const auto& f : res) out.headers[ToLower(std::string(f.name_string()))] = std::string(f.value());
-      if (!res.keep_alive()) stream.reset();
-      return out;
+      return res;
     }
     return absl::UnavailableError("request to server failed");
   }
@@ -170,32 +182,21 @@ absl::StatusOr<Json> HttpClient::Upload(const std::string& target, const std::st
     http::write_header(*impl_->stream, sr, ec);
     if (ec) return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
   }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
-  http::read(*impl_->stream, impl_->buffer, parser, ec);
-  if (ec) {
-    impl_->stream.reset();
-    return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
-  }
-  if (parser.get().result() == http::status::continue_) {
+  PLINTH_ASSIGN_OR_RETURN(HttpResult first, impl_->ReadResponse());
+  if (first.status == 100) {
     http::write(*impl_->stream, sr, ec);
-    http::response_parser<http::string_body> final_parser;
-    final_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    if (!ec) http::read(*impl_->stream, impl_->buffer, final_parser, ec);
     if (ec) {
       impl_->stream.reset();
       return absl::UnavailableError(StrCat("upload failed: ", ec.message()));
     }
-    auto& res = final_parser.get();
-    if (!res.keep_alive()) impl_->stream.reset();
-    if (res.result_int() >= 300) return StatusFromResponse(res.result_int(), res.body());
-    return ParseJson(res.body());
+    PLINTH_ASSIGN_OR_RETURN(HttpResult res, impl_->ReadResponse());
+    if (res.status >= 300) return StatusFromResponse(res.status, res.body);
+    return ParseJson(res.body);
   }
   // Refused before the body was sent: the server closes the connection.
   impl_->stream.reset();
-  auto& res = parser.get();
-  if (res.result_int() >= 300) return StatusFromResponse(res.result_int(), res.body());
-  return absl::InternalError(StrCat("unexpected answer to an upload: HTTP ", res.result_int()));
+  if (first.status >= 300) return StatusFromResponse(first.status, first.body);
+  return absl::InternalError(StrCat("unexpected answer to an upload: HTTP ", first.status));
 }
 
 absl::StatusOr<HttpResult> HttpClient::Download(const std::string& target, const std::string& out_file) {

@@ -112,17 +112,10 @@ absl::Status Registry::DeleteModel(const std::string& name, bool force, const Au
                                                         "); delete them first or pass force"));
     }
     PLINTH_ASSIGN_OR_RETURN(SqlRows count, txn.Query("SELECT COUNT(*) FROM model_versions WHERE model_id = ?", {id}));
-    // Children first: aliases reference versions without cascade, so a forced delete is explicit.
-    for (std::string_view sql :
-         {"DELETE FROM aliases WHERE model_id = ?", "DELETE FROM alias_history WHERE model_id = ?",
-          "DELETE FROM metric_history WHERE version_id IN (SELECT id FROM model_versions WHERE model_id = ?)",
-          "DELETE FROM version_metrics WHERE version_id IN (SELECT id FROM model_versions WHERE model_id = ?)",
-          "DELETE FROM version_params WHERE version_id IN (SELECT id FROM model_versions WHERE model_id = ?)",
-          "DELETE FROM version_tags WHERE version_id IN (SELECT id FROM model_versions WHERE model_id = ?)",
-          "DELETE FROM model_versions WHERE model_id = ?", "DELETE FROM model_tags WHERE model_id = ?",
-          "DELETE FROM models WHERE id = ?"}) {
-      PLINTH_RETURN_IF_ERROR(txn.Exec(sql, {id}).status());
-    }
+    // Aliases reference versions without cascade, so they go first; the schema's ON DELETE
+    // CASCADE removes versions, tags, params, metrics and histories with the model.
+    PLINTH_RETURN_IF_ERROR(txn.Exec("DELETE FROM aliases WHERE model_id = ?", {id}).status());
+    PLINTH_RETURN_IF_ERROR(txn.Exec("DELETE FROM models WHERE id = ?", {id}).status());
     Json details = {{"force", force}, {"versions", count[0].Int(0)}, {"aliases_removed", aliases.size()}};
     return audit_.Append(txn, ctx, "model.delete", Resource(name), DumpJson(details));
   });
@@ -280,11 +273,8 @@ absl::Status Registry::DeleteVersion(const ModelRef& ref, const AuditContext& ct
       return absl::FailedPreconditionError(StrCat("version ", key.version, " of model '", ref.name, "' is aliased (", list,
                                                   "); move or delete the aliases first"));
     }
-    for (std::string_view sql : {"DELETE FROM metric_history WHERE version_id = ?", "DELETE FROM version_metrics WHERE version_id = ?",
-                                 "DELETE FROM version_params WHERE version_id = ?", "DELETE FROM version_tags WHERE version_id = ?",
-                                 "DELETE FROM model_versions WHERE id = ?"}) {
-      PLINTH_RETURN_IF_ERROR(txn.Exec(sql, {key.version_id}).status());
-    }
+    // ON DELETE CASCADE removes its tags, params, metrics and metric history.
+    PLINTH_RETURN_IF_ERROR(txn.Exec("DELETE FROM model_versions WHERE id = ?", {key.version_id}).status());
     PLINTH_RETURN_IF_ERROR(txn.Exec("UPDATE models SET updated_at = ? WHERE id = ?", {now, key.model_id}).status());
     return audit_.Append(txn, ctx, "version.delete", Resource(ref.name, key.version), "{}");
   });

@@ -279,5 +279,21 @@ TEST_F(RegistryTest, CollectGarbageDeletesOnlyOldUnreferencedArtifacts) {
   EXPECT_TRUE(StatusIs(registry_->CollectGarbage(-1, false, ctx_), absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(RegistryTest, DeletesLeaveNoRowsBehind) {
+  Register("m", {{"team", "risk"}}, {{"auc", 0.9}});
+  Register("m", {{"team", "risk"}}, {{"auc", 0.8}});
+  PLINTH_ASSERT_OK(registry_->UpdateModel("m", {.set_tags = {{"owner", "x"}}}, ctx_));
+  PLINTH_ASSERT_OK(registry_->SetAlias("m", "champion", 1, ctx_).status());
+  PLINTH_ASSERT_OK(registry_->DeleteVersion(Ref("m/2"), ctx_));
+  EXPECT_EQ(CountRows("version_tags"), 1);
+  EXPECT_EQ(CountRows("version_metrics"), 1);
+  EXPECT_EQ(CountRows("metric_history"), 1);
+  PLINTH_ASSERT_OK(registry_->DeleteModel("m", /*force=*/true, ctx_));
+  for (const char* table : {"models", "model_tags", "model_versions", "version_tags", "version_params",
+                            "version_metrics", "metric_history", "aliases", "alias_history"}) {
+    EXPECT_EQ(CountRows(table), 0) << table;
+  }
+}
+
 }  // namespace
 }  // namespace plinth::registry
