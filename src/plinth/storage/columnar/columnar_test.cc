@@ -1,0 +1,179 @@
+#include <cmath>
+
+#include "plinth/storage/columnar/data_type.h"
+#include "plinth/storage/columnar/predicate.h"
+#include "plinth/storage/columnar/record_batch.h"
+#include "plinth/storage/columnar/value.h"
+#include "plinth/storage/columnar/value_format.h"
+#include "plinth/testing/test_util.h"
+
+namespace plinth::columnar {
+namespace {
+
+TEST(SchemaTest, ParsesAndPrints) {
+  auto s = Schema::Parse("id int64 not null, name string, price decimal(10, 2), ts timestamp");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 4u);
+  EXPECT_FALSE(s->field(0).nullable);
+  EXPECT_EQ(s->field(2).type, DataType::Decimal(10, 2));
+  EXPECT_EQ(s->ToString(), "id int64 not null, name string, price decimal(10,2), ts timestamp");
+  auto again = Schema::Parse(s->ToString());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *s);
+}
+
+TEST(SchemaTest, RejectsBadDefinitions) {
+  EXPECT_FALSE(Schema::Parse("id").ok());
+  EXPECT_FALSE(Schema::Parse("id int64, id string").ok());
+  EXPECT_FALSE(Schema::Parse("id int65").ok());
+  EXPECT_FALSE(Schema::Parse("x decimal(40,2)").ok());
+  EXPECT_FALSE(Schema::Parse("bad-name int64").ok());
+  auto st = Schema::Parse("a int64, b wat").status();
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("unknown type 'wat'"));
+}
+
+TEST(ValueFormatTest, Conventions) {
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatTimestampMicros(1704141296123456, true), "2024-01-01T20:34:56.123456Z");
+  EXPECT_EQ(FormatTimestampMicros(-1, false), "1969-12-31T23:59:59.999999");
+  EXPECT_EQ(FormatTimestampMicros(9089380393200000000, true), "+290000-12-30T23:00:00.000000Z");
+  EXPECT_EQ(FormatDecimal(100, 2), "1.00");
+  EXPECT_EQ(FormatDecimal(-99999, 2), "-999.99");
+  EXPECT_EQ(FormatDecimal(4, 5), "0.00004");
+  EXPECT_EQ(FormatDecimal(-4, 5), "-0.00004");
+  EXPECT_EQ(Base64Encode(std::string("\x00\x01\x02", 3)), "AAEC");
+  EXPECT_EQ(Base64Encode("ab"), "YWI=");
+
+  Column f(DataType{TypeId::kFloat});
+  f.Append<float>(1.1f);
+  f.Append<float>(std::nanf(""));
+  f.AppendNull();
+  std::string out;
+  AppendJsonValue(f, 0, &out);
+  out += ",";
+  AppendJsonValue(f, 1, &out);
+  out += ",";
+  AppendJsonValue(f, 2, &out);
+  EXPECT_EQ(out, "1.1,\"NaN\",null");
+
+  Column s(DataType{TypeId::kString});
+  s.AppendBytes("a\"b\n");
+  out.clear();
+  AppendJsonValue(s, 0, &out);
+  EXPECT_EQ(out, "\"a\\\"b\\n\"");
+}
+
+TEST(ValueTest, ParseAndCompare) {
+  auto d = ParseValue(DataType::Decimal(5, 2), "-12.5");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(static_cast<int64_t>(d->dec), -1250);
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "1.234").ok());
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "12345").ok());
+  EXPECT_FALSE(ParseValue(DataType{TypeId::kInt8}, "300").ok());
+  auto ts = ParseValue(DataType{TypeId::kTimestamp}, "2024-01-01T00:00:00Z");
+  ASSERT_TRUE(ts.ok());
+  EXPECT_EQ(ts->i, 1704067200000000);
+  auto date = ParseValue(DataType{TypeId::kDate}, "1969-12-31");
+  ASSERT_TRUE(date.ok());
+  EXPECT_EQ(date->i, -1);
+  auto c = Compare(Value::Int(DataType{TypeId::kInt32}, 3), Value::Double(DataType{TypeId::kDouble}, 2.5));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, std::partial_ordering::greater);
+  EXPECT_FALSE(Compare(Value::Int(DataType{TypeId::kInt32}, 3), Value::Bytes(DataType{TypeId::kString}, "x")));
+}
+
+RecordBatch SampleBatch() {
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("id int64, name string, score double, day date"));
+  RecordBatch b(schema);
+  const char* names[] = {"a", "b", "c", "d"};
+  for (int i = 0; i < 4; ++i) {
+    b.columns[0].Append<int64_t>(i);
+    if (i == 2) b.columns[1].AppendNull();
+    else b.columns[1].AppendBytes(names[i]);
+    b.columns[2].Append<double>(i * 1.5);
+    b.columns[3].Append<int32_t>(19000 + i);
+  }
+  b.num_rows = 4;
+  return b;
+}
+
+std::vector<uint8_t> Eval(const std::string& text, const RecordBatch& b) {
+  auto p = Predicate::Parse(text, *b.schema);
+  EXPECT_TRUE(p.ok()) << text << ": " << p.status();
+  if (!p.ok()) return {};
+  auto r = p->Evaluate(b);
+  EXPECT_TRUE(r.ok());
+  return *r;
+}
+
+TEST(PredicateTest, EvaluatesWithSqlNullSemantics) {
+  RecordBatch b = SampleBatch();
+  using V = std::vector<uint8_t>;
+  EXPECT_EQ(Eval("id >= 2", b), (V{0, 0, 1, 1}));
+  EXPECT_EQ(Eval("2 < id", b), (V{0, 0, 0, 1}));
+  EXPECT_EQ(Eval("name = 'b' OR id = 0", b), (V{1, 1, 0, 0}));
+  EXPECT_EQ(Eval("name != 'b'", b), (V{1, 0, 0, 1}));  // null row is unknown, not selected
+  EXPECT_EQ(Eval("NOT (name = 'b')", b), (V{1, 0, 0, 1}));
+  EXPECT_EQ(Eval("name IS NULL", b), (V{0, 0, 1, 0}));
+  EXPECT_EQ(Eval("name is not null and score > 1", b), (V{0, 1, 0, 1}));
+  EXPECT_EQ(Eval("id IN (1, 3, 5)", b), (V{0, 1, 0, 1}));
+  EXPECT_EQ(Eval("id NOT IN (1, 3)", b), (V{1, 0, 1, 0}));
+  EXPECT_EQ(Eval("score BETWEEN 1.5 AND 3", b), (V{0, 1, 1, 0}));
+  EXPECT_EQ(Eval("id > 1.5", b), (V{0, 0, 1, 1}));
+  EXPECT_EQ(Eval("day >= '2022-01-10'", b), (V{0, 0, 1, 1}));  // 19000 = 2022-01-08
+  EXPECT_EQ(Eval("\"id\" = 3", b), (V{0, 0, 0, 1}));
+}
+
+TEST(PredicateTest, ReportsErrors) {
+  RecordBatch b = SampleBatch();
+  auto unknown = Predicate::Parse("nope = 1", *b.schema).status();
+  EXPECT_THAT(std::string(unknown.message()), ::testing::HasSubstr("unknown column 'nope'"));
+  EXPECT_FALSE(Predicate::Parse("id = 'abc'", *b.schema).ok());
+  EXPECT_FALSE(Predicate::Parse("id = ", *b.schema).ok());
+  EXPECT_FALSE(Predicate::Parse("(id = 1", *b.schema).ok());
+  EXPECT_FALSE(Predicate::Parse("name > 3", *b.schema).ok());
+  EXPECT_FALSE(Predicate::Parse("", *b.schema).ok());
+  EXPECT_FALSE(Predicate::Parse("'unterminated", *b.schema).ok());
+}
+
+TEST(PredicateTest, SkipsByStatistics) {
+  RecordBatch b = SampleBatch();
+  auto p = Predicate::Parse("id > 10 OR name = 'zz'", *b.schema);
+  ASSERT_TRUE(p.ok());
+  auto stats = [](const std::string& col) -> std::optional<ColumnRangeStats> {
+    ColumnRangeStats s;
+    if (col == "id") {
+      s.min = Value::Int(DataType{TypeId::kInt64}, 0);
+      s.max = Value::Int(DataType{TypeId::kInt64}, 10);
+    } else if (col == "name") {
+      s.min = Value::Bytes(DataType{TypeId::kString}, "a");
+      s.max = Value::Bytes(DataType{TypeId::kString}, "d");
+    } else {
+      return std::nullopt;
+    }
+    return s;
+  };
+  EXPECT_FALSE(p->MayMatch(stats));
+  EXPECT_TRUE(Predicate::Parse("id >= 10", *b.schema)->MayMatch(stats));
+  EXPECT_TRUE(Predicate::Parse("score > 100", *b.schema)->MayMatch(stats));  // no stats: may match
+  EXPECT_FALSE(Predicate::Parse("id IN (-1, 11)", *b.schema)->MayMatch(stats));
+  EXPECT_EQ(Predicate::Parse("id > 1 and name = 'x'", *b.schema)->Columns(), (std::vector<std::string>{"id", "name"}));
+}
+
+TEST(ColumnTest, FilterAndAppend) {
+  RecordBatch b = SampleBatch();
+  RecordBatch f = b.Filter({1, 0, 1, 0});
+  EXPECT_EQ(f.num_rows, 2);
+  EXPECT_TRUE(f.columns[1].IsNull(1));
+  EXPECT_EQ(f.columns[1].GetBytes(0), "a");
+  Column c(DataType{TypeId::kString});
+  c.AppendFrom(b.columns[1], 1, 3);
+  EXPECT_EQ(c.length(), 3);
+  EXPECT_EQ(c.GetBytes(0), "b");
+  EXPECT_TRUE(c.IsNull(1));
+  EXPECT_EQ(c.GetBytes(2), "d");
+}
+
+}  // namespace
+}  // namespace plinth::columnar
