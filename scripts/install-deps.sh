@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package Plinth needs to build, test and benchmark.
+# Installs every Debian package Plinth needs to build, test and benchmark, and the pinned npm
+# packages of the DuckDB test oracle (tools/duckdb).
 # Idempotent: packages already present are skipped, so running it twice is cheap.
 set -euo pipefail
 
@@ -16,6 +17,14 @@ PACKAGES=(
   python3 python3-pytest python3-requests
 )
 
+# Node runs the DuckDB test oracle (tools/duckdb). Debian 12's own nodejs (v18) and npm are used
+# only when the machine has no node at all; a node that is already there is kept.
+if ! command -v node >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -25,13 +34,22 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "install-deps: done"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "install-deps: done"
+# Pinned npm packages (package-lock.json) of the DuckDB oracle; reinstalled when the lock changes.
+ORACLE_DIR="$(cd "$(dirname "$0")/.." && pwd)/tools/duckdb"
+if [ ! -d "$ORACLE_DIR/node_modules" ] || [ "$ORACLE_DIR/package-lock.json" -nt "$ORACLE_DIR/node_modules" ]; then
+  echo "install-deps: npm ci in tools/duckdb"
+  npm ci --prefix "$ORACLE_DIR" --no-audit --no-fund
+  touch "$ORACLE_DIR/node_modules"
+else
+  echo "install-deps: tools/duckdb/node_modules up to date"
+fi

@@ -277,6 +277,11 @@ def server(start_server):
     return start_server()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "lake: Parquet/Delta conformance tests of the plinth CLI against tests/lake_oracle.py expectations")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _binary_exists():
     assert os.access(PLINTH_BIN, os.X_OK), f"PLINTH_BIN {PLINTH_BIN} is not an executable; build it first"
