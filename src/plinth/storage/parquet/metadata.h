@@ -12,6 +12,10 @@
 // "FileMetaData.row_groups[0]: RowGroup.columns[2]: ColumnChunk.meta_data: ColumnMetaData:
 // missing required field 'codec'".
 //
+// Memory: decoded structs are bigger than their wire form; the worst case (degenerate schema
+// elements) is about 60 bytes in memory per input byte, so callers should cap the footer size
+// they accept.
+//
 // Not modelled (skipped when decoding, never written): SizeStatistics, GeospatialStatistics,
 // encryption (ColumnChunk crypto fields, FileMetaData encryption_algorithm and
 // footer_signing_key_metadata), IndexPageHeader, SchemaElement.vector_length.
@@ -149,6 +153,8 @@ struct ColumnMetaData {
 struct ColumnChunk {
   std::optional<std::string> file_path;
   int64_t file_offset = 0;
+  // Optional in parquet.thrift but required by the decoder (writers MUST set it): always set
+  // in decoded metadata. Encrypted column metadata is reported as Unimplemented.
   std::optional<ColumnMetaData> meta_data;
   std::optional<int64_t> offset_index_offset;
   std::optional<int32_t> offset_index_length;

@@ -276,7 +276,8 @@ absl::Status DecodeColumnMetaData(ThriftCompactReader& r, ColumnMetaData* out) {
 }
 
 absl::Status DecodeColumnChunk(ThriftCompactReader& r, ColumnChunk* out) {
-  return DecodeStruct(
+  bool encrypted = false;
+  PLINTH_RETURN_IF_ERROR(DecodeStruct(
       r, "ColumnChunk",
       {"", "file_path", "file_offset", "meta_data", "offset_index_offset", "offset_index_length",
        "column_index_offset", "column_index_length"},
@@ -291,10 +292,24 @@ absl::Status DecodeColumnChunk(ThriftCompactReader& r, ColumnChunk* out) {
           case 5: { PLINTH_ASSIGN_OR_RETURN(out->offset_index_length, ReadI32Field(r, f)); break; }
           case 6: { PLINTH_ASSIGN_OR_RETURN(out->column_index_offset, ReadI64Field(r, f)); break; }
           case 7: { PLINTH_ASSIGN_OR_RETURN(out->column_index_length, ReadI32Field(r, f)); break; }
-          default: return r.Skip(f.type);  // crypto_metadata, encrypted_column_metadata
+          case 8:  // crypto_metadata
+          case 9:  // encrypted_column_metadata
+            encrypted = true;
+            return r.Skip(f.type);
+          default: return r.Skip(f.type);
         }
         return absl::OkStatus();
-      });
+      }));
+  // Optional in parquet.thrift, but writers MUST set it and readers need it. Requiring it also
+  // bounds memory: a ColumnChunk without it is 3 bytes on the wire for ~500 bytes in memory.
+  if (!out->meta_data) {
+    if (encrypted) {
+      return absl::UnimplementedError(
+          "ColumnChunk: encrypted column metadata is not supported");
+    }
+    return MissingField("ColumnChunk", "meta_data");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DecodeRowGroup(ThriftCompactReader& r, RowGroup* out) {

@@ -252,5 +252,43 @@ TEST(MetadataValidationTest, WrongWireTypeIsSkippedAsAbsent) {
   EXPECT_TRUE(decoded == m);
 }
 
+// FileMetaData with one row group holding one ColumnChunk {file_offset, extra field `id`}.
+std::string OneChunkWithout(int16_t extra_id) {
+  std::string out;
+  ThriftCompactWriter w(&out);
+  w.WriteStructBegin();
+  w.WriteI32Field(1, 1);
+  w.WriteFieldHeader(2, CompactType::kList);
+  w.WriteListHeader(CompactType::kStruct, 0);
+  w.WriteI64Field(3, 0);
+  w.WriteFieldHeader(4, CompactType::kList);
+  w.WriteListHeader(CompactType::kStruct, 1);
+  w.WriteStructBegin();  // RowGroup
+  w.WriteFieldHeader(1, CompactType::kList);
+  w.WriteListHeader(CompactType::kStruct, 1);
+  w.WriteStructBegin();  // ColumnChunk
+  w.WriteI64Field(2, 0);
+  if (extra_id > 0) w.WriteBinaryField(extra_id, "opaque");
+  w.WriteFieldStop();
+  w.WriteStructEnd();
+  w.WriteI64Field(2, 0);
+  w.WriteI64Field(3, 0);
+  w.WriteFieldStop();
+  w.WriteStructEnd();
+  w.WriteFieldStop();
+  w.WriteStructEnd();
+  return out;
+}
+
+TEST(MetadataValidationTest, ColumnChunkNeedsMetaData) {
+  std::string plain = OneChunkWithout(0);
+  EXPECT_TRUE(StatusIs(DecodeFileMetaData(U8(plain), plain.size()),
+                       absl::StatusCode::kInvalidArgument,
+                       "RowGroup.columns[0]: ColumnChunk: missing required field 'meta_data'"));
+  std::string encrypted = OneChunkWithout(9);  // encrypted_column_metadata
+  EXPECT_TRUE(StatusIs(DecodeFileMetaData(U8(encrypted), encrypted.size()),
+                       absl::StatusCode::kUnimplemented, "encrypted column metadata"));
+}
+
 }  // namespace
 }  // namespace plinth::parquet
