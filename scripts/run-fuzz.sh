@@ -10,9 +10,10 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPLINTH_FUZZ=ON -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=OFF >/dev/null
 fi
-cmake --build "$BUILD" -j "$(nproc)" --target registry_inputs_fuzz
+TARGETS=(registry_inputs parquet_metadata)
+cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 mkdir -p "$BUILD/artifacts"
-for target in registry_inputs; do
+for target in "${TARGETS[@]}"; do
   work="$BUILD/corpus-$target"
   mkdir -p "$work"
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
