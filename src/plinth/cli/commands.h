@@ -10,5 +10,6 @@ void AddTokensCommands(CLI::App& app);
 void AddAuditCommands(CLI::App& app);
 void AddModelsCommands(CLI::App& app);
 void AddGcCommand(CLI::App& app);
+void AddParquetCommands(CLI::App& app);
 
 }  // namespace plinth::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   plinth::cli::AddTokensCommands(app);
   plinth::cli::AddAuditCommands(app);
   plinth::cli::AddGcCommand(app);
+  plinth::cli::AddParquetCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "plinth/storage/columnar/value_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -115,6 +116,8 @@ void AppendFloating(std::string* out, double v, bool is_float, bool json) {
   auto r = is_float ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v))
                     : std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, r.ptr);
+  // Keep floats recognisable as floats ("1.0", "-0.0", not "1" or "-0").
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) out->append(".0");
 }
 
 void AppendUuid(std::string* out, std::string_view b) {

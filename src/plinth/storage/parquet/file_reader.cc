@@ -1,0 +1,240 @@
+#include "plinth/storage/parquet/file_reader.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "plinth/base/strings.h"
+#include "plinth/storage/parquet/value_conversion.h"
+
+namespace plinth::parquet {
+
+using columnar::Column;
+using columnar::Value;
+
+namespace {
+
+constexpr uint64_t kMaxFooterBytes = uint64_t{1} << 30;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ParquetReader>> ParquetReader::OpenFile(const std::string& path, ReaderOptions options) {
+  PLINTH_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
+  return Open(std::move(file), options);
+}
+
+absl::StatusOr<std::unique_ptr<ParquetReader>> ParquetReader::Open(std::unique_ptr<InputFile> file, ReaderOptions options) {
+  const std::string& name = file->name();
+  uint64_t size = file->size();
+  if (size < 12) return absl::InvalidArgumentError(StrCat(name, ": not a Parquet file (", size, " bytes)"));
+  uint8_t tail[8];
+  PLINTH_RETURN_IF_ERROR(file->ReadAt(size - 8, 8, tail));
+  uint8_t head[4];
+  PLINTH_RETURN_IF_ERROR(file->ReadAt(0, 4, head));
+  if (std::memcmp(tail + 4, kMagic, 4) != 0 || std::memcmp(head, kMagic, 4) != 0) {
+    return absl::InvalidArgumentError(StrCat(name, ": not a Parquet file (missing PAR1 magic)"));
+  }
+  uint32_t footer_len;
+  std::memcpy(&footer_len, tail, 4);
+  if (footer_len > size - 12 || footer_len > kMaxFooterBytes) {
+    return absl::InvalidArgumentError(StrCat(name, ": footer length ", footer_len, " exceeds the file size ", size));
+  }
+  std::string footer(footer_len, '\0');
+  PLINTH_RETURN_IF_ERROR(file->ReadAt(size - 8 - footer_len, footer_len, reinterpret_cast<uint8_t*>(footer.data())));
+  auto meta = DecodeFileMetaData(reinterpret_cast<const uint8_t*>(footer.data()), footer.size());
+  if (!meta.ok()) return absl::InvalidArgumentError(StrCat(name, ": corrupt footer: ", meta.status().message()));
+  auto schema = ParquetSchema::Build(meta->schema);
+  if (!schema.ok()) return absl::InvalidArgumentError(StrCat(name, ": ", schema.status().message()));
+  for (size_t rg = 0; rg < meta->row_groups.size(); ++rg) {
+    const RowGroup& g = meta->row_groups[rg];
+    if (g.columns.size() != schema->leaves().size()) {
+      return absl::InvalidArgumentError(StrCat(name, ": row group ", rg, " has ", g.columns.size(),
+                                               " column chunks, the schema has ", schema->leaves().size(), " columns"));
+    }
+    if (g.num_rows < 0) return absl::InvalidArgumentError(StrCat(name, ": row group ", rg, " has a negative row count"));
+  }
+  std::unique_ptr<ParquetReader> r(new ParquetReader());
+  r->file_ = std::move(file);
+  r->options_ = options;
+  r->metadata_ = std::move(*meta);
+  r->schema_ = std::move(*schema);
+  r->footer_size_ = footer_len;
+  return r;
+}
+
+int64_t ParquetReader::num_rows() const {
+  int64_t n = 0;
+  for (const auto& g : metadata_.row_groups) n += g.num_rows;
+  return n;
+}
+
+absl::StatusOr<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChunk(int row_group, int leaf) const {
+  const ColumnChunk& cc = metadata_.row_groups.at(row_group).columns.at(leaf);
+  const LeafColumn& lc = schema_.leaves().at(leaf);
+  std::string where = StrCat(file_->name(), ": row group ", row_group, " column '", lc.dotted_path, "'");
+  if (cc.file_path) return absl::UnimplementedError(StrCat(where, ": column chunk in another file (", *cc.file_path, ")"));
+  if (!cc.meta_data) return absl::InvalidArgumentError(StrCat(where, ": column chunk without metadata"));
+  const ColumnMetaData& m = *cc.meta_data;
+  // The chunk starts at the dictionary page when there is one. Some writers store 0 there.
+  int64_t start = m.data_page_offset;
+  if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 && *m.dictionary_page_offset < start) {
+    start = *m.dictionary_page_offset;
+  }
+  int64_t len = m.total_compressed_size;
+  uint64_t size = file_->size();
+  if (start < 4 || len < 0 || static_cast<uint64_t>(start) > size ||
+      static_cast<uint64_t>(len) > size - static_cast<uint64_t>(start)) {
+    // Old writers sometimes under-report the size; read up to the footer when plausible.
+    if (start >= 4 && static_cast<uint64_t>(start) < size && len >= 0) {
+      len = static_cast<int64_t>(size - static_cast<uint64_t>(start));
+    } else {
+      return absl::InvalidArgumentError(StrCat(where, ": column chunk range [", start, ", +", len,
+                                               ") lies outside the file (", size, " bytes)"));
+    }
+  }
+  std::string bytes(static_cast<size_t>(len), '\0');
+  PLINTH_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), bytes.size(), reinterpret_cast<uint8_t*>(bytes.data())));
+  ColumnReadOptions opts;
+  opts.verify_checksums = options_.verify_checksums;
+  auto reader = ColumnChunkReader::Create(lc, m, std::move(bytes), opts);
+  if (!reader.ok()) return absl::Status(reader.status().code(), StrCat(file_->name(), ": ", reader.status().message()));
+  return reader;
+}
+
+ColumnChunkStats ParquetReader::ChunkStats(int row_group, int leaf) const {
+  ColumnChunkStats out;
+  const ColumnChunk& cc = metadata_.row_groups.at(row_group).columns.at(leaf);
+  if (!cc.meta_data) return out;
+  out.num_values = cc.meta_data->num_values;
+  if (!cc.meta_data->statistics) return out;
+  const Statistics& s = *cc.meta_data->statistics;
+  out.null_count = s.null_count;
+  const LeafColumn& lc = schema_.leaves().at(leaf);
+  // Legacy min/max use signed byte order for binaries and are wrong for unsigned ints:
+  // only trust them for signed numeric physical types without a logical annotation.
+  const std::string* min = s.min_value ? &*s.min_value : nullptr;
+  const std::string* max = s.max_value ? &*s.max_value : nullptr;
+  bool legacy_ok = lc.physical != PhysicalType::kByteArray && lc.physical != PhysicalType::kFixedLenByteArray &&
+                   lc.physical != PhysicalType::kInt96 && lc.type.id != columnar::TypeId::kUInt32 &&
+                   lc.type.id != columnar::TypeId::kUInt64 && lc.type.id != columnar::TypeId::kUInt8 &&
+                   lc.type.id != columnar::TypeId::kUInt16;
+  if (!min && legacy_ok && s.min) min = &*s.min;
+  if (!max && legacy_ok && s.max) max = &*s.max;
+  if (lc.physical == PhysicalType::kInt96) return out;  // no defined sort order
+  auto decode = [&](const std::string& bytes, bool exact) -> std::optional<Value> {
+    if (!exact) return std::nullopt;
+    Column c(lc.type);
+    if (lc.physical == PhysicalType::kByteArray) {
+      if (lc.conversion == Conversion::kBytesToDecimal) {
+        auto v = DecodeBigEndianDecimal(bytes);
+        if (!v.ok()) return std::nullopt;
+        c.Append<columnar::int128>(*v);
+      } else {
+        c.AppendBytes(bytes);
+      }
+    } else if (lc.physical == PhysicalType::kBoolean) {
+      if (bytes.size() != 1) return std::nullopt;
+      c.Append<uint8_t>(bytes[0] != 0);
+    } else {
+      size_t w = PhysicalWidth(lc);
+      if (w == 0 || bytes.size() != w) return std::nullopt;
+      if (!AppendConvertedFixed(lc, reinterpret_cast<const uint8_t*>(bytes.data()), 1, &c).ok()) return std::nullopt;
+    }
+    Value v = columnar::ValueAt(c, 0);
+    if ((lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble ||
+         lc.type.id == columnar::TypeId::kFloat16) && std::isnan(v.d)) {
+      return std::nullopt;
+    }
+    return v;
+  };
+  if (min) out.min = decode(*min, s.is_min_value_exact.value_or(true));
+  if (max) out.max = decode(*max, s.is_max_value_exact.value_or(true));
+  // A float -0/+0 bound is ambiguous: widen it (spec: writers may store either).
+  if (out.min && (lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble) && out.min->d == 0) out.min->d = -0.0;
+  if (out.max && (lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble) && out.max->d == 0) out.max->d = 0.0;
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<BatchReader>> ParquetReader::Scan(const ScanOptions& options) const {
+  std::vector<int> leaves;
+  columnar::Schema full = schema_.FlatColumns();
+  if (options.columns.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(full, columnar_schema());  // names the nested column, if any
+  }
+  columnar::Schema selected = full;
+  if (!options.columns.empty()) {
+    auto sel = full.Select(options.columns);
+    if (!sel.ok() && !schema_.is_flat()) {
+      return absl::FailedPreconditionError(StrCat(sel.status().message(), "; nested columns (lists, maps, structs) cannot be read yet"));
+    }
+    PLINTH_RETURN_IF_ERROR(sel.status());
+    selected = *sel;
+    for (const auto& c : options.columns) leaves.push_back(schema_.LeafIndex(c));
+  } else {
+    for (size_t i = 0; i < full.size(); ++i) leaves.push_back(static_cast<int>(i));
+  }
+  if (options.batch_rows <= 0) return absl::InvalidArgumentError("batch_rows must be positive");
+  return std::unique_ptr<BatchReader>(
+      new BatchReader(this, std::move(leaves), std::make_shared<const columnar::Schema>(std::move(selected)), options));
+}
+
+absl::StatusOr<bool> BatchReader::OpenNextRowGroup() {
+  chunks_.clear();
+  while (next_row_group_ < reader_->num_row_groups()) {
+    int rg = next_row_group_++;
+    const RowGroup& g = reader_->metadata().row_groups[rg];
+    if (g.num_rows == 0) continue;
+    if (options_.row_group_filter && !options_.row_group_filter(rg)) {
+      ++row_groups_skipped_;
+      continue;
+    }
+    for (int leaf : leaves_) {
+      PLINTH_ASSIGN_OR_RETURN(auto chunk, reader_->OpenColumnChunk(rg, leaf));
+      chunks_.push_back(std::move(chunk));
+    }
+    rows_left_in_group_ = g.num_rows;
+    return true;
+  }
+  return false;
+}
+
+absl::StatusOr<bool> BatchReader::Next(columnar::RecordBatch* batch) {
+  if (batch->schema != schema_ || batch->columns.size() != schema_->size()) {
+    *batch = columnar::RecordBatch(schema_);
+  } else {
+    batch->Clear();
+  }
+  while (rows_left_in_group_ == 0) {
+    PLINTH_ASSIGN_OR_RETURN(bool more, OpenNextRowGroup());
+    if (!more) return false;
+    if (leaves_.empty()) break;  // no columns selected: count rows only
+  }
+  int64_t want = std::min(options_.batch_rows, rows_left_in_group_);
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    PLINTH_ASSIGN_OR_RETURN(int64_t got, chunks_[i]->ReadFlat(want, &batch->columns[i]));
+    if (got != want) {
+      const auto& leaf = reader_->schema().leaves()[leaves_[i]];
+      return absl::DataLossError(StrCat(reader_->file().name(), ": row group ", next_row_group_ - 1, " column '",
+                                        leaf.dotted_path, "' ends after ", chunks_[i]->values_read(),
+                                        " values but the row group has ",
+                                        reader_->metadata().row_groups[next_row_group_ - 1].num_rows, " rows"));
+    }
+  }
+  batch->num_rows = want;
+  rows_left_in_group_ -= want;
+  if (rows_left_in_group_ == 0) {
+    // Every column must end with the row group: more values means a corrupt file.
+    for (size_t i = 0; i < chunks_.size(); ++i) {
+      Column extra(schema_->field(i).type);
+      PLINTH_ASSIGN_OR_RETURN(int64_t got, chunks_[i]->ReadFlat(1, &extra));
+      if (got != 0) {
+        const auto& leaf = reader_->schema().leaves()[leaves_[i]];
+        return absl::DataLossError(StrCat(reader_->file().name(), ": row group ", next_row_group_ - 1, " column '",
+                                          leaf.dotted_path, "' has more values than the row group's ",
+                                          reader_->metadata().row_groups[next_row_group_ - 1].num_rows, " rows"));
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace plinth::parquet
