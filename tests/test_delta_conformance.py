@@ -85,8 +85,10 @@ def describe(args, rc, err):
     return f"plinth {' '.join(map(str, args))} exited {rc}; stderr: {err.strip()[:2000]!r}"
 
 
-def scan(e):
+def scan(e, columns=None):
     args = ("table", "scan", lo.delta_table_root(e, ROOT), "--format", "jsonl")
+    if columns:
+        args = (*args, "--columns", ",".join(columns))
     rc, out, err = plinth(*args)
     return args, rc, out, err
 
@@ -119,10 +121,11 @@ def expected_rows(e):
 
 def check_scan(e):
     expected, hint = expected_rows(e)
-    args, rc, out, err = scan(e)
+    cols = lo.flat_columns(hint)
+    # Nested columns are not read yet: project the flat ones.
+    args, rc, out, err = scan(e, cols if len(cols) != len(hint) else None)
     assert rc == 0, describe(args, rc, err)
     actual = parse_jsonl(args, rc, out, err)
-    cols = lo.flat_columns(hint)
     if e["name"] == "data-reader-partition-values":
         # Open point (MANIFEST): Spark's expected/ read the zone-less partition value
         # '2021-09-08 11:11:11' in America/Los_Angeles (18:11:11Z); delta-kernel-rs reads it as UTC

@@ -11,5 +11,6 @@ void AddAuditCommands(CLI::App& app);
 void AddModelsCommands(CLI::App& app);
 void AddGcCommand(CLI::App& app);
 void AddParquetCommands(CLI::App& app);
+void AddTableCommands(CLI::App& app);
 
 }  // namespace plinth::cli

@@ -6,6 +6,7 @@
 
 #include "plinth/base/json.h"
 #include "plinth/base/strings.h"
+#include "plinth/cli/batch_input.h"
 #include "plinth/cli/cli_context.h"
 #include "plinth/cli/commands.h"
 #include "plinth/storage/columnar/predicate.h"
@@ -265,75 +266,6 @@ void AddParquetCommands(CLI::App& app) {
     printer.Finish();
     return absl::OkStatus();
   });
-}
-
-// Reads CSV / JSON lines / Parquet input into batches of `schema` (by file extension).
-absl::Status ForEachInputBatch(const std::string& path, const std::string& format_hint, columnar::SchemaPtr schema,
-                               const std::function<absl::Status(const columnar::RecordBatch&)>& fn) {
-  std::string fmt = format_hint;
-  if (fmt.empty()) {
-    if (path.size() >= 8 && path.compare(path.size() - 8, 8, ".parquet") == 0) fmt = "parquet";
-    else if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0) fmt = "csv";
-    else if ((path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0) ||
-             (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0) ||
-             (path.size() >= 7 && path.compare(path.size() - 7, 7, ".ndjson") == 0)) fmt = "jsonl";
-    else return absl::InvalidArgumentError(StrCat("cannot tell the format of '", path, "': use --input-format csv|jsonl|parquet"));
-  }
-  if (fmt == "parquet") {
-    PLINTH_ASSIGN_OR_RETURN(auto reader, ParquetReader::OpenFile(path));
-    PLINTH_ASSIGN_OR_RETURN(columnar::Schema file_schema, reader->columnar_schema());
-    std::vector<std::string> names;
-    for (const auto& f : schema->fields()) {
-      auto idx = file_schema.IndexOf(f.name);
-      if (!idx) {
-        if (!f.nullable) return absl::InvalidArgumentError(StrCat(path, ": has no column '", f.name, "', which is not nullable"));
-        continue;
-      }
-      if (!(file_schema.field(*idx).type == f.type)) {
-        return absl::InvalidArgumentError(StrCat(path, ": column '", f.name, "' is ", columnar::TypeName(file_schema.field(*idx).type),
-                                                 ", the table wants ", columnar::TypeName(f.type)));
-      }
-      names.push_back(f.name);
-    }
-    for (const auto& f : file_schema.fields()) {
-      if (!schema->IndexOf(f.name)) return absl::InvalidArgumentError(StrCat(path, ": column '", f.name, "' is not in the table"));
-    }
-    parquet::ScanOptions so;
-    so.columns = names;
-    PLINTH_ASSIGN_OR_RETURN(auto scan, reader->Scan(so));
-    columnar::RecordBatch in;
-    while (true) {
-      PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&in));
-      if (!more) break;
-      columnar::RecordBatch out(schema);
-      out.num_rows = in.num_rows;
-      for (size_t c = 0; c < schema->size(); ++c) {
-        auto idx = in.schema->IndexOf(schema->field(c).name);
-        if (idx) {
-          out.columns[c] = std::move(in.columns[*idx]);
-        } else {
-          for (int64_t r = 0; r < in.num_rows; ++r) out.columns[c].AppendNull();
-        }
-      }
-      PLINTH_RETURN_IF_ERROR(fn(out));
-    }
-    return absl::OkStatus();
-  }
-  columnar::TextFormat tf;
-  if (fmt == "csv") tf = columnar::TextFormat::kCsv;
-  else if (fmt == "jsonl") tf = columnar::TextFormat::kJsonl;
-  else return absl::InvalidArgumentError(StrCat("unknown input format '", fmt, "' (want csv, jsonl or parquet)"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("cannot open ", path));
-  columnar::TextBatchReader reader(&in, tf, schema);
-  columnar::RecordBatch batch;
-  while (true) {
-    auto more = reader.Next(&batch);
-    if (!more.ok()) return absl::InvalidArgumentError(StrCat(path, ": ", more.status().message()));
-    if (!*more) break;
-    PLINTH_RETURN_IF_ERROR(fn(batch));
-  }
-  return absl::OkStatus();
 }
 
 void AddParquetWriteCommand(CLI::App* pq) {

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   plinth::cli::AddAuditCommands(app);
   plinth::cli::AddGcCommand(app);
   plinth::cli::AddParquetCommands(app);
+  plinth::cli::AddTableCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

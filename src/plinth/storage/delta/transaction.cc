@@ -119,6 +119,9 @@ std::string Transaction::CommitBytes() const {
                {"operation", options_.operation},
                {"operationParameters", options_.operation_parameters.is_object() ? options_.operation_parameters
                                                                                  : Json::object()}};
+  if (options_.operation_metrics.is_object() && !options_.operation_metrics.empty()) {
+    info["operationMetrics"] = options_.operation_metrics;
+  }
   if (snapshot_version_ >= 0) info["readVersion"] = snapshot_version_;
   info["isolationLevel"] = "WriteSerializable";
   info["isBlindAppend"] = blind_append;

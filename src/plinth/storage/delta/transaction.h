@@ -58,6 +58,7 @@ class Transaction {
     Clock* clock = Clock::Real();   // REQUIRES: non-null
     std::string operation = "WRITE";
     Json operation_parameters = Json::object();
+    Json operation_metrics = Json::object();  // commitInfo.operationMetrics (values as strings)
     // The transaction read table data to decide what to write (see the header comment).
     bool reads_table = false;
     int max_attempts = 100;

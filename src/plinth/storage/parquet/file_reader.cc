@@ -5,6 +5,7 @@
 
 #include "plinth/base/strings.h"
 #include "plinth/storage/parquet/value_conversion.h"
+#include "plinth/storage/parquet/statistics.h"
 
 namespace plinth::parquet {
 
@@ -101,57 +102,9 @@ absl::StatusOr<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChun
 }
 
 ColumnChunkStats ParquetReader::ChunkStats(int row_group, int leaf) const {
-  ColumnChunkStats out;
   const ColumnChunk& cc = metadata_.row_groups.at(row_group).columns.at(leaf);
-  if (!cc.meta_data) return out;
-  out.num_values = cc.meta_data->num_values;
-  if (!cc.meta_data->statistics) return out;
-  const Statistics& s = *cc.meta_data->statistics;
-  out.null_count = s.null_count;
-  const LeafColumn& lc = schema_.leaves().at(leaf);
-  // Legacy min/max use signed byte order for binaries and are wrong for unsigned ints:
-  // only trust them for signed numeric physical types without a logical annotation.
-  const std::string* min = s.min_value ? &*s.min_value : nullptr;
-  const std::string* max = s.max_value ? &*s.max_value : nullptr;
-  bool legacy_ok = lc.physical != PhysicalType::kByteArray && lc.physical != PhysicalType::kFixedLenByteArray &&
-                   lc.physical != PhysicalType::kInt96 && lc.type.id != columnar::TypeId::kUInt32 &&
-                   lc.type.id != columnar::TypeId::kUInt64 && lc.type.id != columnar::TypeId::kUInt8 &&
-                   lc.type.id != columnar::TypeId::kUInt16;
-  if (!min && legacy_ok && s.min) min = &*s.min;
-  if (!max && legacy_ok && s.max) max = &*s.max;
-  if (lc.physical == PhysicalType::kInt96) return out;  // no defined sort order
-  auto decode = [&](const std::string& bytes, bool exact) -> std::optional<Value> {
-    if (!exact) return std::nullopt;
-    Column c(lc.type);
-    if (lc.physical == PhysicalType::kByteArray) {
-      if (lc.conversion == Conversion::kBytesToDecimal) {
-        auto v = DecodeBigEndianDecimal(bytes);
-        if (!v.ok()) return std::nullopt;
-        c.Append<columnar::int128>(*v);
-      } else {
-        c.AppendBytes(bytes);
-      }
-    } else if (lc.physical == PhysicalType::kBoolean) {
-      if (bytes.size() != 1) return std::nullopt;
-      c.Append<uint8_t>(bytes[0] != 0);
-    } else {
-      size_t w = PhysicalWidth(lc);
-      if (w == 0 || bytes.size() != w) return std::nullopt;
-      if (!AppendConvertedFixed(lc, reinterpret_cast<const uint8_t*>(bytes.data()), 1, &c).ok()) return std::nullopt;
-    }
-    Value v = columnar::ValueAt(c, 0);
-    if ((lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble ||
-         lc.type.id == columnar::TypeId::kFloat16) && std::isnan(v.d)) {
-      return std::nullopt;
-    }
-    return v;
-  };
-  if (min) out.min = decode(*min, s.is_min_value_exact.value_or(true));
-  if (max) out.max = decode(*max, s.is_max_value_exact.value_or(true));
-  // A float -0/+0 bound is ambiguous: widen it (spec: writers may store either).
-  if (out.min && (lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble) && out.min->d == 0) out.min->d = -0.0;
-  if (out.max && (lc.type.id == columnar::TypeId::kFloat || lc.type.id == columnar::TypeId::kDouble) && out.max->d == 0) out.max->d = 0.0;
-  return out;
+  if (!cc.meta_data) return ColumnChunkStats{};
+  return DecodeChunkStats(schema_.leaves().at(leaf), *cc.meta_data);
 }
 
 absl::StatusOr<std::unique_ptr<BatchReader>> ParquetReader::Scan(const ScanOptions& options) const {

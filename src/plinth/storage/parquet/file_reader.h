@@ -29,20 +29,12 @@
 #include "plinth/storage/parquet/file_io.h"
 #include "plinth/storage/parquet/metadata.h"
 #include "plinth/storage/parquet/schema.h"
+#include "plinth/storage/parquet/statistics.h"
 
 namespace plinth::parquet {
 
 struct ReaderOptions {
   bool verify_checksums = true;
-};
-
-// Min/max/null count of one column chunk, decoded to columnar values. min/max are absent
-// when the file has none, they are unusable (legacy byte-array stats, NaN) or inexact.
-struct ColumnChunkStats {
-  std::optional<columnar::Value> min;
-  std::optional<columnar::Value> max;
-  std::optional<int64_t> null_count;
-  int64_t num_values = 0;
 };
 
 struct ScanOptions {

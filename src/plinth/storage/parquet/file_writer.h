@@ -42,6 +42,7 @@ class ParquetWriter {
   // Valid after Close().
   const FileMetaData& metadata() const { return metadata_; }
   uint64_t bytes_written() const { return out_ ? out_->position() : final_size_; }
+  const ParquetSchema& parquet_schema() const { return pschema_; }
 
  private:
   ParquetWriter(std::unique_ptr<OutputFile> out, columnar::Schema schema, ParquetSchema pschema, WriterOptions options);

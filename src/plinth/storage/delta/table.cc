@@ -1,0 +1,399 @@
+#include "plinth/storage/delta/table.h"
+
+#include <filesystem>
+
+#include "plinth/base/random.h"
+#include "plinth/base/strings.h"
+#include "plinth/base/time.h"
+#include "plinth/storage/delta/data_file_writer.h"
+#include "plinth/storage/delta/local_log_store.h"
+#include "plinth/storage/delta/type_mapping.h"
+
+namespace plinth::delta {
+
+namespace {
+
+std::string NewTableId() {
+  std::string h = RandomHex(16);
+  while (h.size() < 32) h += RandomHex(16);
+  return StrCat(h.substr(0, 8), "-", h.substr(8, 4), "-", h.substr(12, 4), "-", h.substr(16, 4), "-", h.substr(20, 12));
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> MakeLogStore(const TableOptions& options) {
+  LocalLogStore::Options lo;
+  lo.table_root = options.root;
+  lo.fsync = options.fsync;
+  PLINTH_ASSIGN_OR_RETURN(auto store, LocalLogStore::Create(lo));
+  return std::unique_ptr<LogStore>(std::move(store));
+}
+
+// The table schema with the new (nullable) columns of `wanted` appended. Columns of the table
+// that the flat view leaves out (nested ones) are kept.
+absl::StatusOr<DeltaSchema> MergeColumns(const DeltaSchema& current, const columnar::Schema& wanted) {
+  PLINTH_ASSIGN_OR_RETURN(DeltaSchema w, FromColumnarSchema(wanted));
+  DeltaSchema full = current;
+  for (const auto& f : w.fields) {
+    const StructField* have = full.Find(f.name);
+    if (have == nullptr) {
+      full.fields.push_back(f);
+    } else if (!(have->type == f.type)) {
+      return absl::InvalidArgumentError(StrCat("column '", f.name, "' is ", have->type.ToString(), " in the table, not ",
+                                               f.type.ToString()));
+    }
+  }
+  return AddColumns(current, full);
+}
+
+}  // namespace
+
+DeltaTable::DeltaTable(TableOptions options, std::unique_ptr<LogStore> log, std::unique_ptr<CheckpointIO> checkpoint_io)
+    : options_(std::move(options)), log_(std::move(log)), checkpoint_io_(std::move(checkpoint_io)) {}
+
+DeltaTable::~DeltaTable() = default;
+
+Snapshot::Options DeltaTable::SnapshotOptions() const {
+  Snapshot::Options o;
+  o.log_store = log_.get();
+  o.checkpoint_io = checkpoint_io_.get();
+  return o;
+}
+
+Transaction::Options DeltaTable::TxnOptions(std::string operation) const {
+  Transaction::Options o;
+  o.log_store = log_.get();
+  o.clock = options_.clock;
+  o.operation = std::move(operation);
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Create(TableOptions options, const columnar::Schema& schema,
+                                                               const std::vector<std::string>& partition_by,
+                                                               const std::map<std::string, std::string>& configuration) {
+  if (options.root.empty()) return absl::InvalidArgumentError("table path is empty");
+  while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
+  if (schema.size() == 0) return absl::InvalidArgumentError("a table needs at least one column");
+  PLINTH_ASSIGN_OR_RETURN(DeltaSchema dschema, FromColumnarSchema(schema));
+  for (const auto& p : partition_by) {
+    auto idx = schema.IndexOf(p);
+    if (!idx) return absl::InvalidArgumentError(StrCat("partition column '", p, "' is not in the schema"));
+    auto id = schema.field(*idx).type.id;
+    if (id == columnar::TypeId::kBinary || id == columnar::TypeId::kFloat || id == columnar::TypeId::kDouble) {
+      return absl::InvalidArgumentError(StrCat("column '", p, "' (", columnar::TypeName(schema.field(*idx).type),
+                                               ") cannot be a partition column"));
+    }
+  }
+  if (partition_by.size() >= schema.size()) {
+    return absl::InvalidArgumentError("a table needs at least one column that is not a partition column");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.root, ec);
+  if (ec) return absl::InternalError(StrCat("cannot create ", options.root, ": ", ec.message()));
+  PLINTH_ASSIGN_OR_RETURN(auto log, MakeLogStore(options));
+  Metadata md;
+  md.id = NewTableId();
+  md.schema_string = dschema.ToJsonString();
+  md.partition_columns = partition_by;
+  md.configuration = configuration;
+  md.created_time = options.clock->NowMicros() / 1000;
+  Protocol protocol;
+  protocol.min_reader_version = 1;
+  protocol.min_writer_version = 2;
+  Transaction::Options to;
+  to.log_store = log.get();
+  to.clock = options.clock;
+  to.operation = "CREATE TABLE";
+  Json partition_json = Json::array();
+  for (const auto& p : partition_by) partition_json.push_back(p);
+  to.operation_parameters = {{"partitionBy", DumpJson(partition_json)}, {"description", nullptr}, {"isManaged", "false"},
+                             {"properties", DumpJson(Json(configuration))}};
+  PLINTH_ASSIGN_OR_RETURN(auto txn, Transaction::StartCreate(to));
+  txn->SetProtocol(protocol);
+  txn->SetMetadata(md);
+  auto result = txn->Commit();
+  if (!result.ok()) {
+    if (absl::IsAlreadyExists(result.status()) || absl::IsAborted(result.status())) {
+      return absl::AlreadyExistsError(StrCat("a Delta table already exists at ", options.root));
+    }
+    return result.status();
+  }
+  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), nullptr));
+}
+
+absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Open(TableOptions options) {
+  while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
+  if (!std::filesystem::is_directory(options.root + "/_delta_log")) {
+    return absl::NotFoundError(StrCat("no Delta table at ", options.root, " (no _delta_log directory)"));
+  }
+  PLINTH_ASSIGN_OR_RETURN(auto log, MakeLogStore(options));
+  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), nullptr));
+}
+
+absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::LatestSnapshot() { return Snapshot::Open(SnapshotOptions()); }
+absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAt(int64_t version) {
+  return Snapshot::OpenAtVersion(SnapshotOptions(), version);
+}
+absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAsOf(int64_t ts) {
+  return Snapshot::OpenAsOf(SnapshotOptions(), ts);
+}
+
+columnar::Schema DeltaTable::ColumnarSchema(const Snapshot& snapshot) { return ToColumnarSchema(snapshot.schema()); }
+
+absl::StatusOr<std::unique_ptr<TableScan>> DeltaTable::Scan(const Snapshot& snapshot, const ScanSpec& spec) {
+  return TableScan::Create(options_.root, snapshot, spec);
+}
+
+absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const WriteOptions& wopts) {
+  PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
+  columnar::Schema table_schema = ToColumnarSchema(snapshot->schema());
+  std::optional<Metadata> new_metadata;
+  columnar::Schema schema = table_schema;
+  if (wopts.schema && !(*wopts.schema == table_schema)) {
+    PLINTH_ASSIGN_OR_RETURN(DeltaSchema merged, MergeColumns(snapshot->schema(), *wopts.schema));
+    Metadata md = snapshot->metadata();
+    md.schema_string = merged.ToJsonString();
+    new_metadata = md;
+    schema = *wopts.schema;
+  }
+  if (wopts.app_transaction) {
+    auto have = snapshot->AppTransactionVersion(wopts.app_transaction->first);
+    if (have && *have >= wopts.app_transaction->second) {
+      WriteResult r;
+      r.version = snapshot->version();
+      r.already_committed = true;
+      return r;
+    }
+  }
+  DataFileWriter::Options dopts;
+  dopts.root = options_.root;
+  dopts.schema = std::make_shared<const columnar::Schema>(schema);
+  dopts.partition_columns = snapshot->partition_columns();
+  dopts.writer = options_.writer;
+  dopts.max_rows_per_file = options_.max_rows_per_file;
+  dopts.fsync = options_.fsync;
+  dopts.clock = options_.clock;
+  DataFileWriter writer(dopts);
+  columnar::RecordBatch batch;
+  while (true) {
+    auto more = source(&batch);
+    if (!more.ok()) {
+      writer.Abort();
+      return more.status();
+    }
+    if (!*more) break;
+    if (!(*batch.schema == schema)) {
+      writer.Abort();
+      return absl::InvalidArgumentError(StrCat("input columns (", batch.schema->ToString(), ") do not match the table (",
+                                               schema.ToString(), ")"));
+    }
+    if (auto st = writer.Write(batch); !st.ok()) {
+      writer.Abort();
+      return st;
+    }
+  }
+  auto adds = writer.Finish();
+  if (!adds.ok()) {
+    writer.Abort();
+    return adds.status();
+  }
+  Transaction::Options to = TxnOptions("WRITE");
+  to.reads_table = wopts.overwrite;
+  Json partition_json = Json::array();
+  for (const auto& p : snapshot->partition_columns()) partition_json.push_back(p);
+  to.operation_parameters = {{"mode", wopts.overwrite ? "Overwrite" : "Append"}, {"partitionBy", DumpJson(partition_json)}};
+  to.operation_metrics = {{"numFiles", std::to_string(adds->size())},
+                          {"numOutputRows", std::to_string(writer.rows())},
+                          {"numOutputBytes", std::to_string(writer.bytes())}};
+  auto txn = Transaction::Start(*snapshot, to);
+  if (!txn.ok()) {
+    writer.Abort();
+    return txn.status();
+  }
+  if (new_metadata) (*txn)->SetMetadata(*new_metadata);
+  if (wopts.app_transaction) (*txn)->SetAppTransaction(wopts.app_transaction->first, wopts.app_transaction->second);
+  int64_t now_ms = options_.clock->NowMicros() / 1000;
+  if (wopts.overwrite) {
+    for (const AddFile& f : snapshot->files()) (*txn)->Remove(Transaction::RemoveFor(f, now_ms));
+  }
+  for (auto& a : *adds) (*txn)->Add(std::move(a));
+  auto result = (*txn)->Commit();
+  if (!result.ok() || result->already_committed) writer.Abort();
+  if (!result.ok()) return result.status();
+  WriteResult out;
+  out.version = result->version;
+  out.already_committed = result->already_committed;
+  out.rows = result->already_committed ? 0 : writer.rows();
+  out.files = result->already_committed ? 0 : static_cast<int64_t>(adds->size());
+  out.bytes = result->already_committed ? 0 : writer.bytes();
+  out.attempts = result->attempts;
+  if (!result->already_committed) MaybeCheckpoint(result->version);
+  return out;
+}
+
+absl::StatusOr<DeleteResult> DeltaTable::Delete(std::string_view where) {
+  if (where.empty()) return absl::InvalidArgumentError("delete needs a filter (--where)");
+  PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
+  columnar::Schema schema = ToColumnarSchema(snapshot->schema());
+  PLINTH_ASSIGN_OR_RETURN(auto predicate, columnar::Predicate::Parse(where, schema));
+  // Candidate files: those the filter may match.
+  ScanSpec probe;
+  probe.where = std::string(where);
+  probe.columns = {schema.field(0).name};
+  PLINTH_ASSIGN_OR_RETURN(auto candidates, TableScan::Create(options_.root, *snapshot, probe));
+  DeleteResult out;
+  DataFileWriter::Options dopts;
+  dopts.root = options_.root;
+  dopts.schema = std::make_shared<const columnar::Schema>(schema);
+  dopts.partition_columns = snapshot->partition_columns();
+  dopts.writer = options_.writer;
+  dopts.max_rows_per_file = options_.max_rows_per_file;
+  dopts.fsync = options_.fsync;
+  dopts.clock = options_.clock;
+  DataFileWriter writer(dopts);
+  std::vector<const AddFile*> removed;
+  for (const AddFile* f : candidates->files()) {
+    // Read the whole file; keep the rows where the filter is not true (false or unknown).
+    auto file_scan = TableScan::CreateForFile(options_.root, *snapshot, *f);
+    if (!file_scan.ok()) {
+      writer.Abort();
+      return file_scan.status();
+    }
+    int64_t kept = 0, deleted = 0;
+    std::vector<columnar::RecordBatch> keep;
+    columnar::RecordBatch b;
+    while (true) {
+      auto more = (*file_scan)->Next(&b);
+      if (!more.ok()) {
+        writer.Abort();
+        return more.status();
+      }
+      if (!*more) break;
+      PLINTH_ASSIGN_OR_RETURN(auto sel, predicate.Evaluate(b));
+      std::vector<uint8_t> inverse(sel.size());
+      for (size_t i = 0; i < sel.size(); ++i) {
+        inverse[i] = !sel[i];
+        deleted += sel[i];
+      }
+      columnar::RecordBatch k = b.Filter(inverse);
+      kept += k.num_rows;
+      if (k.num_rows > 0) keep.push_back(std::move(k));
+    }
+    if (deleted == 0) continue;
+    removed.push_back(f);
+    out.rows_deleted += deleted;
+    for (const auto& k : keep) {
+      if (auto st = writer.Write(k); !st.ok()) {
+        writer.Abort();
+        return st;
+      }
+    }
+  }
+  if (removed.empty()) return out;
+  auto adds = writer.Finish();
+  if (!adds.ok()) {
+    writer.Abort();
+    return adds.status();
+  }
+  Transaction::Options to = TxnOptions("DELETE");
+  to.reads_table = true;
+  to.operation_parameters = {{"predicate", DumpJson(Json::array({std::string(where)}))}};
+  to.operation_metrics = {{"numDeletedRows", std::to_string(out.rows_deleted)},
+                          {"numRemovedFiles", std::to_string(removed.size())},
+                          {"numAddedFiles", std::to_string(adds->size())}};
+  auto txn = Transaction::Start(*snapshot, to);
+  if (!txn.ok()) {
+    writer.Abort();
+    return txn.status();
+  }
+  int64_t now_ms = options_.clock->NowMicros() / 1000;
+  for (const AddFile* f : removed) {
+    (*txn)->Remove(Transaction::RemoveFor(*f, now_ms));
+    (*txn)->AddReadPartition(f->partition_values);
+  }
+  out.files_removed = static_cast<int64_t>(removed.size());
+  out.files_added = static_cast<int64_t>(adds->size());
+  for (auto& a : *adds) (*txn)->Add(std::move(a));
+  auto result = (*txn)->Commit();
+  if (!result.ok()) {
+    writer.Abort();
+    return result.status();
+  }
+  out.version = result->version;
+  MaybeCheckpoint(result->version);
+  return out;
+}
+
+absl::StatusOr<int64_t> DeltaTable::AddColumns(const columnar::Schema& columns) {
+  PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
+  std::vector<columnar::Field> fields = ToColumnarSchema(snapshot->schema()).fields();
+  for (const auto& f : columns.fields()) {
+    if (!f.nullable) {
+      return absl::InvalidArgumentError(StrCat("new column '", f.name, "' must be nullable (existing rows have no value)"));
+    }
+    fields.push_back(f);
+  }
+  PLINTH_ASSIGN_OR_RETURN(DeltaSchema merged, MergeColumns(snapshot->schema(), columnar::Schema(fields)));
+  Metadata md = snapshot->metadata();
+  md.schema_string = merged.ToJsonString();
+  Transaction::Options to = TxnOptions("ADD COLUMNS");
+  Json cols = Json::array();
+  for (const auto& f : columns.fields()) cols.push_back({{"column", f.name}, {"type", columnar::TypeName(f.type)}});
+  to.operation_parameters = {{"columns", DumpJson(cols)}};
+  PLINTH_ASSIGN_OR_RETURN(auto txn, Transaction::Start(*snapshot, to));
+  txn->SetMetadata(md);
+  PLINTH_ASSIGN_OR_RETURN(auto result, txn->Commit());
+  MaybeCheckpoint(result.version);
+  return result.version;
+}
+
+absl::StatusOr<std::vector<Json>> DeltaTable::History(int limit) {
+  PLINTH_ASSIGN_OR_RETURN(auto files, log_->List(0));
+  std::vector<int64_t> versions;
+  for (const auto& f : files) {
+    if (f.kind == LogFileKind::kCommit) versions.push_back(f.version);
+  }
+  std::sort(versions.rbegin(), versions.rend());
+  std::vector<Json> out;
+  for (int64_t v : versions) {
+    if (limit > 0 && static_cast<int>(out.size()) >= limit) break;
+    auto bytes = log_->Read(v);
+    if (!bytes.ok()) continue;
+    auto actions = ParseCommit(*bytes, CommitFileName(v));
+    if (!actions.ok()) return actions.status();
+    Json entry = {{"version", v}};
+    for (const auto& a : *actions) {
+      if (const auto* ci = std::get_if<CommitInfo>(&a)) {
+        if (auto ts = ci->in_commit_timestamp() ? ci->in_commit_timestamp() : ci->timestamp()) {
+          entry["timestamp"] = FormatTimestamp(*ts * 1000);
+        }
+        if (auto op = ci->operation()) entry["operation"] = *op;
+        entry["operationParameters"] = ci->operation_parameters();
+        if (ci->raw.contains("operationMetrics")) entry["operationMetrics"] = ci->raw["operationMetrics"];
+        for (const char* k : {"readVersion", "isBlindAppend", "engineInfo", "isolationLevel", "userName"}) {
+          if (ci->raw.contains(k)) entry[k] = ci->raw[k];
+        }
+      }
+    }
+    if (!entry.contains("timestamp")) {
+      if (auto mt = log_->ModificationTime(v); mt.ok()) entry["timestamp"] = FormatTimestamp(*mt);
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+void DeltaTable::MaybeCheckpoint(int64_t version) {
+  (void)version;  // checkpoints are written once ParquetCheckpointIO is wired in
+}
+
+absl::StatusOr<int64_t> DeltaTable::Checkpoint() {
+  return absl::UnimplementedError("checkpoints are not available yet");
+}
+
+absl::StatusOr<VacuumResult> DeltaTable::Vacuum(int64_t retention_micros, bool dry_run, bool force) {
+  (void)retention_micros;
+  (void)dry_run;
+  (void)force;
+  return absl::UnimplementedError("vacuum is not available yet");
+}
+
+}  // namespace plinth::delta

@@ -1,0 +1,127 @@
+// DeltaTable: a Delta Lake table in a local directory - create, append, overwrite, delete
+// rows, scan at any version or time, history, add columns, checkpoint and vacuum.
+//
+// Data files are Parquet (plinth::parquet) under hive-style partition directories; commits
+// go through delta::Transaction (optimistic concurrency, put-if-absent), so any number of
+// processes may write and read one table at once. A reader always sees one whole version.
+//
+//   PLINTH_ASSIGN_OR_RETURN(auto table, DeltaTable::Open({.root = "/data/lake/events"}));
+//   PLINTH_ASSIGN_OR_RETURN(auto result, table->Write(source, {}));
+//   PLINTH_ASSIGN_OR_RETURN(auto snap, table->LatestSnapshot());
+//   PLINTH_ASSIGN_OR_RETURN(auto scan, table->Scan(*snap, {.where = "id > 10"}));
+//
+// Thread-safety: a DeltaTable may be used from several threads; each call works on its own
+// snapshot. Ownership: the table owns its log store and checkpoint IO.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plinth/base/clock.h"
+#include "plinth/base/json.h"
+#include "plinth/base/status.h"
+#include "plinth/storage/columnar/record_batch.h"
+#include "plinth/storage/delta/checkpoint_io.h"
+#include "plinth/storage/delta/log_store.h"
+#include "plinth/storage/delta/snapshot.h"
+#include "plinth/storage/delta/table_scan.h"
+#include "plinth/storage/delta/transaction.h"
+#include "plinth/storage/parquet/writer_options.h"
+
+namespace plinth::delta {
+
+struct TableOptions {
+  std::string root;               // table directory (holds _delta_log/)
+  Clock* clock = Clock::Real();
+  parquet::WriterOptions writer;  // data file codec, row groups, ...
+  int64_t max_rows_per_file = int64_t{4} << 20;
+  bool fsync = true;              // tests may turn durability off
+};
+
+// Pulls the next batch into *batch; false at the end.
+using BatchSource = std::function<absl::StatusOr<bool>(columnar::RecordBatch* batch)>;
+
+struct WriteOptions {
+  bool overwrite = false;
+  // Idempotent application transaction: a (app id, version) pair commits at most once.
+  std::optional<std::pair<std::string, int64_t>> app_transaction;
+  // When set, the batches follow this schema: the table's columns plus new nullable ones,
+  // added in the same commit (schema evolution).
+  std::optional<columnar::Schema> schema;
+};
+
+struct WriteResult {
+  int64_t version = -1;
+  bool already_committed = false;
+  int64_t rows = 0;
+  int64_t files = 0;
+  int64_t bytes = 0;
+  int attempts = 0;
+};
+
+struct DeleteResult {
+  int64_t version = -1;  // -1 when nothing matched (no commit)
+  int64_t rows_deleted = 0;
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+};
+
+struct VacuumResult {
+  std::vector<std::string> deleted;  // paths relative to the root
+  int64_t bytes = 0;
+  bool dry_run = false;
+};
+
+class DeltaTable {
+ public:
+  // Creates a table (version 0). AlreadyExists when `root` already holds a table.
+  static absl::StatusOr<std::unique_ptr<DeltaTable>> Create(TableOptions options, const columnar::Schema& schema,
+                                                            const std::vector<std::string>& partition_by,
+                                                            const std::map<std::string, std::string>& configuration = {});
+  // NotFound when `root` holds no Delta table.
+  static absl::StatusOr<std::unique_ptr<DeltaTable>> Open(TableOptions options);
+  ~DeltaTable();
+
+  const std::string& root() const { return options_.root; }
+
+  absl::StatusOr<std::unique_ptr<Snapshot>> LatestSnapshot();
+  absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAt(int64_t version);
+  absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAsOf(int64_t timestamp_micros);
+
+  // Columns of a snapshot as columnar types (flat columns only).
+  static columnar::Schema ColumnarSchema(const Snapshot& snapshot);
+
+  absl::StatusOr<WriteResult> Write(const BatchSource& source, const WriteOptions& options);
+  // Deletes the rows where `where` is true, rewriting the files that hold some of them.
+  absl::StatusOr<DeleteResult> Delete(std::string_view where);
+  // Adds nullable columns ("name type, ..."); the existing rows read them as null.
+  absl::StatusOr<int64_t> AddColumns(const columnar::Schema& columns);
+
+  absl::StatusOr<std::unique_ptr<TableScan>> Scan(const Snapshot& snapshot, const ScanSpec& spec);
+
+  // Newest first: version, timestamp, operation, parameters, metrics of up to `limit` commits.
+  absl::StatusOr<std::vector<Json>> History(int limit);
+  // Writes a checkpoint of the latest version; returns its version.
+  absl::StatusOr<int64_t> Checkpoint();
+  // Deletes data files that no version newer than `retention` references. Refuses a
+  // retention shorter than the table's delta.deletedFileRetentionDuration (default 7 days)
+  // unless `force`.
+  absl::StatusOr<VacuumResult> Vacuum(int64_t retention_micros, bool dry_run, bool force);
+
+ private:
+  DeltaTable(TableOptions options, std::unique_ptr<LogStore> log, std::unique_ptr<CheckpointIO> checkpoint_io);
+  Snapshot::Options SnapshotOptions() const;
+  Transaction::Options TxnOptions(std::string operation) const;
+  // Checkpoints when the new version is a multiple of delta.checkpointInterval (default 10).
+  void MaybeCheckpoint(int64_t version);
+
+  TableOptions options_;
+  std::unique_ptr<LogStore> log_;
+  std::unique_ptr<CheckpointIO> checkpoint_io_;
+};
+
+}  // namespace plinth::delta
