@@ -1,0 +1,214 @@
+#include "plinth/storage/delta/table.h"
+
+#include <thread>
+
+#include "plinth/storage/columnar/value_format.h"
+#include "plinth/testing/test_util.h"
+
+namespace plinth::delta {
+namespace {
+
+using columnar::RecordBatch;
+using columnar::Schema;
+
+class TableTest : public ::testing::Test {
+ protected:
+  TableOptions Options() {
+    TableOptions o;
+    o.root = dir_.Sub("t");
+    o.fsync = false;
+    return o;
+  }
+  static std::shared_ptr<const Schema> EventSchema() {
+    return std::make_shared<const Schema>(*Schema::Parse("id int64 not null, name string, score double, day date"));
+  }
+  // Rows [from, to): day cycles over 3 days, name null every 5th row.
+  static RecordBatch Rows(int64_t from, int64_t to, const std::shared_ptr<const Schema>& schema = EventSchema()) {
+    RecordBatch b(schema);
+    for (int64_t i = from; i < to; ++i) {
+      b.columns[0].Append<int64_t>(i);
+      if (i % 5 == 0) b.columns[1].AppendNull();
+      else b.columns[1].AppendBytes(StrCat("n", i));
+      b.columns[2].Append<double>(i * 0.5);
+      b.columns[3].Append<int32_t>(19700 + static_cast<int32_t>(i % 3));
+      for (size_t c = 4; c < schema->size(); ++c) b.columns[c].AppendNull();
+    }
+    b.num_rows = to - from;
+    return b;
+  }
+  static BatchSource Source(std::vector<RecordBatch> batches) {
+    auto shared = std::make_shared<std::vector<RecordBatch>>(std::move(batches));
+    auto next = std::make_shared<size_t>(0);
+    return [shared, next](RecordBatch* out) -> absl::StatusOr<bool> {
+      if (*next >= shared->size()) return false;
+      *out = (*shared)[(*next)++];
+      return true;
+    };
+  }
+  static std::vector<std::string> Ids(DeltaTable& t, const Snapshot& s, const std::string& where = "") {
+    ScanSpec spec;
+    spec.where = where;
+    spec.columns = {"id"};
+    auto scan = t.Scan(s, spec);
+    EXPECT_TRUE(scan.ok()) << scan.status();
+    auto all = ReadAll(**scan);
+    EXPECT_TRUE(all.ok()) << all.status();
+    std::vector<std::string> out;
+    for (int64_t r = 0; r < all->num_rows; ++r) {
+      std::string v;
+      columnar::AppendTextValue(all->columns[0], r, &v);
+      out.push_back(v);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(TableTest, AppendScanAndPrune) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
+  ASSERT_TRUE(t.ok()) << t.status();
+  auto w = (*t)->Write(Source({Rows(0, 30), Rows(30, 60)}), {});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->version, 1);
+  EXPECT_EQ(w->rows, 60);
+  EXPECT_EQ(w->files, 3);  // one per day
+  auto snap = (*t)->LatestSnapshot();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(Ids(**t, **snap).size(), 60u);
+  // Partition pruning and stats pruning.
+  ScanSpec spec;
+  spec.where = "day = '2023-12-09' AND id >= 10";  // 19700 = 2023-12-09
+  auto scan = (*t)->Scan(**snap, spec);
+  ASSERT_TRUE(scan.ok()) << scan.status();
+  auto rows = ReadAll(**scan);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->num_rows, 16);  // ids 12, 15, ..., 57
+  EXPECT_EQ((*scan)->stats().files_skipped, 2);
+  EXPECT_EQ(Ids(**t, **snap, "name IS NULL").size(), 12u);
+  EXPECT_EQ(Ids(**t, **snap, "id > 1000").size(), 0u);
+}
+
+TEST_F(TableTest, DeleteOverwriteAndTimeTravel) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->Write(Source({Rows(0, 100)}), {}).ok());
+  auto d = (*t)->Delete("id < 10 OR name = 'n56'");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->rows_deleted, 11);
+  EXPECT_EQ(d->files_removed, 1);
+  EXPECT_EQ(d->files_added, 1);
+  auto none = (*t)->Delete("id = 12345");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->version, -1);
+  auto latest = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **latest).size(), 89u);
+  auto v1 = (*t)->SnapshotAt(1);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(Ids(**t, **v1).size(), 100u);
+  WriteOptions over;
+  over.overwrite = true;
+  auto o = (*t)->Write(Source({Rows(1000, 1003)}), over);
+  ASSERT_TRUE(o.ok()) << o.status();
+  auto after = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **after), (std::vector<std::string>{"1000", "1001", "1002"}));
+  auto history = (*t)->History(0);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 4u);
+  EXPECT_EQ((*history)[0]["operation"], "WRITE");
+  EXPECT_EQ((*history)[1]["operation"], "DELETE");
+  EXPECT_EQ((*history)[1]["operationMetrics"]["numDeletedRows"], "11");
+  EXPECT_EQ((*history)[3]["operation"], "CREATE TABLE");
+}
+
+TEST_F(TableTest, AppTransactionsCommitOnce) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  WriteOptions wo;
+  wo.app_transaction = std::make_pair(std::string("daily-job"), int64_t{7});
+  auto first = (*t)->Write(Source({Rows(0, 5)}), wo);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->already_committed);
+  auto retry = (*t)->Write(Source({Rows(0, 5)}), wo);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->already_committed);
+  auto snap = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **snap).size(), 5u);
+  EXPECT_EQ((*snap)->AppTransactionVersion("daily-job"), 7);
+}
+
+TEST_F(TableTest, SchemaEvolutionAddsNullableColumns) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->Write(Source({Rows(0, 6)}), {}).ok());
+  EXPECT_FALSE((*t)->AddColumns(*Schema::Parse("bad int64 not null")).ok());
+  auto v = (*t)->AddColumns(*Schema::Parse("country string"));
+  ASSERT_TRUE(v.ok()) << v.status();
+  auto wide = std::make_shared<const Schema>(*Schema::Parse("id int64 not null, name string, score double, day date, country string, extra int32"));
+  WriteOptions wo;
+  wo.schema = *wide;
+  RecordBatch b = Rows(100, 103, wide);
+  b.columns[4] = columnar::Column(columnar::DataType{columnar::TypeId::kString});
+  for (int i = 0; i < 3; ++i) b.columns[4].AppendBytes("nl");
+  auto w = (*t)->Write(Source({b}), wo);
+  ASSERT_TRUE(w.ok()) << w.status();
+  auto snap = (*t)->LatestSnapshot();
+  EXPECT_EQ(DeltaTable::ColumnarSchema(**snap).ToString(),
+            "id int64 not null, name string, score double, day date, country string, extra int32");
+  EXPECT_EQ(Ids(**t, **snap, "country IS NULL").size(), 6u);
+  EXPECT_EQ(Ids(**t, **snap, "country = 'nl'").size(), 3u);
+}
+
+TEST_F(TableTest, RejectsBadInput) {
+  EXPECT_FALSE(DeltaTable::Open(Options()).ok());
+  EXPECT_FALSE(DeltaTable::Create(Options(), *Schema::Parse("a uint32"), {}).ok());
+  EXPECT_FALSE(DeltaTable::Create(Options(), *Schema::Parse("a int64"), {"b"}).ok());
+  EXPECT_FALSE(DeltaTable::Create(Options(), *Schema::Parse("a int64"), {"a"}).ok());
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  auto again = DeltaTable::Create(Options(), *EventSchema(), {});
+  EXPECT_TRUE(absl::IsAlreadyExists(again.status())) << again.status();
+  RecordBatch b = Rows(0, 3);
+  b.columns[0] = columnar::Column(columnar::DataType{columnar::TypeId::kInt64});
+  b.columns[0].Append<int64_t>(1);
+  b.columns[0].AppendNull();
+  b.columns[0].Append<int64_t>(3);
+  auto w = (*t)->Write(Source({b}), {});
+  EXPECT_THAT(std::string(w.status().message()), ::testing::HasSubstr("not nullable"));
+  auto snap = (*t)->LatestSnapshot();
+  EXPECT_EQ((*snap)->version(), 0);  // nothing committed
+  EXPECT_FALSE((*t)->Delete("nope = 1").ok());
+  ScanSpec spec;
+  spec.columns = {"missing"};
+  EXPECT_FALSE((*t)->Scan(**snap, spec).ok());
+}
+
+TEST_F(TableTest, ConcurrentWritersAllLand) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      auto mine = DeltaTable::Open(Options());
+      if (!mine.ok()) {
+        ++failures;
+        return;
+      }
+      for (int k = 0; k < 10; ++k) {
+        int64_t base = w * 1000 + k * 10;
+        if (!(*mine)->Write(Source({Rows(base, base + 10)}), {}).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto snap = (*t)->LatestSnapshot();
+  EXPECT_EQ((*snap)->version(), 40);
+  auto ids = Ids(**t, **snap);
+  EXPECT_EQ(ids.size(), 400u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 400u);
+}
+
+}  // namespace
+}  // namespace plinth::delta
