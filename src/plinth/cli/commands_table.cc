@@ -150,7 +150,9 @@ void AddTableCommands(CLI::App& app) {
     auto where = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("jsonl");
     auto limit = std::make_shared<int64_t>(-1);
+    auto stats = std::make_shared<bool>(false);
     cmd->add_option("path", *path, "Table directory")->required();
+    cmd->add_flag("--stats", *stats, "Print scan statistics (version, files read and skipped, rows) as JSON on stderr");
     auto* vopt = cmd->add_option("--version", *version, "Read this version");
     cmd->add_option("--as-of", *as_of, "Read the version current at this time (ISO-8601)")->excludes(vopt);
     cmd->add_option("--columns", *columns, "Comma-separated columns (default all)");
@@ -188,6 +190,18 @@ void AddTableCommands(CLI::App& app) {
         if (left > 0) left -= b.num_rows;
       }
       printer.Finish();
+      if (*stats) {
+        int64_t snapshot_rows = 0;
+        for (const auto& f : snap->files()) {
+          auto st = f.stats ? delta::FileStats::Parse(*f.stats) : absl::StatusOr<delta::FileStats>(absl::NotFoundError(""));
+          if (st.ok() && st->num_records) snapshot_rows += *st->num_records;
+        }
+        const auto& s = scan->stats();
+        Json j = {{"version", snap->version()}, {"files", s.files_total}, {"files_skipped", s.files_skipped},
+                  {"row_groups_skipped", s.row_groups_skipped}, {"rows_read", s.rows_read},
+                  {"rows_printed", printer.rows_printed()}, {"snapshot_num_records", snapshot_rows}};
+        std::fprintf(stderr, "%s\n", DumpJson(j).c_str());
+      }
       return absl::OkStatus();
     });
   }
