@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "plinth/base/logging.h"
+#include "plinth/registry/metrics_lake.h"
 #include "plinth/registry/registry.h"
 #include "plinth/security/token_store.h"
 #include "plinth/server/admin_api.h"
@@ -30,6 +31,11 @@ absl::Status RunServer(const ServerConfig& config) {
   PLINTH_ASSIGN_OR_RETURN(Stores stores, OpenStores(config));
   PLINTH_ASSIGN_OR_RETURN(auto reg, registry::Registry::Create({.meta = stores.meta.get(), .objects = stores.objects.get()}));
   security::TokenStore tokens({.meta = stores.meta.get()});
+  // Every logged metric also lands in a Delta table for analysts (exported in the background).
+  std::string metrics_table = (std::filesystem::path(config.data_dir) / "lake" / "registry" / "model_metrics").string();
+  PLINTH_ASSIGN_OR_RETURN(auto metrics_export,
+                          registry::MetricsLakeExporter::Create({.meta = stores.meta.get(), .table_root = metrics_table}));
+  metrics_export->Start();
   PLINTH_ASSIGN_OR_RETURN(auto access_log, LineSink::Open(config.access_log));
   HttpMetrics metrics;
   RequestAuthorizer authorizer({.mode = config.auth, .tokens = &tokens, .rate_limit_per_second = config.rate_limit});
@@ -69,6 +75,7 @@ absl::Status RunServer(const ServerConfig& config) {
   std::printf("plinth server listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
   std::fflush(stdout);
   server->Run();
+  metrics_export->Stop();
   access_log->Flush();
   LogInfo("server stopped");
   FlushLogs();
