@@ -71,11 +71,17 @@ int main(int argc, char** argv) {
   int64_t rows = 10000000;
   std::string file = "/tmp/plinth_lake_bench.parquet";
   std::string codec = "snappy";
+  std::string scan_only;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--rows") rows = std::stoll(v);
     else if (k == "--file") file = v;
     else if (k == "--codec") codec = v;
+    else if (k == "--scan-only") scan_only = v;
+    else {
+      std::fprintf(stderr, "usage: lake_bench [--rows N] [--file F] [--codec C] [--scan-only FILE]\n");
+      return 2;
+    }
   }
   auto schema = BenchSchema();
   parquet::WriterOptions wo;
@@ -83,16 +89,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "unknown codec %s\n", codec.c_str());
     return 2;
   }
-  // Generation is timed separately so the write figure is encode + compress + IO.
+  // Generation is timed separately; the write figure is encode + compress + IO.
   const int64_t kBatch = 65536;
   double gen = 0, t0 = Now();
+  uint64_t bytes = 0;
+  double write_s = 0;
+  columnar::RecordBatch batch(schema);
+  if (!scan_only.empty()) {
+    file = scan_only;
+    goto scan;
+  }
+  {
   auto out = parquet::OpenLocalOutputFile(file, /*durable=*/false);
   auto writer = parquet::ParquetWriter::Create(std::move(*out), *schema, wo);
   if (!writer.ok()) {
     std::fprintf(stderr, "%s\n", std::string(writer.status().message()).c_str());
     return 1;
   }
-  columnar::RecordBatch batch(schema);
   for (int64_t start = 0; start < rows; start += kBatch) {
     double g0 = Now();
     FillBatch(&batch, start, std::min(kBatch, rows - start));
@@ -107,9 +120,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;
   }
-  double write_s = Now() - t0 - gen;
-  uint64_t bytes = (*writer)->bytes_written();
+  write_s = Now() - t0 - gen;
+  bytes = (*writer)->bytes_written();
+  }
 
+scan:
   double s0 = Now();
   auto reader = parquet::ParquetReader::OpenFile(file);
   auto scan = (*reader)->Scan({});
@@ -143,6 +158,7 @@ int main(int argc, char** argv) {
     n += m;
   }
   double scan_s = Now() - s0;
+  if (!scan_only.empty()) rows = n;
   std::printf(
       "{\"engine\":\"plinth\",\"rows\":%lld,\"codec\":\"%s\",\"file_bytes\":%llu,\"generate_seconds\":%.3f,"
       "\"write_seconds\":%.3f,\"write_rows_per_s\":%.0f,\"scan_seconds\":%.3f,\"scan_rows_per_s\":%.0f,"

@@ -6,7 +6,11 @@ import pytest
 
 from conftest import error_of, raw_body_json, raw_status, sha256, tree
 
-ORIGINAL_DATA_ENTRIES = {"meta.db", "meta.db-wal", "meta.db-shm", "objects", "objects/sha256", "objects/tmp"}
+ORIGINAL_DATA_ENTRIES = {"meta.db", "meta.db-wal", "meta.db-shm", "objects", "objects/sha256", "objects/tmp",
+                         # the model metrics Delta table, created empty at start
+                         "lake", "lake/registry", "lake/registry/model_metrics",
+                         "lake/registry/model_metrics/_delta_log",
+                         "lake/registry/model_metrics/_delta_log/00000000000000000000.json"}
 
 
 def expect_error(resp, status, code, fragment=None):
