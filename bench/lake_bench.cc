@@ -164,7 +164,8 @@ scan:
       "\"write_seconds\":%.3f,\"write_rows_per_s\":%.0f,\"scan_seconds\":%.3f,\"scan_rows_per_s\":%.0f,"
       "\"check\":{\"count\":%lld,\"max_id\":%lld,\"max_account\":%lld,\"sum_amount\":%.2f,\"sum_score\":%.2f,"
       "\"max_category\":\"%s\",\"max_ts\":%lld}}\n",
-      static_cast<long long>(rows), codec.c_str(), static_cast<unsigned long long>(bytes), gen, write_s, rows / write_s,
+      static_cast<long long>(rows), codec.c_str(), static_cast<unsigned long long>(bytes), gen, write_s,
+      write_s > 0 ? rows / write_s : 0.0,
       scan_s, n / scan_s, static_cast<long long>(n), static_cast<long long>(max_id), static_cast<long long>(max_acc),
       sum_amount, sum_score, max_cat.c_str(), static_cast<long long>(max_ts));
   return 0;
