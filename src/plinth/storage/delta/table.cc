@@ -1,6 +1,8 @@
 #include "plinth/storage/delta/table.h"
 
+#include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "plinth/base/random.h"
 #include "plinth/base/strings.h"
@@ -390,10 +392,105 @@ absl::StatusOr<int64_t> DeltaTable::Checkpoint() {
 }
 
 absl::StatusOr<VacuumResult> DeltaTable::Vacuum(int64_t retention_micros, bool dry_run, bool force) {
-  (void)retention_micros;
-  (void)dry_run;
-  (void)force;
-  return absl::UnimplementedError("vacuum is not available yet");
+  if (retention_micros < 0) return absl::InvalidArgumentError("retention must not be negative");
+  PLINTH_ASSIGN_OR_RETURN(auto latest, LatestSnapshot());
+  int64_t min_retention = int64_t{7} * 24 * 3600 * 1000000;
+  if (auto configured = latest->metadata().Config("delta.deletedFileRetentionDuration")) {
+    // "interval 7 days" style (Spark) or a plain duration ("168h").
+    std::string text = *configured;
+    if (StartsWith(text, "interval ")) text = text.substr(9);
+    auto parts = StrSplit(text, ' ', /*skip_empty=*/true);
+    if (parts.size() == 2) {
+      auto n = ParseInt64(parts[0]);
+      std::string unit(parts[1]);
+      int64_t mul = unit.rfind("day", 0) == 0 ? 86400000000LL : unit.rfind("hour", 0) == 0 ? 3600000000LL
+                    : unit.rfind("minute", 0) == 0 ? 60000000LL : unit.rfind("second", 0) == 0 ? 1000000LL : 0;
+      if (n && mul) min_retention = *n * mul;
+    } else if (auto d = ParseDuration(text); d.ok()) {
+      min_retention = *d;
+    }
+  }
+  if (retention_micros < min_retention && !force) {
+    return absl::FailedPreconditionError(StrCat("retention ", retention_micros / 3600000000LL, "h is shorter than the table's ",
+                                                min_retention / 3600000000LL,
+                                                "h (delta.deletedFileRetentionDuration): time travel to versions in "
+                                                "between would break; pass --force to vacuum anyway"));
+  }
+  const int64_t now = options_.clock->NowMicros();
+  const int64_t cutoff = now - retention_micros;
+  // Keep every file some version since the cutoff can read: the active files of the version
+  // current at the cutoff, plus every file added after it.
+  std::set<std::string> keep;
+  int64_t from_version = 0;
+  auto at_cutoff = SnapshotAsOf(cutoff);
+  if (at_cutoff.ok()) {
+    for (const auto& f : (*at_cutoff)->files()) {
+      PLINTH_ASSIGN_OR_RETURN(std::string p, f.DecodedPath());
+      keep.insert(p);
+    }
+    from_version = (*at_cutoff)->version() + 1;
+  } else if (!absl::IsNotFound(at_cutoff.status())) {
+    return at_cutoff.status();
+  }
+  for (const auto& f : latest->files()) {
+    PLINTH_ASSIGN_OR_RETURN(std::string p, f.DecodedPath());
+    keep.insert(p);
+  }
+  for (int64_t v = from_version; v <= latest->version(); ++v) {
+    auto bytes = log_->Read(v);
+    if (!bytes.ok()) {
+      if (absl::IsNotFound(bytes.status())) continue;
+      return bytes.status();
+    }
+    PLINTH_ASSIGN_OR_RETURN(auto actions, ParseCommit(*bytes, CommitFileName(v)));
+    for (const auto& a : actions) {
+      if (const auto* add = std::get_if<AddFile>(&a)) {
+        PLINTH_ASSIGN_OR_RETURN(std::string p, add->DecodedPath());
+        keep.insert(p);
+      }
+    }
+  }
+  VacuumResult out;
+  out.dry_run = dry_run;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path root(options_.root);
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::string name = p.filename().string();
+    if (it->is_directory()) {
+      // Delta's own and hidden directories are never touched.
+      if (!name.empty() && (name[0] == '_' || name[0] == '.') && name.find('=') == std::string::npos) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!it->is_regular_file() || name.empty() || name[0] == '.' || name[0] == '_') continue;
+    std::string rel = p.lexically_relative(root).string();
+    if (keep.count(rel)) continue;
+    auto mtime = fs::last_write_time(p, ec);
+    if (ec) continue;
+    auto since_epoch = std::chrono::duration_cast<std::chrono::microseconds>(
+        mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now().time_since_epoch());
+    if (since_epoch.count() > cutoff) continue;  // recent: maybe an uncommitted write in progress
+    int64_t size = static_cast<int64_t>(it->file_size(ec));
+    out.deleted.push_back(rel);
+    out.bytes += size;
+  }
+  std::sort(out.deleted.begin(), out.deleted.end());
+  if (!dry_run) {
+    for (const auto& rel : out.deleted) fs::remove(root / rel, ec);
+    // Drop partition directories left empty.
+    std::vector<fs::path> dirs;
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_directory() && it->path().filename().string().find('=') != std::string::npos) dirs.push_back(it->path());
+    }
+    std::sort(dirs.rbegin(), dirs.rend());
+    for (const auto& d : dirs) {
+      if (fs::is_empty(d, ec)) fs::remove(d, ec);
+    }
+  }
+  return out;
 }
 
 }  // namespace plinth::delta

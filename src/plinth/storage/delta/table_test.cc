@@ -1,5 +1,7 @@
 #include "plinth/storage/delta/table.h"
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "plinth/storage/columnar/value_format.h"
@@ -208,6 +210,41 @@ TEST_F(TableTest, ConcurrentWritersAllLand) {
   auto ids = Ids(**t, **snap);
   EXPECT_EQ(ids.size(), 400u);
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 400u);
+}
+
+TEST_F(TableTest, VacuumKeepsWhatRetainedVersionsNeed) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->Write(Source({Rows(0, 30)}), {}).ok());
+  WriteOptions over;
+  over.overwrite = true;
+  ASSERT_TRUE((*t)->Write(Source({Rows(100, 130)}), over).ok());
+  // An orphan file (a writer that died before committing).
+  std::string orphan = dir_.Sub("t") + "/day=2023-12-09/part-99999-orphan-c000.snappy.parquet";
+  { std::ofstream(orphan) << "x"; }
+  // The default retention keeps everything young.
+  auto refused = (*t)->Vacuum(3600LL * 1000000, false, false);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  auto keep_all = (*t)->Vacuum(int64_t{7} * 24 * 3600 * 1000000, false, false);
+  ASSERT_TRUE(keep_all.ok()) << keep_all.status();
+  EXPECT_TRUE(keep_all->deleted.empty());
+  // Retention 0 (forced): only the latest version stays readable.
+  auto dry = (*t)->Vacuum(0, true, true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_EQ(dry->deleted.size(), 4u);  // 3 overwritten files + the orphan
+  EXPECT_TRUE(std::filesystem::exists(orphan));
+  auto done = (*t)->Vacuum(0, false, true);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->deleted, dry->deleted);
+  EXPECT_FALSE(std::filesystem::exists(orphan));
+  auto latest = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **latest).size(), 30u);
+  auto old = (*t)->SnapshotAt(1);
+  ASSERT_TRUE(old.ok());
+  auto scan = (*t)->Scan(**old, {});
+  ASSERT_TRUE(scan.ok());
+  auto rows = ReadAll(**scan);
+  EXPECT_THAT(std::string(rows.status().message()), ::testing::HasSubstr("vacuumed"));
 }
 
 }  // namespace
