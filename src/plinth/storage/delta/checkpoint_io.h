@@ -1,5 +1,6 @@
 // CheckpointIO: reads and writes checkpoint files, which are Parquet. Injected so that the log
-// layer does not depend on the Parquet module; the Parquet-backed implementation lives with it.
+// layer does not depend on the Parquet module; the Parquet-backed implementation is
+// ParquetCheckpointIO (parquet_checkpoint_io.h).
 //
 // Read returns the actions stored in the given files (full paths from LogStore::LogFilePath),
 // concatenated: for a classic or multi-part checkpoint the parts; for a v2 checkpoint the

@@ -118,10 +118,13 @@ class Snapshot::Builder {
   void Apply(Action&& action, bool from_checkpoint) {
     if (auto* add = std::get_if<AddFile>(&action)) {
       std::string key = add->ReplayKey();
+      tombstones_.erase(key);
       files_[std::move(key)] = std::move(*add);
     } else if (auto* rm = std::get_if<RemoveFile>(&action)) {
       // In a checkpoint, removes are tombstones of files that are not active: nothing to undo.
-      if (!from_checkpoint) files_.erase(rm->ReplayKey());
+      std::string key = rm->ReplayKey();
+      if (!from_checkpoint) files_.erase(key);
+      tombstones_[std::move(key)] = std::move(*rm);
     } else if (auto* p = std::get_if<Protocol>(&action)) {
       protocol_ = std::move(*p);
     } else if (auto* m = std::get_if<Metadata>(&action)) {
@@ -157,6 +160,8 @@ class Snapshot::Builder {
       }
       out_->files_.push_back(std::move(add));
     }
+    out_->tombstones_.reserve(tombstones_.size());
+    for (auto& [key, rm] : tombstones_) out_->tombstones_.push_back(std::move(rm));
     return absl::OkStatus();
   }
 
@@ -165,6 +170,7 @@ class Snapshot::Builder {
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
   std::map<std::string, AddFile> files_;  // ReplayKey -> add; ordered, so files() is sorted
+  std::map<std::string, RemoveFile> tombstones_;  // ReplayKey -> latest remove not re-added since
 };
 
 absl::StatusOr<std::unique_ptr<Snapshot>> Snapshot::Open(const Options& options) {

@@ -58,6 +58,10 @@ class Snapshot {
   // The active file with this (log-encoded) path, or nullptr.
   const AddFile* FindFile(std::string_view path) const;
 
+  // Files removed and not re-added since (tombstones), sorted by (path, deletion vector id). A
+  // checkpoint keeps those whose deletionTimestamp is within delta.deletedFileRetentionDuration.
+  const std::vector<RemoveFile>& tombstones() const { return tombstones_; }
+
   // appId -> highest committed txn version.
   const std::map<std::string, int64_t>& app_transactions() const { return app_transactions_; }
   std::optional<int64_t> AppTransactionVersion(std::string_view app_id) const;
@@ -83,6 +87,7 @@ class Snapshot {
   Metadata metadata_;
   DeltaSchema schema_;
   std::vector<AddFile> files_;
+  std::vector<RemoveFile> tombstones_;
   std::map<std::string, int64_t> app_transactions_;
   std::map<std::string, DomainMetadata> domains_;
   int64_t timestamp_micros_ = 0;
