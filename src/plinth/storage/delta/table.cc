@@ -7,8 +7,11 @@
 #include "plinth/base/random.h"
 #include "plinth/base/strings.h"
 #include "plinth/base/time.h"
+#include "plinth/storage/delta/checkpoint_writer.h"
 #include "plinth/storage/delta/data_file_writer.h"
+#include "plinth/base/logging.h"
 #include "plinth/storage/delta/local_log_store.h"
+#include "plinth/storage/delta/parquet_checkpoint_io.h"
 #include "plinth/storage/delta/type_mapping.h"
 
 namespace plinth::delta {
@@ -19,6 +22,12 @@ std::string NewTableId() {
   std::string h = RandomHex(16);
   while (h.size() < 32) h += RandomHex(16);
   return StrCat(h.substr(0, 8), "-", h.substr(8, 4), "-", h.substr(12, 4), "-", h.substr(16, 4), "-", h.substr(20, 12));
+}
+
+std::unique_ptr<CheckpointIO> MakeCheckpointIO(const TableOptions& options) {
+  ParquetCheckpointIO::Options o;
+  o.fsync = options.fsync;
+  return std::make_unique<ParquetCheckpointIO>(o);
 }
 
 absl::StatusOr<std::unique_ptr<LogStore>> MakeLogStore(const TableOptions& options) {
@@ -118,7 +127,8 @@ absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Create(TableOptions opti
     }
     return result.status();
   }
-  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), nullptr));
+  auto io = MakeCheckpointIO(options);
+  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), std::move(io)));
 }
 
 absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Open(TableOptions options) {
@@ -127,7 +137,8 @@ absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Open(TableOptions option
     return absl::NotFoundError(StrCat("no Delta table at ", options.root, " (no _delta_log directory)"));
   }
   PLINTH_ASSIGN_OR_RETURN(auto log, MakeLogStore(options));
-  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), nullptr));
+  auto io = MakeCheckpointIO(options);
+  return std::unique_ptr<DeltaTable>(new DeltaTable(std::move(options), std::move(log), std::move(io)));
 }
 
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::LatestSnapshot() { return Snapshot::Open(SnapshotOptions()); }
@@ -384,11 +395,23 @@ absl::StatusOr<std::vector<Json>> DeltaTable::History(int limit) {
 }
 
 void DeltaTable::MaybeCheckpoint(int64_t version) {
-  (void)version;  // checkpoints are written once ParquetCheckpointIO is wired in
+  if (version <= 0) return;
+  auto snapshot = SnapshotAt(version);
+  if (!snapshot.ok()) return;
+  int64_t interval = 10;
+  if (auto v = (*snapshot)->metadata().Config("delta.checkpointInterval")) {
+    if (auto n = ParseInt64(*v); n && *n > 0) interval = *n;
+  }
+  if (version % interval != 0) return;
+  // Best effort: the commit already happened; a missing checkpoint only slows replay.
+  auto st = WriteCheckpoint(*log_, **snapshot, *checkpoint_io_, {.clock = options_.clock});
+  if (!st.ok()) LogWarn(StrCat("checkpoint of ", options_.root, " at version ", version, ": ", st.status().message()));
 }
 
 absl::StatusOr<int64_t> DeltaTable::Checkpoint() {
-  return absl::UnimplementedError("checkpoints are not available yet");
+  PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
+  PLINTH_ASSIGN_OR_RETURN(LastCheckpoint written, WriteCheckpoint(*log_, *snapshot, *checkpoint_io_, {.clock = options_.clock}));
+  return written.version;
 }
 
 absl::StatusOr<VacuumResult> DeltaTable::Vacuum(int64_t retention_micros, bool dry_run, bool force) {
