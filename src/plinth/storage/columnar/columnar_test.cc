@@ -71,6 +71,19 @@ TEST(ValueTest, ParseAndCompare) {
   EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "1.234").ok());
   EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "12345").ok());
   EXPECT_FALSE(ParseValue(DataType{TypeId::kInt8}, "300").ok());
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), ".").ok());
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "-").ok());
+  // Leading zeros do not count against the 38 digits: 0.<37 zeros>1 and 0.<38 digits> fit decimal(38,38).
+  auto tiny = ParseValue(DataType::Decimal(38, 38), "0.00000000000000000000000000000000000001");
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  EXPECT_EQ(static_cast<int64_t>(tiny->dec), 1);
+  auto full = ParseValue(DataType::Decimal(38, 38), "-0.99999999999999999999999999999999999999");
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(FormatDecimal(full->dec, 38), "-0.99999999999999999999999999999999999999");
+  auto padded = ParseValue(DataType::Decimal(3, 1), "0000000000000000000000000000000000000012.5");
+  ASSERT_TRUE(padded.ok()) << padded.status();
+  EXPECT_EQ(static_cast<int64_t>(padded->dec), 125);
+  EXPECT_FALSE(ParseValue(DataType::Decimal(38, 0), "123456789012345678901234567890123456789").ok());
   auto ts = ParseValue(DataType{TypeId::kTimestamp}, "2024-01-01T00:00:00Z");
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(ts->i, 1704067200000000);
