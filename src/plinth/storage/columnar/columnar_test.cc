@@ -138,6 +138,23 @@ TEST(PredicateTest, EvaluatesWithSqlNullSemantics) {
   EXPECT_EQ(Eval("\"id\" = 3", b), (V{0, 0, 0, 1}));
 }
 
+TEST(PredicateTest, UuidLiteralsInCanonicalForm) {
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("u uuid"));
+  RecordBatch b(schema);
+  b.columns[0].AppendBytes(std::string(16, '\0'));
+  b.columns[0].AppendBytes(std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16));
+  b.columns[0].AppendBytes(std::string(16, '\xff'));
+  b.num_rows = 3;
+  using V = std::vector<uint8_t>;
+  EXPECT_EQ(Eval("u = '12345678-9abc-def0-0123-456789abcdef'", b), (V{0, 1, 0}));
+  EXPECT_EQ(Eval("u = '123456789ABCDEF00123456789ABCDEF'", b), (V{0, 1, 0}));
+  EXPECT_EQ(Eval("u < '80000000-0000-0000-0000-000000000000'", b), (V{1, 1, 0}));
+  EXPECT_EQ(Eval("u IN ('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000')", b),
+            (V{1, 0, 1}));
+  EXPECT_FALSE(Predicate::Parse("u = 'not-a-uuid'", *schema).ok());
+  EXPECT_FALSE(Predicate::Parse("u = '12345678-9abc-def0-0123-456789abcde'", *schema).ok());
+}
+
 TEST(PredicateTest, ReportsErrors) {
   RecordBatch b = SampleBatch();
   auto unknown = Predicate::Parse("nope = 1", *b.schema).status();
