@@ -31,6 +31,7 @@ import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -88,8 +89,24 @@ def duckdb_available():
 
 
 def duckdb_run(sql, threads=None, fmt="jsonl", timeout=300, db=None, time=False):
-    """Runs tools/duckdb/duckdb.mjs; returns the CompletedProcess (text). Raises DuckDBError on failure."""
-    cmd = [shutil.which("node") or "node", str(DUCKDB_SCRIPT), "--sql", sql, "--format", fmt]
+    """Runs tools/duckdb/duckdb.mjs; returns the CompletedProcess (text). Raises DuckDBError on failure.
+
+    Long SQL (over the kernel's 128 KiB limit for one argument) goes through a temporary --file."""
+    if len(sql.encode("utf-8")) > _MAX_SQL_ARG:
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", encoding="utf-8", delete=False) as f:
+            f.write(sql)
+        try:
+            return _duckdb_exec(["--file", f.name], threads, fmt, timeout, db, time)
+        finally:
+            os.unlink(f.name)
+    return _duckdb_exec(["--sql", sql], threads, fmt, timeout, db, time)
+
+
+_MAX_SQL_ARG = 100_000
+
+
+def _duckdb_exec(source_args, threads, fmt, timeout, db, time):
+    cmd = [shutil.which("node") or "node", str(DUCKDB_SCRIPT), *source_args, "--format", fmt]
     if threads is not None:
         cmd += ["--threads", str(threads)]
     if db is not None:
@@ -114,7 +131,8 @@ def sql_string(s):
 
 def parse_jsonl(text):
     """One JSON object per non-empty line (key order kept; NaN/Infinity tokens accepted)."""
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    # split on "\n" only: str.splitlines() also splits inside values holding U+2028, U+0085, \x1c...
+    return [json.loads(line) for line in text.split("\n") if line.strip()]
 
 
 # ---- schema hints -----------------------------------------------------------------------------

@@ -18,7 +18,14 @@
 // --time prints {"statements":[{"index":0,"seconds":S},...],"total_seconds":S} on stderr.
 // Errors: message on stderr, exit status 1. TimeZone is set to UTC for determinism.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+
+// @duckdb/node-api decodes VARCHARs with a default TextDecoder, which drops a leading U+FEFF
+// (ignoreBOM=false): '\uFEFFbom' would print as 'bom'. Every reader goes through this export.
+createRequire(import.meta.url)('@duckdb/node-api/lib/vectors/dataAccessors.js').textDecoder = new TextDecoder('utf-8', {
+  ignoreBOM: true,
+});
 
 const USAGE =
   'usage: duckdb.mjs [--db FILE] [--threads N] (--sql "..." | --file script.sql) [--format jsonl|none] [--time]';

@@ -71,6 +71,19 @@ TEST(ValueTest, ParseAndCompare) {
   EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "1.234").ok());
   EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "12345").ok());
   EXPECT_FALSE(ParseValue(DataType{TypeId::kInt8}, "300").ok());
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), ".").ok());
+  EXPECT_FALSE(ParseValue(DataType::Decimal(5, 2), "-").ok());
+  // Leading zeros do not count against the 38 digits: 0.<37 zeros>1 and 0.<38 digits> fit decimal(38,38).
+  auto tiny = ParseValue(DataType::Decimal(38, 38), "0.00000000000000000000000000000000000001");
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  EXPECT_EQ(static_cast<int64_t>(tiny->dec), 1);
+  auto full = ParseValue(DataType::Decimal(38, 38), "-0.99999999999999999999999999999999999999");
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(FormatDecimal(full->dec, 38), "-0.99999999999999999999999999999999999999");
+  auto padded = ParseValue(DataType::Decimal(3, 1), "0000000000000000000000000000000000000012.5");
+  ASSERT_TRUE(padded.ok()) << padded.status();
+  EXPECT_EQ(static_cast<int64_t>(padded->dec), 125);
+  EXPECT_FALSE(ParseValue(DataType::Decimal(38, 0), "123456789012345678901234567890123456789").ok());
   auto ts = ParseValue(DataType{TypeId::kTimestamp}, "2024-01-01T00:00:00Z");
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(ts->i, 1704067200000000);
@@ -123,6 +136,23 @@ TEST(PredicateTest, EvaluatesWithSqlNullSemantics) {
   EXPECT_EQ(Eval("id > 1.5", b), (V{0, 0, 1, 1}));
   EXPECT_EQ(Eval("day >= '2022-01-10'", b), (V{0, 0, 1, 1}));  // 19000 = 2022-01-08
   EXPECT_EQ(Eval("\"id\" = 3", b), (V{0, 0, 0, 1}));
+}
+
+TEST(PredicateTest, UuidLiteralsInCanonicalForm) {
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("u uuid"));
+  RecordBatch b(schema);
+  b.columns[0].AppendBytes(std::string(16, '\0'));
+  b.columns[0].AppendBytes(std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16));
+  b.columns[0].AppendBytes(std::string(16, '\xff'));
+  b.num_rows = 3;
+  using V = std::vector<uint8_t>;
+  EXPECT_EQ(Eval("u = '12345678-9abc-def0-0123-456789abcdef'", b), (V{0, 1, 0}));
+  EXPECT_EQ(Eval("u = '123456789ABCDEF00123456789ABCDEF'", b), (V{0, 1, 0}));
+  EXPECT_EQ(Eval("u < '80000000-0000-0000-0000-000000000000'", b), (V{1, 1, 0}));
+  EXPECT_EQ(Eval("u IN ('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000')", b),
+            (V{1, 0, 1}));
+  EXPECT_FALSE(Predicate::Parse("u = 'not-a-uuid'", *schema).ok());
+  EXPECT_FALSE(Predicate::Parse("u = '12345678-9abc-def0-0123-456789abcde'", *schema).ok());
 }
 
 TEST(PredicateTest, ReportsErrors) {

@@ -264,6 +264,20 @@ bool IsNumericType(TypeId id) {
   }
 }
 
+// '8-4-4-4-12' (or 32 bare) hex digits -> the 16 bytes a uuid column holds.
+std::optional<std::string> UuidBytes(std::string_view text) {
+  std::string hex;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '-' && text.size() == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) continue;
+    if (!std::isxdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+    hex.push_back(text[i]);
+  }
+  if (hex.size() != 32) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < 32; i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
 // Binds a literal against the type of the column it is compared with.
 absl::Status BindLiteral(Operand* lit, const Field& col) {
   const Literal& l = lit->literal;
@@ -291,6 +305,12 @@ absl::Status BindLiteral(Operand* lit, const Field& col) {
   if (l.kind == Literal::Kind::kBool) {
     if (t.id != TypeId::kBool) return mismatch();
     lit->value = Value::Int(t, l.text == "true");
+    return absl::OkStatus();
+  }
+  if (t.id == TypeId::kUuid) {  // ParseValue keeps text as is; the column holds the 16 raw bytes
+    auto bytes = UuidBytes(l.text);
+    if (!bytes) return absl::InvalidArgumentError(StrCat("column '", col.name, "': '", l.text, "' is not a UUID"));
+    lit->value = Value::Bytes(t, *bytes);
     return absl::OkStatus();
   }
   auto v = ParseValue(t, l.text);

@@ -182,10 +182,11 @@ absl::StatusOr<Value> ParseValue(const DataType& type, std::string_view text) {
         t.remove_prefix(1);
       }
       int128 unscaled = 0;
-      int frac = -1, digits = 0;
+      int frac = -1, digits = 0, significant = 0;
       for (char c : t) {
         if (c == '.' && frac < 0) { frac = 0; continue; }
         if (c < '0' || c > '9') return bad("");
+        ++digits;
         if (frac >= 0) {
           if (frac == type.scale) {
             if (c != '0') return bad(StrCat("more than ", type.scale, " decimal places"));
@@ -194,7 +195,8 @@ absl::StatusOr<Value> ParseValue(const DataType& type, std::string_view text) {
           ++frac;
         }
         unscaled = unscaled * 10 + (c - '0');
-        if (++digits > 38) return bad("too many digits");
+        // Leading zeros ("0.000123" for decimal(38,38)) are not digits of the value.
+        if (unscaled != 0 && ++significant > 38) return bad("too many digits");
       }
       if (digits == 0) return bad("");
       unscaled *= Pow10(type.scale - std::max(frac, 0));

@@ -11,6 +11,10 @@ namespace {
 
 constexpr uint32_t kMaxBlockSize = 1u << 20;
 constexpr uint32_t kMaxValuesPerMiniblock = 1u << 16;
+// Miniblock widths may exceed the type's bits: DuckDB computes INT32 deltas in 64 bits and writes
+// 33-bit miniblocks for columns spanning the INT32 range. Encodings.md (PARQUET-2435) asks readers
+// to accept them; decoding modulo 2^32 restores the values either way.
+constexpr int kMaxWidth = 64;
 
 absl::Status Bad(std::string_view what) {
   return absl::DataLossError(StrCat("DELTA_BINARY_PACKED: ", what));
@@ -74,7 +78,7 @@ absl::Status DeltaBinaryPackedDecoder<T>::NextMiniblock() {
     in_block_ = true;
   }
   const int width = widths_[next_miniblock_++];
-  if (width > kBits) return Bad(StrCat("miniblock bit width ", width, " exceeds ", kBits));
+  if (width > kMaxWidth) return Bad(StrCat("miniblock bit width ", width, " exceeds ", kMaxWidth));
   const int64_t needed = std::min<int64_t>(values_per_miniblock_, total_ - 1 - deltas_unpacked_);
   const size_t full_bytes = static_cast<size_t>(values_per_miniblock_) * width / 8;
   const size_t needed_bytes = (static_cast<size_t>(needed) * width + 7) / 8;
@@ -84,7 +88,13 @@ absl::Status DeltaBinaryPackedDecoder<T>::NextMiniblock() {
   }
   if (miniblock_.size() < values_per_miniblock_) miniblock_.resize(values_per_miniblock_);
   const size_t groups = (static_cast<size_t>(needed) + 7) / 8;
-  bit_util::UnpackGroups<U>(pos_, std::min(avail, full_bytes), width, groups, miniblock_.data());
+  if (width <= kBits) {
+    bit_util::UnpackGroups<U>(pos_, std::min(avail, full_bytes), width, groups, miniblock_.data());
+  } else {
+    std::vector<uint64_t> wide(groups * 8);
+    bit_util::UnpackGroups<uint64_t>(pos_, std::min(avail, full_bytes), width, groups, wide.data());
+    for (size_t i = 0; i < wide.size(); ++i) miniblock_[i] = static_cast<U>(wide[i]);  // mod 2^kBits
+  }
   pos_ += std::min(avail, full_bytes);  // the last miniblock's padding may be cut short
   deltas_unpacked_ += needed;
   mb_pos_ = 0;
@@ -137,7 +147,7 @@ absl::StatusOr<size_t> DeltaBinaryPackedDecoder<T>::WalkToEnd(bool count_unused)
     for (uint32_t m = 0; m < miniblocks_; ++m) {
       if (remaining <= 0 && !count_unused) break;
       const int width = widths[m];
-      if (width > kBits) return Bad(StrCat("miniblock bit width ", width, " exceeds ", kBits));
+      if (width > kMaxWidth) return Bad(StrCat("miniblock bit width ", width, " exceeds ", kMaxWidth));
       const size_t bytes = static_cast<size_t>(values_per_miniblock_) * width / 8;
       if (bytes > static_cast<size_t>(end_ - p)) {
         return Bad(StrCat("stream ends inside a miniblock (needs ", bytes, " bytes, ", end_ - p,

@@ -7,8 +7,9 @@
 // LSB first with its own width. The last miniblock in use is padded to full size; miniblocks after
 // it have a (possibly arbitrary) width byte and, per the spec, no body. Arithmetic wraps modulo
 // 2^bits as the spec requires (done in unsigned math).
-// Inputs are untrusted: bad headers, widths above the type's bits and truncated blocks return
-// DataLoss naming DELTA_BINARY_PACKED.
+// Inputs are untrusted: bad headers, widths above 64 and truncated blocks return DataLoss naming
+// DELTA_BINARY_PACKED. INT32 miniblocks up to 64 bits wide are read modulo 2^32 (DuckDB writes
+// 33-bit ones; Encodings.md asks readers to accept them).
 //
 // Thread-safety: decoder and encoder objects are not thread-safe. Ownership: the decoder borrows
 // the buffer given to Init, which must outlive it.

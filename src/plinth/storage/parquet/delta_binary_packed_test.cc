@@ -148,13 +148,37 @@ TEST(DeltaBinaryPackedTest, BadHeadersAndWidths) {
   EXPECT_TRUE(StatusIs(init(Bytes({0x80, 0x01, 0x00, 0x05, 0x02})), absl::StatusCode::kDataLoss,
                        "miniblocks"));
   EXPECT_TRUE(StatusIs(init(Bytes({0x80, 0x01, 0x04})), absl::StatusCode::kDataLoss, "header"));
-  // Width 33 for INT32.
-  const std::string wide = Bytes({0x80, 0x01, 0x04, 0x03, 0x02, 0x02, 33, 0, 0, 0});
-  EXPECT_TRUE(StatusIs(Decode<int32_t>(wide + std::string(200, '\0')), absl::StatusCode::kDataLoss,
-                       "exceeds 32"));
+  // Width 65 (wider than any delta can need).
+  const std::string wide = Bytes({0x80, 0x01, 0x04, 0x03, 0x02, 0x02, 65, 0, 0, 0});
+  EXPECT_TRUE(StatusIs(Decode<int32_t>(wide + std::string(300, '\0')), absl::StatusCode::kDataLoss,
+                       "exceeds 64"));
+  EXPECT_TRUE(StatusIs(Decode<int64_t>(wide + std::string(300, '\0')), absl::StatusCode::kDataLoss,
+                       "exceeds 64"));
   DeltaBinaryPackedDecoder<int32_t> d;
   int32_t out[4];
   EXPECT_TRUE(StatusIs(d.GetBatch(out, 4), absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(DeltaBinaryPackedTest, Int32DeltasComputedIn64Bits) {
+  // DuckDB (1.5) computes INT32 deltas in 64 bits: -2^31, 2^31-1, -2^31 gives deltas +(2^32-1) and
+  // -(2^32-1), min delta -(2^32-1) and a 33-bit miniblock. Encodings.md asks readers to accept it.
+  constexpr int32_t kMin32 = std::numeric_limits<int32_t>::min(),
+                    kMax32 = std::numeric_limits<int32_t>::max();
+  std::string s = Bytes({0x80, 0x01, 0x04, 0x03});
+  bit_util::AppendUleb128(&s, bit_util::ZigZagEncode(kMin32));
+  bit_util::AppendUleb128(&s, bit_util::ZigZagEncode(-int64_t{4294967295}));
+  s += Bytes({33, 0, 0, 0});
+  std::vector<uint64_t> adjusted(32, 0);
+  adjusted[0] = uint64_t{8589934590};  // +(2^32-1) - min delta; adjusted[1] = -(2^32-1) - min delta = 0
+  bit_util::PackBits(adjusted.data(), adjusted.size(), 33, &s);
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto v, Decode<int32_t>(s));
+  EXPECT_EQ(v, (std::vector<int32_t>{kMin32, kMax32, kMin32}));
+  DeltaBinaryPackedDecoder<int32_t> d;
+  PLINTH_ASSERT_OK(d.Init(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  PLINTH_ASSERT_OK_AND_ASSIGN(size_t end, d.BytesConsumed());
+  EXPECT_EQ(end, s.size());
+  // Truncated inside the wide miniblock: an error, not a crash.
+  EXPECT_TRUE(StatusIs(Decode<int32_t>(s.substr(0, s.size() - 125)), absl::StatusCode::kDataLoss));
 }
 
 TEST(DeltaBinaryPackedTest, TruncationAtEveryLength) {
