@@ -156,3 +156,22 @@ def test_duckdb_reads_plinth_tables(tmp_path, table):
     got = lo.duckdb_query(f"SELECT id, user, amount, ts, day FROM read_parquet('{table}/*/*.parquet', hive_partitioning=true) ORDER BY id")
     assert [(r["id"], r["user"], r["amount"], r["ts"], str(r["day"])) for r in got] == [
         (1, "ann", "10.50", "2024-05-01T10:00:00.000000Z", "2024-05-01"), (2, "bob", "-3.25", None, "2024-05-02")]
+
+
+def test_checkpoints_every_interval_and_on_demand(tmp_path):
+    t = tmp_path / "ck"
+    run(tmp_path, "table", "create", t, "--schema", "id int64", "--property", "delta.checkpointInterval=3")
+    for i in range(7):
+        run(tmp_path, "table", "append", t, write(tmp_path / f"{i}.csv", f"id\n{i}\n"))
+    log = t / "_delta_log"
+    assert sorted(p.name for p in log.glob("*.checkpoint.parquet")) == [
+        "00000000000000000003.checkpoint.parquet", "00000000000000000006.checkpoint.parquet"]
+    assert json.loads((log / "_last_checkpoint").read_text())["version"] == 6
+    _, out, _ = run(tmp_path, "table", "checkpoint", t)
+    assert "version 7" in out
+    # Replay now starts at the checkpoint: the JSON commits before it are no longer needed.
+    for v in range(0, 7):
+        (log / f"{v:020d}.json").unlink()
+    assert sorted(r["id"] for r in rows(tmp_path, t)) == list(range(7))
+    _, out, _ = run(tmp_path, "table", "show", t, "--json")
+    assert json.loads(out)["version"] == 7
