@@ -778,12 +778,6 @@ NAN_PREDICATES = [
     "f64 = 'NaN'",
     "f16 > 60000",
 ]
-NAN_XFAIL = ("Plinth --where compares NaN per IEEE 754 (NaN > x is false, NaN = NaN is false); DuckDB, "
-             "PostgreSQL and Spark SQL order NaN above all numbers and treat NaN = NaN as true. Needs a "
-             "semantics decision in columnar/predicate.cc and value.cc; row-group skipping must then stop "
-             "skipping on float max (writers leave NaN out of min/max).")
-
-
 def where_file(plinth_dataset):
     _, _, files = plinth_dataset
     return files[("zstd", True)]
@@ -793,8 +787,9 @@ def test_where_matches_duckdb(plinth_dataset):
     check_where(plinth_dataset, WHERE_PREDICATES)
 
 
-@pytest.mark.xfail(reason=NAN_XFAIL, strict=True)
 def test_where_nan_ordering_matches_duckdb(plinth_dataset):
+    """NaN equals NaN and sorts above every number, as in DuckDB, PostgreSQL and Spark; row-group
+    skipping must not drop NaN rows (writers leave NaN out of min/max)."""
     check_where(plinth_dataset, NAN_PREDICATES)
 
 

@@ -155,6 +155,33 @@ TEST(PredicateTest, UuidLiteralsInCanonicalForm) {
   EXPECT_FALSE(Predicate::Parse("u = '12345678-9abc-def0-0123-456789abcde'", *schema).ok());
 }
 
+TEST(PredicateTest, NaNEqualsNaNAndSortsAboveNumbers) {
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("x double"));
+  RecordBatch b(schema);
+  for (double v : {1.0, std::nan(""), 5.0}) b.columns[0].Append<double>(v);
+  b.num_rows = 3;
+  using V = std::vector<uint8_t>;
+  EXPECT_EQ(Eval("x > 2", b), (V{0, 1, 1}));
+  EXPECT_EQ(Eval("x = 'NaN'", b), (V{0, 1, 0}));
+  EXPECT_EQ(Eval("x < 'NaN'", b), (V{1, 0, 1}));
+  EXPECT_EQ(Eval("x != 1", b), (V{0, 1, 1}));
+  // Statistics leave NaN out of the max: a row group with max 5 may still hold NaN > 10.
+  auto p = Predicate::Parse("x > 10", *schema);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->MayMatch([](const std::string&) -> std::optional<ColumnRangeStats> {
+    ColumnRangeStats s;
+    s.min = Value::Double(DataType{TypeId::kDouble}, 1);
+    s.max = Value::Double(DataType{TypeId::kDouble}, 5);
+    return s;
+  }));
+  EXPECT_FALSE(Predicate::Parse("x < 0", *schema)->MayMatch([](const std::string&) -> std::optional<ColumnRangeStats> {
+    ColumnRangeStats s;
+    s.min = Value::Double(DataType{TypeId::kDouble}, 1);
+    s.max = Value::Double(DataType{TypeId::kDouble}, 5);
+    return s;
+  }));
+}
+
 TEST(PredicateTest, ReportsErrors) {
   RecordBatch b = SampleBatch();
   auto unknown = Predicate::Parse("nope = 1", *b.schema).status();

@@ -398,6 +398,28 @@ void CompareLoop(const T* v, int64_t n, T lit, CmpOp op, uint8_t* out) {
   }
 }
 
+template <typename T>
+bool HasNaN(const T* v, int64_t n) {
+  bool any = false;
+  for (int64_t i = 0; i < n; ++i) any |= std::isnan(v[i]);
+  return any;
+}
+
+// NaN equals NaN and sorts above every number (as in DuckDB, PostgreSQL and Spark).
+template <typename T>
+void CompareLoopNaN(const T* v, int64_t n, T lit, CmpOp op, uint8_t* out) {
+  const bool lit_nan = std::isnan(lit);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool x_nan = std::isnan(v[i]);
+    std::partial_ordering c = x_nan || lit_nan
+                                  ? (x_nan && lit_nan ? std::partial_ordering::equivalent
+                                                      : x_nan ? std::partial_ordering::greater : std::partial_ordering::less)
+                                  : (v[i] < lit ? std::partial_ordering::less
+                                                : lit < v[i] ? std::partial_ordering::greater : std::partial_ordering::equivalent);
+    out[i] = Holds(op, c);
+  }
+}
+
 void EvalCompareLiteral(const Column& col, CmpOp op, const Value& lit, std::vector<uint8_t>* out) {
   const int64_t n = col.length();
   out->assign(n, kUnknown);
@@ -410,8 +432,14 @@ void EvalCompareLiteral(const Column& col, CmpOp op, const Value& lit, std::vect
       case StorageClass::kBool: CompareLoop<uint8_t>(col.data<uint8_t>(), n, static_cast<uint8_t>(lit.i), op, o); break;
       case StorageClass::kInt32: CompareLoop<int32_t>(col.data<int32_t>(), n, static_cast<int32_t>(lit.i), op, o); break;
       case StorageClass::kInt64: CompareLoop<int64_t>(col.data<int64_t>(), n, lit.i, op, o); break;
-      case StorageClass::kFloat: CompareLoop<float>(col.data<float>(), n, static_cast<float>(lit.d), op, o); break;
-      case StorageClass::kDouble: CompareLoop<double>(col.data<double>(), n, lit.d, op, o); break;
+      case StorageClass::kFloat:
+        if (std::isnan(lit.d) || HasNaN(col.data<float>(), n)) CompareLoopNaN<float>(col.data<float>(), n, static_cast<float>(lit.d), op, o);
+        else CompareLoop<float>(col.data<float>(), n, static_cast<float>(lit.d), op, o);
+        break;
+      case StorageClass::kDouble:
+        if (std::isnan(lit.d) || HasNaN(col.data<double>(), n)) CompareLoopNaN<double>(col.data<double>(), n, lit.d, op, o);
+        else CompareLoop<double>(col.data<double>(), n, lit.d, op, o);
+        break;
       case StorageClass::kInt128: CompareLoop<int128>(col.data<int128>(), n, lit.dec, op, o); break;
       case StorageClass::kBytes:
         for (int64_t i = 0; i < n; ++i) {
@@ -500,21 +528,30 @@ void Eval(const Node& n, const RecordBatch& b, std::vector<uint8_t>* out) {
 
 using StatsFn = std::function<std::optional<ColumnRangeStats>(const std::string&)>;
 
-bool CompareMayMatch(CmpOp op, const Value& lit, const ColumnRangeStats& s) {
+bool CompareMayMatch(CmpOp op, const Value& lit, const ColumnRangeStats& s, bool floating) {
   if (lit.is_null) return false;  // comparison with null is never true
   if (s.null_count && s.num_rows && *s.null_count == *s.num_rows) return false;  // only nulls
+  // Statistics leave NaN out of min/max, and NaN sorts above every number: for floating
+  // columns the upper bound is unknown, and a NaN literal can match anything.
+  if (floating && ((lit.type.id == TypeId::kFloat || lit.type.id == TypeId::kDouble) && std::isnan(lit.d))) return true;
   auto lo = s.min ? Compare(*s.min, lit) : std::nullopt;  // min vs lit
-  auto hi = s.max ? Compare(*s.max, lit) : std::nullopt;  // max vs lit
+  auto hi = (s.max && !floating) ? Compare(*s.max, lit) : std::nullopt;  // max vs lit
+  if (floating && s.max && (op == CmpOp::kEq || op == CmpOp::kLt || op == CmpOp::kLe)) hi = Compare(*s.max, lit);
   using O = std::partial_ordering;
   switch (op) {
     case CmpOp::kEq: return !((lo && *lo == O::greater) || (hi && *hi == O::less));
-    case CmpOp::kNe: return !(lo && hi && *lo == O::equivalent && *hi == O::equivalent);
+    case CmpOp::kNe: return floating || !(lo && hi && *lo == O::equivalent && *hi == O::equivalent);
     case CmpOp::kLt: return !(lo && (*lo == O::greater || *lo == O::equivalent));
     case CmpOp::kLe: return !(lo && *lo == O::greater);
     case CmpOp::kGt: return !(hi && (*hi == O::less || *hi == O::equivalent));
     case CmpOp::kGe: return !(hi && *hi == O::less);
   }
   return true;
+}
+
+bool IsFloating(const Schema& schema, int column) {
+  auto id = schema.field(column).type.id;
+  return id == TypeId::kFloat || id == TypeId::kDouble || id == TypeId::kFloat16;
 }
 
 bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
@@ -526,7 +563,7 @@ bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
       if (n.right.is_column) return true;
       auto s = stats(schema.field(n.left.column).name);
       if (!s) return true;
-      return CompareMayMatch(n.op, n.right.value, *s);
+      return CompareMayMatch(n.op, n.right.value, *s, IsFloating(schema, n.left.column));
     }
     case Node::Kind::kIsNull: {
       auto s = stats(schema.field(n.left.column).name);
@@ -538,7 +575,7 @@ bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
       if (n.negated) return true;
       auto s = stats(schema.field(n.left.column).name);
       if (!s) return true;
-      for (const auto& v : n.list) if (CompareMayMatch(CmpOp::kEq, v.value, *s)) return true;
+      for (const auto& v : n.list) if (CompareMayMatch(CmpOp::kEq, v.value, *s, IsFloating(schema, n.left.column))) return true;
       return false;
     }
     case Node::Kind::kConst: return true;

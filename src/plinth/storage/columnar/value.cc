@@ -36,6 +36,19 @@ long double AsReal(const Value& v) {
   return static_cast<long double>(v.i);
 }
 
+// Floating point follows SQL engines (DuckDB, PostgreSQL, Spark): NaN equals NaN and is
+// greater than every other number, so sorting and filtering are total.
+std::partial_ordering CmpReal(long double a, long double b) {
+  bool na = std::isnan(a), nb = std::isnan(b);
+  if (na || nb) {
+    if (na && nb) return std::partial_ordering::equivalent;
+    return na ? std::partial_ordering::greater : std::partial_ordering::less;
+  }
+  if (a < b) return std::partial_ordering::less;
+  if (b < a) return std::partial_ordering::greater;
+  return std::partial_ordering::equivalent;
+}
+
 template <typename T>
 std::partial_ordering Cmp(const T& a, const T& b) {
   if (a < b) return std::partial_ordering::less;
@@ -89,7 +102,7 @@ std::optional<std::partial_ordering> Compare(const Value& a, const Value& b) {
   if (num_a && num_b) {
     if (IsIntegral(x) && IsIntegral(y) && x != TypeId::kUInt64 && y != TypeId::kUInt64) return Cmp(a.i, b.i);
     if (x == TypeId::kDecimal && y == TypeId::kDecimal && a.type.scale == b.type.scale) return Cmp(a.dec, b.dec);
-    return Cmp(AsReal(a), AsReal(b));
+    return CmpReal(AsReal(a), AsReal(b));
   }
   if (IsBytes(x) && IsBytes(y)) {
     int c = a.s.compare(b.s);  // bytewise (std::string compares as unsigned char)
