@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test fuzz bench format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake format clean
 
 all: build
 
@@ -32,8 +32,14 @@ fuzz: deps
 
 test: fuzz unit-test e2e-test
 
-bench: deps
+# Registry benchmark, then the lakehouse benchmark (Plinth vs DuckDB on the same table).
+bench: bench-registry bench-lake
+
+bench-registry: deps
 	@scripts/run-bench.sh
+
+bench-lake: deps
+	@scripts/run-lake-bench.sh
 
 format:
 	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
