@@ -14,6 +14,7 @@
 #include "plinth/storage/columnar/value_format.h"
 #include "plinth/storage/parquet/file_reader.h"
 #include "plinth/storage/parquet/file_writer.h"
+#include "plinth/storage/parquet/row_group_filter.h"
 
 namespace plinth::cli {
 
@@ -225,20 +226,7 @@ void AddParquetCommands(CLI::App& app) {
         PLINTH_ASSIGN_OR_RETURN(auto rebound, columnar::Predicate::Parse(*where, scan_schema));
         pred = std::move(rebound);
       }
-      const auto* r = reader.get();
-      so.row_group_filter = [r, &pred](int rg) {
-        return pred->MayMatch([&](const std::string& name) -> std::optional<columnar::ColumnRangeStats> {
-          int leaf = r->schema().LeafIndex(name);
-          if (leaf < 0) return std::nullopt;
-          auto st = r->ChunkStats(rg, leaf);
-          columnar::ColumnRangeStats s;
-          s.min = st.min;
-          s.max = st.max;
-          s.null_count = st.null_count;
-          s.num_rows = r->metadata().row_groups[rg].num_rows;
-          return s;
-        });
-      };
+      so.row_group_filter = parquet::RowGroupFilter(reader.get(), &*pred);
     }
     PLINTH_ASSIGN_OR_RETURN(auto scan, reader->Scan(so));
     columnar::BatchPrinter printer(stdout, fmt, out_schema);

@@ -27,8 +27,4 @@ std::string FormatTimeMicros(int64_t micros);
 std::string FormatDecimal(int128 unscaled, int32_t scale);
 std::string Base64Encode(std::string_view bytes);
 
-// Days since 1970-01-01 <-> civil date (proleptic Gregorian).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
-void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
-
 }  // namespace plinth::columnar

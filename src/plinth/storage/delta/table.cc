@@ -69,6 +69,18 @@ Snapshot::Options DeltaTable::SnapshotOptions() const {
   return o;
 }
 
+DataFileWriter::Options DeltaTable::DataWriterOptions(const Snapshot& snapshot, const columnar::Schema& schema) const {
+  DataFileWriter::Options o;
+  o.root = options_.root;
+  o.schema = std::make_shared<const columnar::Schema>(schema);
+  o.partition_columns = snapshot.partition_columns();
+  o.writer = options_.writer;
+  o.max_rows_per_file = options_.max_rows_per_file;
+  o.fsync = options_.fsync;
+  o.clock = options_.clock;
+  return o;
+}
+
 Transaction::Options DeltaTable::TxnOptions(std::string operation) const {
   Transaction::Options o;
   o.log_store = log_.get();
@@ -176,15 +188,7 @@ absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const W
       return r;
     }
   }
-  DataFileWriter::Options dopts;
-  dopts.root = options_.root;
-  dopts.schema = std::make_shared<const columnar::Schema>(schema);
-  dopts.partition_columns = snapshot->partition_columns();
-  dopts.writer = options_.writer;
-  dopts.max_rows_per_file = options_.max_rows_per_file;
-  dopts.fsync = options_.fsync;
-  dopts.clock = options_.clock;
-  DataFileWriter writer(dopts);
+  DataFileWriter writer(DataWriterOptions(*snapshot, schema));
   columnar::RecordBatch batch;
   while (true) {
     auto more = source(&batch);
@@ -253,15 +257,7 @@ absl::StatusOr<DeleteResult> DeltaTable::Delete(std::string_view where) {
   probe.columns = {schema.field(0).name};
   PLINTH_ASSIGN_OR_RETURN(auto candidates, TableScan::Create(options_.root, *snapshot, probe));
   DeleteResult out;
-  DataFileWriter::Options dopts;
-  dopts.root = options_.root;
-  dopts.schema = std::make_shared<const columnar::Schema>(schema);
-  dopts.partition_columns = snapshot->partition_columns();
-  dopts.writer = options_.writer;
-  dopts.max_rows_per_file = options_.max_rows_per_file;
-  dopts.fsync = options_.fsync;
-  dopts.clock = options_.clock;
-  DataFileWriter writer(dopts);
+  DataFileWriter writer(DataWriterOptions(*snapshot, schema));
   std::vector<const AddFile*> removed;
   for (const AddFile* f : candidates->files()) {
     // Read the whole file; keep the rows where the filter is not true (false or unknown).

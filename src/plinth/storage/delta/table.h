@@ -26,6 +26,7 @@
 #include "plinth/base/status.h"
 #include "plinth/storage/columnar/record_batch.h"
 #include "plinth/storage/delta/checkpoint_io.h"
+#include "plinth/storage/delta/data_file_writer.h"
 #include "plinth/storage/delta/log_store.h"
 #include "plinth/storage/delta/snapshot.h"
 #include "plinth/storage/delta/table_scan.h"
@@ -116,6 +117,7 @@ class DeltaTable {
   DeltaTable(TableOptions options, std::unique_ptr<LogStore> log, std::unique_ptr<CheckpointIO> checkpoint_io);
   Snapshot::Options SnapshotOptions() const;
   Transaction::Options TxnOptions(std::string operation) const;
+  DataFileWriter::Options DataWriterOptions(const Snapshot& snapshot, const columnar::Schema& schema) const;
   // Checkpoints when the new version is a multiple of delta.checkpointInterval (default 10).
   void MaybeCheckpoint(int64_t version);
 

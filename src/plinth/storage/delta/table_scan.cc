@@ -5,6 +5,7 @@
 #include "plinth/base/strings.h"
 #include "plinth/storage/delta/stats.h"
 #include "plinth/storage/delta/type_mapping.h"
+#include "plinth/storage/parquet/row_group_filter.h"
 
 namespace plinth::delta {
 
@@ -183,23 +184,7 @@ absl::Status TableScan::OpenFile(const AddFile& file) {
       so.columns.push_back(f.name);
     }
   }
-  if (filter_) {
-    const parquet::ParquetReader* r = reader_.get();
-    const columnar::Predicate* pred = &*filter_;
-    so.row_group_filter = [r, pred](int rg) {
-      return pred->MayMatch([&](const std::string& name) -> std::optional<columnar::ColumnRangeStats> {
-        int leaf = r->schema().LeafIndex(name);
-        if (leaf < 0) return std::nullopt;
-        auto st = r->ChunkStats(rg, leaf);
-        columnar::ColumnRangeStats s;
-        s.min = st.min;
-        s.max = st.max;
-        s.null_count = st.null_count;
-        s.num_rows = r->metadata().row_groups[rg].num_rows;
-        return s;
-      });
-    };
-  }
+  if (filter_) so.row_group_filter = parquet::RowGroupFilter(reader_.get(), &*filter_);
   if (so.columns.empty()) {
     // Only partition columns (or none) wanted: count rows from the footer.
     batches_.reset();
