@@ -139,6 +139,16 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
   size_t values_len = 0;
   const int def_width = LevelBitWidth(leaf_.max_def);
   const int rep_width = LevelBitWidth(leaf_.max_rep);
+  // Run-length encodings let a tiny page claim 2^31 values: bound what decoding it would hold
+  // (two levels per entry plus the value or its offset) by the page limit.
+  auto check_entries = [&](int64_t entries) -> absl::Status {
+    const size_t value_bytes = std::max<size_t>(columnar::StorageWidth(page_values_.storage()), sizeof(int64_t));
+    if (entries > options_.max_page_bytes / static_cast<int64_t>(2 * sizeof(int16_t) + value_bytes)) {
+      return absl::DataLossError(StrCat(Where(), ": page of ", entries, " values exceeds the limit of ",
+                                        options_.max_page_bytes, " decoded bytes"));
+    }
+    return absl::OkStatus();
+  };
 
   if (h.type == PageType::kDataPage) {
     if (!h.data_page_header) return absl::DataLossError(StrCat(Where(), ": data page without its header"));
@@ -146,6 +156,7 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
     n = dh.num_values;
     encoding = dh.encoding;
     if (n < 0) return absl::DataLossError(StrCat(Where(), ": negative value count"));
+    PLINTH_RETURN_IF_ERROR(check_entries(n));
     PLINTH_RETURN_IF_ERROR(Decompress(payload, h.compressed_page_size, h.uncompressed_page_size, &decompressed_));
     const uint8_t* p = reinterpret_cast<const uint8_t*>(decompressed_.data());
     size_t left = decompressed_.size();
@@ -189,6 +200,7 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
         int64_t{dh.definition_levels_byte_length} + dh.repetition_levels_byte_length > h.compressed_page_size) {
       return absl::DataLossError(StrCat(Where(), ": inconsistent v2 page header"));
     }
+    PLINTH_RETURN_IF_ERROR(check_entries(n));
     const uint8_t* p = payload;
     auto read_levels = [&](int16_t max_level, int width, int32_t len, std::vector<int16_t>* out) -> absl::Status {
       out->resize(n);
@@ -254,6 +266,9 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
   switch (encoding) {
     case Encoding::kPlain: {
       if (leaf_.physical == PhysicalType::kBoolean) {
+        if (static_cast<uint64_t>(count) > static_cast<uint64_t>(len) * 8) {
+          return absl::DataLossError(StrCat(Where(), ": page holds ", len * 8, " booleans, levels say ", count));
+        }
         out.values().Resize(count);
         absl::Status st = DecodePlainBooleans(data, len, n, out.mutable_data<uint8_t>());
         if (!st.ok()) return fail(st);
@@ -339,7 +354,12 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
             if (idx >= dict_size) {
               return absl::DataLossError(StrCat(Where(), ": dictionary index ", idx, " >= dictionary size ", dict_size));
             }
-            bytes.append(dbytes + doff[idx], static_cast<size_t>(doff[idx + 1] - doff[idx]));
+            const auto size = static_cast<size_t>(doff[idx + 1] - doff[idx]);
+            if (static_cast<int64_t>(bytes.size() + size) > options_.max_page_bytes) {
+              return absl::DataLossError(StrCat(Where(), ": dictionary values expand past the limit of ",
+                                                options_.max_page_bytes, " decoded bytes"));
+            }
+            bytes.append(dbytes + doff[idx], size);
             offsets.push_back(static_cast<int64_t>(bytes.size()));
           }
           break;
@@ -399,7 +419,8 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
       Column& target = direct ? out : raw;
       ByteArrayOut sink{&target.offsets(), &target.bytes()};
       auto used = encoding == Encoding::kDeltaLengthByteArray ? DecodeDeltaLengthByteArray(data, len, n, sink)
-                                                              : DecodeDeltaByteArray(data, len, n, sink);
+                                                              : DecodeDeltaByteArray(data, len, n, sink,
+                                                                                     static_cast<size_t>(options_.max_page_bytes));
       if (!used.ok()) return fail(used.status());
       target.SetLength(count);
       if (direct) return absl::OkStatus();

@@ -21,7 +21,8 @@ namespace plinth::parquet {
 
 struct ColumnReadOptions {
   bool verify_checksums = true;
-  // Largest decompressed page accepted (protects against hostile headers).
+  // Largest decompressed page accepted, and the most one page may decode to (levels, values,
+  // dictionary and DELTA_BYTE_ARRAY expansion). Protects against hostile headers.
   int64_t max_page_bytes = int64_t{1} << 30;
 };
 

@@ -96,6 +96,7 @@ absl::StatusOr<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChun
   PLINTH_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), bytes.size(), reinterpret_cast<uint8_t*>(bytes.data())));
   ColumnReadOptions opts;
   opts.verify_checksums = options_.verify_checksums;
+  opts.max_page_bytes = options_.max_page_bytes;
   auto reader = ColumnChunkReader::Create(lc, m, std::move(bytes), opts);
   if (!reader.ok()) return absl::Status(reader.status().code(), StrCat(file_->name(), ": ", reader.status().message()));
   return reader;

@@ -35,6 +35,8 @@ namespace plinth::parquet {
 
 struct ReaderOptions {
   bool verify_checksums = true;
+  // Largest decompressed (and decoded) page accepted; see ColumnReadOptions.
+  int64_t max_page_bytes = int64_t{1} << 30;
 };
 
 struct ScanOptions {
