@@ -7,7 +7,35 @@
 
 namespace plinth {
 
+namespace {
+
+// Deepest array/object nesting of `text` (brackets inside strings do not count). Parsing is
+// iterative, but copying, comparing, dumping and walking a Json recurse once per level.
+int NestingDepth(std::string_view text) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
 absl::StatusOr<Json> ParseJson(std::string_view text) {
+  if (NestingDepth(text) > kMaxJsonDepth) {
+    return absl::InvalidArgumentError(StrCat("malformed JSON: nested deeper than ", kMaxJsonDepth, " levels"));
+  }
   Json out = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (out.is_discarded()) {
     // Re-parse with exceptions inside this function only, to get a position for the message.

@@ -18,7 +18,12 @@ namespace plinth {
 
 using Json = nlohmann::json;
 
-// Parses `text` as one JSON document. InvalidArgument names the offset on failure.
+// Deepest array/object nesting ParseJson accepts (Jackson's default, so whatever Spark writes
+// parses); deeper documents would overflow the stack of the recursive Json operations.
+inline constexpr int kMaxJsonDepth = 1000;
+
+// Parses `text` as one JSON document. InvalidArgument names the offset on failure, or the
+// nesting limit (kMaxJsonDepth) when exceeded.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 
 // Parses a JSON object; InvalidArgument when the document is valid but not an object.

@@ -86,5 +86,15 @@ TEST(DumpJsonTest, ReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_EQ(DumpJson(Json{{"a", 1}}, 2), "{\n  \"a\": 1\n}");
 }
 
+TEST(ParseJsonTest, RefusesNestingPastTheLimit) {
+  // 100000 levels used to parse, then overflow the stack when the document was copied.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_TRUE(StatusIs(ParseJson(deep), absl::StatusCode::kInvalidArgument, "nested deeper than 1000 levels"));
+  std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(ParseJson(ok).ok());
+  // Brackets inside strings do not nest.
+  EXPECT_TRUE(ParseJson("\"" + std::string(5000, '{') + "\\\"[\"").ok());
+}
+
 }  // namespace
 }  // namespace plinth

@@ -218,6 +218,45 @@ TEST(PredicateTest, SkipsByStatistics) {
   EXPECT_EQ(Predicate::Parse("id > 1 and name = 'x'", *b.schema)->Columns(), (std::vector<std::string>{"id", "name"}));
 }
 
+TEST(PredicateTest, DeepOrLongFiltersDoNotOverflowTheStack) {
+  RecordBatch b = SampleBatch();
+  // Found by delta_log_fuzz: 50000 parentheses or NOTs, or 100000 ANDs, recursed once each.
+  EXPECT_FALSE(Predicate::Parse(std::string(50000, '(') + "id = 1" + std::string(50000, ')'), *b.schema).ok());
+  std::string nots;
+  for (int i = 0; i < 50000; ++i) nots += "NOT ";
+  EXPECT_FALSE(Predicate::Parse(nots + "id = 1", *b.schema).ok());
+  EXPECT_TRUE(Predicate::Parse(std::string(128, '(') + "id = 1" + std::string(128, ')'), *b.schema).ok());
+  std::string chain = "id = 3";
+  for (int i = 0; i < 100000; ++i) chain += i % 2 ? " AND id >= 0" : " OR id = 7";
+  auto p = Predicate::Parse(chain, *b.schema);
+  ASSERT_TRUE(p.ok()) << p.status();
+  // id = 3 OR (id = 7 AND id >= 0) OR ...: AND binds tighter than OR.
+  EXPECT_EQ(Eval(chain, b), (std::vector<uint8_t>{0, 0, 0, 1}));
+  EXPECT_TRUE(p->MayMatch([](const std::string&) { return std::nullopt; }));
+}
+
+TEST(PredicateTest, FloatLiteralsMatchStatisticsOfTheValuesTheyMatch) {
+  // Found by delta_log_fuzz: "f = 0.1" selected the float 0.1f but MayMatch, comparing it with
+  // min = max = 0.1f in double precision, ruled the row group out.
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("f float, h float16"));
+  RecordBatch b(schema);
+  b.columns[0].Append<float>(0.1f);
+  b.columns[1].Append<float>(0.099975586f);  // the float16 nearest 0.1
+  b.num_rows = 1;
+  auto stats = [&](const std::string& col) -> std::optional<ColumnRangeStats> {
+    ColumnRangeStats s;
+    s.min = s.max = ValueAt(b.columns[col == "f" ? 0 : 1], 0);
+    return s;
+  };
+  for (const char* text : {"f = 0.1", "f = '0.1'", "f <= 0.1", "f IN (0.1, 2)", "f BETWEEN 0.1 AND 0.1"}) {
+    EXPECT_EQ(Eval(text, b), (std::vector<uint8_t>{1})) << text;
+    EXPECT_TRUE(Predicate::Parse(text, *schema)->MayMatch(stats)) << text;
+  }
+  EXPECT_TRUE(Predicate::Parse("h >= 0.099975586", *schema)->MayMatch(stats));
+  EXPECT_FALSE(Predicate::Parse("f < 0.1", *schema)->MayMatch(stats));
+  EXPECT_FALSE(Predicate::Parse("f = 0.2", *schema)->MayMatch(stats));
+}
+
 TEST(ColumnTest, FilterAndAppend) {
   RecordBatch b = SampleBatch();
   RecordBatch f = b.Filter({1, 0, 1, 0});

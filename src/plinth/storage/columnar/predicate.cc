@@ -27,6 +27,8 @@ struct Operand {
 
 struct PredicateNode {
   enum class Kind { kAnd, kOr, kNot, kCompare, kIsNull, kIn, kConst } kind = Kind::kConst;
+  // kAnd/kOr: two or more operands (a chain "a AND b AND c" is one node, so long filters do
+  // not make deep trees); kNot: one.
   std::vector<std::shared_ptr<PredicateNode>> children;
   CmpOp op = CmpOp::kEq;
   bool negated = false;
@@ -38,6 +40,9 @@ namespace {
 
 using Node = PredicateNode;
 using NodePtr = std::shared_ptr<PredicateNode>;
+
+// Deepest nesting of parentheses and NOTs accepted (the parser and evaluator recurse per level).
+constexpr int kMaxNesting = 128;
 
 // ---- Tokenizer and parser ----
 
@@ -126,32 +131,41 @@ class Parser {
   }
   absl::StatusOr<NodePtr> ParseOr() {
     PLINTH_ASSIGN_OR_RETURN(NodePtr left, ParseAnd());
+    if (!IsKeyword(t_[p_], "OR")) return left;
+    auto n = std::make_shared<Node>();
+    n->kind = Node::Kind::kOr;
+    n->children = {left};
     while (IsKeyword(t_[p_], "OR")) {
       ++p_;
       PLINTH_ASSIGN_OR_RETURN(NodePtr right, ParseAnd());
-      auto n = std::make_shared<Node>();
-      n->kind = Node::Kind::kOr;
-      n->children = {left, right};
-      left = n;
+      n->children.push_back(right);
     }
-    return left;
+    return n;
   }
   absl::StatusOr<NodePtr> ParseAnd() {
     PLINTH_ASSIGN_OR_RETURN(NodePtr left, ParseNot());
+    if (!IsKeyword(t_[p_], "AND")) return left;
+    auto n = std::make_shared<Node>();
+    n->kind = Node::Kind::kAnd;
+    n->children = {left};
     while (IsKeyword(t_[p_], "AND")) {
       ++p_;
       PLINTH_ASSIGN_OR_RETURN(NodePtr right, ParseNot());
-      auto n = std::make_shared<Node>();
-      n->kind = Node::Kind::kAnd;
-      n->children = {left, right};
-      left = n;
+      n->children.push_back(right);
     }
-    return left;
+    return n;
+  }
+  // Entering a parenthesis or a NOT; errors past kMaxNesting.
+  absl::Status Nest() {
+    if (++depth_ > kMaxNesting) return Error(StrCat("nested deeper than ", kMaxNesting, " levels"));
+    return absl::OkStatus();
   }
   absl::StatusOr<NodePtr> ParseNot() {
     if (IsKeyword(t_[p_], "NOT")) {
       ++p_;
+      PLINTH_RETURN_IF_ERROR(Nest());
       PLINTH_ASSIGN_OR_RETURN(NodePtr inner, ParseNot());
+      --depth_;
       auto n = std::make_shared<Node>();
       n->kind = Node::Kind::kNot;
       n->children = {inner};
@@ -180,9 +194,11 @@ class Parser {
   absl::StatusOr<NodePtr> ParseTest() {
     if (t_[p_].type == Token::Type::kLParen) {
       ++p_;
+      PLINTH_RETURN_IF_ERROR(Nest());
       PLINTH_ASSIGN_OR_RETURN(NodePtr inner, ParseOr());
       if (t_[p_].type != Token::Type::kRParen) return Error("expected ')'");
       ++p_;
+      --depth_;
       return inner;
     }
     PLINTH_ASSIGN_OR_RETURN(Operand left, ParseOperand());
@@ -250,6 +266,7 @@ class Parser {
 
   std::vector<Token> t_;
   size_t p_ = 0;
+  int depth_ = 0;
 };
 
 // ---- Binding ----
@@ -278,6 +295,15 @@ std::optional<std::string> UuidBytes(std::string_view text) {
   return out;
 }
 
+// A float column's values are compared in float precision (EvalCompareLiteral), so its literal
+// must be rounded the same way before MayMatch compares it with statistics: 0.1 would otherwise
+// sort below the float nearest 0.1 and files holding it would be skipped.
+void RoundToColumnPrecision(Value* v, const DataType& t) {
+  if (!v->is_null && v->type.id == t.id && (t.id == TypeId::kFloat || t.id == TypeId::kFloat16)) {
+    v->d = static_cast<float>(v->d);
+  }
+}
+
 // Binds a literal against the type of the column it is compared with.
 absl::Status BindLiteral(Operand* lit, const Field& col) {
   const Literal& l = lit->literal;
@@ -295,6 +321,7 @@ absl::Status BindLiteral(Operand* lit, const Field& col) {
     auto exact = ParseValue(t, l.text);
     if (exact.ok()) {
       lit->value = *exact;
+      RoundToColumnPrecision(&lit->value, t);
       return absl::OkStatus();
     }
     auto d = ParseDouble(l.text);  // 2.5 against an integer column, or out-of-range values
@@ -316,6 +343,7 @@ absl::Status BindLiteral(Operand* lit, const Field& col) {
   auto v = ParseValue(t, l.text);
   if (!v.ok()) return absl::InvalidArgumentError(StrCat("column '", col.name, "': ", v.status().message()));
   lit->value = *v;
+  RoundToColumnPrecision(&lit->value, t);
   return absl::OkStatus();
 }
 
@@ -472,11 +500,13 @@ void Eval(const Node& n, const RecordBatch& b, std::vector<uint8_t>* out) {
     case Node::Kind::kOr: {
       std::vector<uint8_t> r;
       Eval(*n.children[0], b, out);
-      Eval(*n.children[1], b, &r);
-      for (int64_t i = 0; i < rows; ++i) {
-        uint8_t x = (*out)[i], y = r[i];
-        if (n.kind == Node::Kind::kAnd) (*out)[i] = (x == kFalse || y == kFalse) ? kFalse : (x == kTrue && y == kTrue) ? kTrue : kUnknown;
-        else (*out)[i] = (x == kTrue || y == kTrue) ? kTrue : (x == kFalse && y == kFalse) ? kFalse : kUnknown;
+      for (size_t c = 1; c < n.children.size(); ++c) {
+        Eval(*n.children[c], b, &r);
+        for (int64_t i = 0; i < rows; ++i) {
+          uint8_t x = (*out)[i], y = r[i];
+          if (n.kind == Node::Kind::kAnd) (*out)[i] = (x == kFalse || y == kFalse) ? kFalse : (x == kTrue && y == kTrue) ? kTrue : kUnknown;
+          else (*out)[i] = (x == kTrue || y == kTrue) ? kTrue : (x == kFalse && y == kFalse) ? kFalse : kUnknown;
+        }
       }
       return;
     }
@@ -556,8 +586,12 @@ bool IsFloating(const Schema& schema, int column) {
 
 bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
   switch (n.kind) {
-    case Node::Kind::kAnd: return MayMatchNode(*n.children[0], schema, stats) && MayMatchNode(*n.children[1], schema, stats);
-    case Node::Kind::kOr: return MayMatchNode(*n.children[0], schema, stats) || MayMatchNode(*n.children[1], schema, stats);
+    case Node::Kind::kAnd:
+      for (const auto& c : n.children) if (!MayMatchNode(*c, schema, stats)) return false;
+      return true;
+    case Node::Kind::kOr:
+      for (const auto& c : n.children) if (MayMatchNode(*c, schema, stats)) return true;
+      return false;
     case Node::Kind::kNot: return true;  // conservative
     case Node::Kind::kCompare: {
       if (n.right.is_column) return true;

@@ -90,5 +90,17 @@ TEST(SchemaTest, AddColumnsAcceptsOnlyAppendedNullableColumns) {
                        absl::StatusCode::kInvalidArgument, "column 'NAME' already exists"));
 }
 
+TEST(SchemaTest, RefusesDeeplyNestedSchemasWithoutOverflowingTheStack) {
+  // Found by delta_log_fuzz: array<array<...>> 20000 levels deep overflowed the recursive parser.
+  std::string deep = R"({"type":"struct","fields":[{"name":"a","type":)";
+  for (int i = 0; i < 20000; ++i) deep += R"({"type":"array","elementType":)";
+  deep += R"("long")";
+  for (int i = 0; i < 20000; ++i) deep += R"(,"containsNull":true})";
+  deep += "}]}";
+  auto schema = DeltaSchema::Parse(deep);
+  EXPECT_EQ(schema.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(schema.status().message()), ::testing::HasSubstr("nested deeper"));
+}
+
 }  // namespace
 }  // namespace plinth::delta
