@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
 # FUZZ_SECONDS (default 30) per target. Seeds and regression inputs: fuzz/corpus/<target>/.
+# Real files from other writers (../shared/testdata or $PLINTH_TESTDATA) are extra read-only
+# corpora when present; libFuzzer writes new inputs only to the first, build-local directory.
 # A crash leaves its input in build-fuzz/artifacts/ and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,15 +12,26 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPLINTH_FUZZ=ON -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=OFF >/dev/null
 fi
-TARGETS=(registry_inputs parquet_metadata)
+TESTDATA="${PLINTH_TESTDATA:-../shared/testdata}"
+TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log)
 cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 mkdir -p "$BUILD/artifacts"
 for target in "${TARGETS[@]}"; do
   work="$BUILD/corpus-$target"
   mkdir -p "$work"
+  corpora=("$work" "fuzz/corpus/$target")
+  flags=()
+  # These targets bound their own memory (small pages, capped rows): any big allocation is a bug.
+  if [ "$target" = parquet_reader ] || [ "$target" = delta_log ]; then flags+=(-malloc_limit_mb=256); fi
+  if [ "$target" = parquet_reader ]; then
+    for extra in "$TESTDATA/parquet" "$TESTDATA/parquet/bad_data"; do
+      if [ -d "$extra" ]; then corpora+=("$extra"); fi
+    done
+  fi
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
   "$BUILD/fuzz/${target}_fuzz" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/" "$work" "fuzz/corpus/$target" 2>"$BUILD/fuzz-$target.log" || {
+    "${flags[@]}" -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/" "${corpora[@]}" \
+    2>"$BUILD/fuzz-$target.log" || {
     tail -40 "$BUILD/fuzz-$target.log"
     echo "fuzz: $target FAILED (input saved under $BUILD/artifacts/)"
     exit 1
