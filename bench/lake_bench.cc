@@ -72,14 +72,16 @@ int main(int argc, char** argv) {
   std::string file = "/tmp/plinth_lake_bench.parquet";
   std::string codec = "snappy";
   std::string scan_only;
+  int threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--rows") rows = std::stoll(v);
     else if (k == "--file") file = v;
     else if (k == "--codec") codec = v;
     else if (k == "--scan-only") scan_only = v;
+    else if (k == "--threads") threads = std::stoi(v);
     else {
-      std::fprintf(stderr, "usage: lake_bench [--rows N] [--file F] [--codec C] [--scan-only FILE]\n");
+      std::fprintf(stderr, "usage: lake_bench [--rows N] [--file F] [--codec C] [--scan-only FILE] [--threads N]\n");
       return 2;
     }
   }
@@ -127,7 +129,9 @@ int main(int argc, char** argv) {
 scan:
   double s0 = Now();
   auto reader = parquet::ParquetReader::OpenFile(file);
-  auto scan = (*reader)->Scan({});
+  parquet::ScanOptions so;
+  so.threads = threads;
+  auto scan = (*reader)->Scan(so);
   int64_t n = 0, max_id = 0, max_acc = 0, max_ts = 0;
   double sum_amount = 0, sum_score = 0;
   std::string max_cat;

@@ -36,14 +36,14 @@ uint32_t ReadLE32(const uint8_t* p) {
 
 }  // namespace
 
-ColumnChunkReader::ColumnChunkReader(const LeafColumn& leaf, const ColumnMetaData& meta, std::string chunk,
+ColumnChunkReader::ColumnChunkReader(const LeafColumn& leaf, const ColumnMetaData& meta, columnar::Buffer chunk,
                                      const ColumnReadOptions& options)
     : leaf_(leaf), meta_(meta), chunk_(std::move(chunk)), options_(options), dictionary_(leaf.type),
       page_values_(leaf.type) {}
 
 absl::StatusOr<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Create(const LeafColumn& leaf,
                                                                              const ColumnMetaData& meta,
-                                                                             std::string chunk,
+                                                                             columnar::Buffer chunk,
                                                                              const ColumnReadOptions& options) {
   if (meta.type != leaf.physical) {
     return absl::InvalidArgumentError(StrCat("column '", leaf.dotted_path, "': chunk type ",
@@ -69,7 +69,7 @@ absl::Status ColumnChunkReader::Decompress(const uint8_t* in, size_t in_len, siz
 
 absl::StatusOr<bool> ColumnChunkReader::NextDataPage() {
   while (pos_ < chunk_.size()) {
-    const uint8_t* base = reinterpret_cast<const uint8_t*>(chunk_.data());
+    const uint8_t* base = chunk_.data();
     size_t header_size = 0;
     auto header = DecodePageHeader(base + pos_, chunk_.size() - pos_, &header_size);
     if (!header.ok()) {
@@ -121,6 +121,11 @@ absl::Status ColumnChunkReader::ReadDictionaryPage(const PageHeader& h, const ui
   page_values_.Clear();
   PLINTH_RETURN_IF_ERROR(DecodeValues(Encoding::kPlain, reinterpret_cast<const uint8_t*>(decompressed_.data()),
                                       decompressed_.size(), dh.num_values));
+  if (page_form_ == PageForm::kPlainInPlace) {  // the dictionary must own its values
+    PLINTH_RETURN_IF_ERROR(AppendDense(page_value_count_, &page_values_));
+  }
+  page_form_ = PageForm::kDecoded;
+  value_cursor_ = 0;
   std::swap(dictionary_, page_values_);
   page_values_.Clear();
   has_dictionary_ = true;
@@ -131,6 +136,9 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
   page_def_.clear();
   page_rep_.clear();
   page_values_.Clear();
+  page_form_ = PageForm::kDecoded;
+  plain_values_ = nullptr;
+  page_value_count_ = 0;
   page_cursor_ = value_cursor_ = 0;
   page_entries_ = 0;
   int64_t n = 0;
@@ -157,9 +165,19 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
     encoding = dh.encoding;
     if (n < 0) return absl::DataLossError(StrCat(Where(), ": negative value count"));
     PLINTH_RETURN_IF_ERROR(check_entries(n));
-    PLINTH_RETURN_IF_ERROR(Decompress(payload, h.compressed_page_size, h.uncompressed_page_size, &decompressed_));
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(decompressed_.data());
-    size_t left = decompressed_.size();
+    const uint8_t* p;
+    size_t left;
+    if (meta_.codec == Codec::kUncompressed) {  // use the page in place
+      if (h.uncompressed_page_size != h.compressed_page_size) {
+        return absl::DataLossError(StrCat(Where(), ": uncompressed page sizes differ"));
+      }
+      p = payload;
+      left = static_cast<size_t>(h.compressed_page_size);
+    } else {
+      PLINTH_RETURN_IF_ERROR(Decompress(payload, h.compressed_page_size, h.uncompressed_page_size, &decompressed_));
+      p = reinterpret_cast<const uint8_t*>(decompressed_.data());
+      left = decompressed_.size();
+    }
     auto read_levels = [&](int16_t max_level, int width, Encoding enc, std::vector<int16_t>* out) -> absl::Status {
       out->resize(n);
       if (max_level == 0) {
@@ -247,8 +265,9 @@ absl::Status ColumnChunkReader::DecodeDataPage(const PageHeader& h, const uint8_
     }
   }
   PLINTH_RETURN_IF_ERROR(DecodeValues(encoding, values, values_len, non_null));
-  if (page_values_.length() != non_null) {
-    return absl::DataLossError(StrCat(Where(), ": page holds ", page_values_.length(), " values, levels say ", non_null));
+  if (page_form_ == PageForm::kDecoded) page_value_count_ = page_values_.length();
+  if (page_value_count_ != non_null) {
+    return absl::DataLossError(StrCat(Where(), ": page holds ", page_value_count_, " values, levels say ", non_null));
   }
   page_entries_ = n;
   return absl::OkStatus();
@@ -291,6 +310,12 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
       if (width == 0) return absl::DataLossError(StrCat(Where(), ": zero-width values"));
       if (len / width < static_cast<size_t>(count)) {
         return absl::DataLossError(StrCat(Where(), ": page holds ", len / width, " values, levels say ", count));
+      }
+      if (IsIdentityFixed(leaf_) && &out == &page_values_) {
+        page_form_ = PageForm::kPlainInPlace;  // handed out straight from the page
+        plain_values_ = data;
+        page_value_count_ = count;
+        return absl::OkStatus();
       }
       if (IsIdentityFixed(leaf_)) {
         out.values().Resize(count * width);
@@ -340,29 +365,19 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<columnar::int128>(), dictionary_.data<columnar::int128>()));
           break;
         case StorageClass::kBytes: {
+          // Strings stay as indices until handed out (AppendDense): no copy into the page.
           indices_.resize(count);
           auto got = dec.GetBatch(indices_.data(), n);
           if (!got.ok()) return fail(got.status());
           if (*got != n) return absl::DataLossError(StrCat(Where(), ": page holds ", *got, " indices, levels say ", n));
-          auto& offsets = out.offsets();
-          auto& bytes = out.bytes();
-          offsets.reserve(offsets.size() + count);
-          const auto& doff = dictionary_.offsets();
-          const char* dbytes = dictionary_.bytes().data();
-          for (int i = 0; i < n; ++i) {
-            uint32_t idx = indices_[i];
-            if (idx >= dict_size) {
-              return absl::DataLossError(StrCat(Where(), ": dictionary index ", idx, " >= dictionary size ", dict_size));
-            }
-            const auto size = static_cast<size_t>(doff[idx + 1] - doff[idx]);
-            if (static_cast<int64_t>(bytes.size() + size) > options_.max_page_bytes) {
-              return absl::DataLossError(StrCat(Where(), ": dictionary values expand past the limit of ",
-                                                options_.max_page_bytes, " decoded bytes"));
-            }
-            bytes.append(dbytes + doff[idx], size);
-            offsets.push_back(static_cast<int64_t>(bytes.size()));
+          uint32_t max_index = 0;
+          for (int i = 0; i < n; ++i) max_index = std::max(max_index, indices_[i]);
+          if (max_index >= dict_size) {
+            return absl::DataLossError(StrCat(Where(), ": dictionary index ", max_index, " >= dictionary size ", dict_size));
           }
-          break;
+          page_form_ = PageForm::kDictionaryIndices;
+          page_value_count_ = count;
+          return absl::OkStatus();
         }
       }
       out.SetLength(count);
@@ -448,6 +463,88 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
   }
 }
 
+absl::Status ColumnChunkReader::AppendDense(int64_t k, Column* out) {
+  if (k <= 0) return absl::OkStatus();
+  if (value_cursor_ + k > page_value_count_) {
+    return absl::DataLossError(StrCat(Where(), ": levels ask for more values than the page holds"));
+  }
+  const int64_t base = out->length();
+  switch (page_form_) {
+    case PageForm::kDecoded:
+      out->AppendFrom(page_values_, value_cursor_, k);
+      break;
+    case PageForm::kPlainInPlace: {
+      const size_t w = columnar::StorageWidth(out->storage());
+      out->values().Resize((base + k) * w);
+      std::memcpy(out->values().data() + base * w, plain_values_ + value_cursor_ * w, k * w);
+      if (out->has_nulls()) out->validity().insert(out->validity().end(), static_cast<size_t>(k), 1);
+      out->SetLength(base + k);
+      break;
+    }
+    case PageForm::kDictionaryIndices: {
+      const auto& doff = dictionary_.offsets();
+      const char* dbytes = dictionary_.bytes().data();
+      auto& offsets = out->offsets();
+      auto& bytes = out->bytes();
+      const uint32_t* idx = indices_.data() + value_cursor_;
+      size_t total = 0;
+      for (int64_t i = 0; i < k; ++i) total += static_cast<size_t>(doff[idx[i] + 1] - doff[idx[i]]);
+      if (static_cast<int64_t>(total) > options_.max_page_bytes) {
+        return absl::DataLossError(StrCat(Where(), ": dictionary values expand past the limit of ",
+                                          options_.max_page_bytes, " decoded bytes"));
+      }
+      size_t at = bytes.size();
+      bytes.resize(at + total);
+      char* dst = bytes.data();
+      offsets.resize(offsets.size() + k);
+      int64_t* off = offsets.data() + base + 1;
+      for (int64_t i = 0; i < k; ++i) {
+        const size_t len = static_cast<size_t>(doff[idx[i] + 1] - doff[idx[i]]);
+        std::memcpy(dst + at, dbytes + doff[idx[i]], len);
+        at += len;
+        off[i] = static_cast<int64_t>(at);
+      }
+      if (out->has_nulls()) out->validity().insert(out->validity().end(), static_cast<size_t>(k), 1);
+      out->SetLength(base + k);
+      break;
+    }
+  }
+  value_cursor_ += k;
+  return absl::OkStatus();
+}
+
+void ColumnChunkReader::SpreadNulls(Column* out, int64_t base, int64_t take, int64_t present, const int16_t* def) const {
+  // The present values sit at [base, base+present); walk backwards so each moves at most
+  // once and never over a value not yet moved.
+  out->MaterializeValidity();
+  auto& validity = out->validity();
+  validity.resize(base + take);
+  for (int64_t i = 0; i < take; ++i) validity[base + i] = def[i] == leaf_.max_def;
+  if (out->storage() == StorageClass::kBytes) {
+    auto& off = out->offsets();
+    off.resize(base + take + 1);
+    int64_t j = present - 1;
+    for (int64_t i = take - 1; i >= 0; --i) {
+      off[base + i + 1] = off[base + j + 1];
+      if (def[i] == leaf_.max_def) --j;
+    }
+  } else {
+    const size_t w = columnar::StorageWidth(out->storage());
+    out->values().Resize((base + take) * w);
+    uint8_t* v = out->values().data() + base * w;
+    int64_t j = present - 1;
+    for (int64_t i = take - 1; i >= 0; --i) {
+      if (def[i] == leaf_.max_def) {
+        if (i != j) std::memcpy(v + i * w, v + j * w, w);
+        --j;
+      } else {
+        std::memset(v + i * w, 0, w);
+      }
+    }
+  }
+  out->SetLength(base + take);
+}
+
 absl::StatusOr<int64_t> ColumnChunkReader::ReadFlat(int64_t n, Column* out) {
   int64_t done = 0;
   while (done < n) {
@@ -457,47 +554,14 @@ absl::StatusOr<int64_t> ColumnChunkReader::ReadFlat(int64_t n, Column* out) {
     }
     int64_t take = std::min(n - done, page_entries_ - page_cursor_);
     if (leaf_.max_def == 0) {
-      out->AppendFrom(page_values_, value_cursor_, take);
-      value_cursor_ += take;
+      PLINTH_RETURN_IF_ERROR(AppendDense(take, out));
     } else {
       const int16_t* def = page_def_.data() + page_cursor_;
       int64_t present = 0;
       for (int64_t i = 0; i < take; ++i) present += def[i] == leaf_.max_def;
-      if (present == take) {
-        out->AppendFrom(page_values_, value_cursor_, take);
-        value_cursor_ += take;
-      } else {
-        out->MaterializeValidity();
-        auto& validity = out->validity();
-        int64_t base = out->length();
-        validity.resize(base + take);
-        for (int64_t i = 0; i < take; ++i) validity[base + i] = def[i] == leaf_.max_def;
-        if (out->storage() == StorageClass::kBytes) {
-          auto& offsets = out->offsets();
-          auto& bytes = out->bytes();
-          for (int64_t i = 0; i < take; ++i) {
-            if (def[i] == leaf_.max_def) {
-              auto v = page_values_.GetBytes(value_cursor_++);
-              bytes.append(v.data(), v.size());
-            }
-            offsets.push_back(static_cast<int64_t>(bytes.size()));
-          }
-        } else {
-          size_t w = columnar::StorageWidth(out->storage());
-          out->values().Resize((base + take) * w);
-          uint8_t* dst = out->values().data() + base * w;
-          const uint8_t* src = page_values_.values().data();
-          for (int64_t i = 0; i < take; ++i) {
-            if (def[i] == leaf_.max_def) {
-              std::memcpy(dst + i * w, src + value_cursor_ * w, w);
-              ++value_cursor_;
-            } else {
-              std::memset(dst + i * w, 0, w);
-            }
-          }
-        }
-        out->SetLength(base + take);
-      }
+      const int64_t base = out->length();
+      PLINTH_RETURN_IF_ERROR(AppendDense(present, out));
+      if (present != take) SpreadNulls(out, base, take, present, def);
     }
     page_cursor_ += take;
     values_read_ += take;
@@ -522,8 +586,7 @@ absl::StatusOr<int64_t> ColumnChunkReader::ReadLevels(int64_t n, std::vector<int
       rep->push_back(page_rep_[page_cursor_ + i]);
       present += d == leaf_.max_def;
     }
-    values->AppendFrom(page_values_, value_cursor_, present);
-    value_cursor_ += present;
+    PLINTH_RETURN_IF_ERROR(AppendDense(present, values));
     page_cursor_ += take;
     values_read_ += take;
     done += take;

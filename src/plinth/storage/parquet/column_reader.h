@@ -28,10 +28,10 @@ struct ColumnReadOptions {
 
 class ColumnChunkReader {
  public:
-  // `chunk` holds the bytes of the column chunk, starting at `chunk_offset` in the file.
+  // `chunk` holds the bytes of the column chunk (from its first page to its end).
   static absl::StatusOr<std::unique_ptr<ColumnChunkReader>> Create(const LeafColumn& leaf,
                                                                    const ColumnMetaData& meta,
-                                                                   std::string chunk,
+                                                                   columnar::Buffer chunk,
                                                                    const ColumnReadOptions& options);
 
   // Appends up to `n` rows to `out` (a column of leaf.type). Returns rows appended; 0 at
@@ -47,8 +47,12 @@ class ColumnChunkReader {
   int64_t values_read() const { return values_read_; }
 
  private:
-  ColumnChunkReader(const LeafColumn& leaf, const ColumnMetaData& meta, std::string chunk,
+  ColumnChunkReader(const LeafColumn& leaf, const ColumnMetaData& meta, columnar::Buffer chunk,
                     const ColumnReadOptions& options);
+  // Appends the next `k` dense (non-null) values of the current page to `out`.
+  absl::Status AppendDense(int64_t k, columnar::Column* out);
+  // Spreads the `present` values just appended at `base` over `take` rows per the levels.
+  void SpreadNulls(columnar::Column* out, int64_t base, int64_t take, int64_t present, const int16_t* def) const;
   // Loads the next data page into page_* (dictionary pages are absorbed). false at the end.
   absl::StatusOr<bool> NextDataPage();
   absl::Status ReadDictionaryPage(const PageHeader& h, const uint8_t* payload);
@@ -59,7 +63,7 @@ class ColumnChunkReader {
 
   const LeafColumn& leaf_;
   ColumnMetaData meta_;
-  std::string chunk_;
+  columnar::Buffer chunk_;
   ColumnReadOptions options_;
   size_t pos_ = 0;
   int page_index_ = 0;
@@ -71,7 +75,13 @@ class ColumnChunkReader {
   // Current data page, fully decoded.
   std::vector<int16_t> page_def_;
   std::vector<int16_t> page_rep_;
-  columnar::Column page_values_;  // dense non-null values
+  // The page's dense non-null values, in one of three forms: decoded into page_values_,
+  // PLAIN fixed-width values used in place (plain_values_ points into the page), or string
+  // dictionary indices (indices_) gathered only when handed out.
+  enum class PageForm { kDecoded, kPlainInPlace, kDictionaryIndices } page_form_ = PageForm::kDecoded;
+  columnar::Column page_values_;
+  const uint8_t* plain_values_ = nullptr;
+  int64_t page_value_count_ = 0;
   int64_t page_entries_ = 0;      // level entries in the page
   int64_t page_cursor_ = 0;       // next level entry
   int64_t value_cursor_ = 0;      // next dense value

@@ -1,5 +1,6 @@
 // Hostile page headers and encodings must fail within ColumnReadOptions::max_page_bytes instead of
 // allocating what the header claims (regressions from parquet_reader_fuzz).
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -60,7 +61,10 @@ absl::Status ReadAll(const ParquetSchema& schema, std::string chunk) {
   ColumnReadOptions options;
   options.verify_checksums = false;
   options.max_page_bytes = kLimit;
-  PLINTH_ASSIGN_OR_RETURN(auto reader, ColumnChunkReader::Create(schema.leaves()[0], meta, std::move(chunk), options));
+  columnar::Buffer bytes;
+  bytes.Resize(chunk.size());
+  if (!chunk.empty()) std::memcpy(bytes.data(), chunk.data(), chunk.size());
+  PLINTH_ASSIGN_OR_RETURN(auto reader, ColumnChunkReader::Create(schema.leaves()[0], meta, std::move(bytes), options));
   columnar::Column out(schema.leaves()[0].type);
   while (true) {
     PLINTH_ASSIGN_OR_RETURN(int64_t got, reader->ReadFlat(1000, &out));

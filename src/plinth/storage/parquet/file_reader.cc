@@ -92,8 +92,9 @@ absl::StatusOr<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChun
                                                ") lies outside the file (", size, " bytes)"));
     }
   }
-  std::string bytes(static_cast<size_t>(len), '\0');
-  PLINTH_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), bytes.size(), reinterpret_cast<uint8_t*>(bytes.data())));
+  columnar::Buffer bytes;  // uninitialised: the read fills it
+  bytes.Resize(static_cast<size_t>(len));
+  PLINTH_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), bytes.size(), bytes.data()));
   ColumnReadOptions opts;
   opts.verify_checksums = options_.verify_checksums;
   opts.max_page_bytes = options_.max_page_bytes;
@@ -131,6 +132,13 @@ absl::StatusOr<std::unique_ptr<BatchReader>> ParquetReader::Scan(const ScanOptio
       new BatchReader(this, std::move(leaves), std::make_shared<const columnar::Schema>(std::move(selected)), options));
 }
 
+BatchReader::BatchReader(const ParquetReader* reader, std::vector<int> leaves, columnar::SchemaPtr schema,
+                         ScanOptions options)
+    : reader_(reader), leaves_(std::move(leaves)), schema_(std::move(schema)), options_(std::move(options)) {
+  int threads = std::min<int>(options_.threads, static_cast<int>(leaves_.size()));
+  if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
+}
+
 absl::StatusOr<bool> BatchReader::OpenNextRowGroup() {
   chunks_.clear();
   while (next_row_group_ < reader_->num_row_groups()) {
@@ -141,10 +149,8 @@ absl::StatusOr<bool> BatchReader::OpenNextRowGroup() {
       ++row_groups_skipped_;
       continue;
     }
-    for (int leaf : leaves_) {
-      PLINTH_ASSIGN_OR_RETURN(auto chunk, reader_->OpenColumnChunk(rg, leaf));
-      chunks_.push_back(std::move(chunk));
-    }
+    chunks_.resize(leaves_.size());  // opened (read from the file) by the column tasks
+    current_row_group_ = rg;
     rows_left_in_group_ = g.num_rows;
     return true;
   }
@@ -163,31 +169,48 @@ absl::StatusOr<bool> BatchReader::Next(columnar::RecordBatch* batch) {
     if (leaves_.empty()) break;  // no columns selected: count rows only
   }
   int64_t want = std::min(options_.batch_rows, rows_left_in_group_);
-  for (size_t i = 0; i < chunks_.size(); ++i) {
-    PLINTH_ASSIGN_OR_RETURN(int64_t got, chunks_[i]->ReadFlat(want, &batch->columns[i]));
-    if (got != want) {
-      const auto& leaf = reader_->schema().leaves()[leaves_[i]];
-      return absl::DataLossError(StrCat(reader_->file().name(), ": row group ", next_row_group_ - 1, " column '",
-                                        leaf.dotted_path, "' ends after ", chunks_[i]->values_read(),
-                                        " values but the row group has ",
-                                        reader_->metadata().row_groups[next_row_group_ - 1].num_rows, " rows"));
+  const bool group_ends = want == rows_left_in_group_;
+  std::vector<absl::Status> status(chunks_.size());
+  auto decode = [&](int i) {
+    auto& chunk = chunks_[i];
+    if (!chunk) {
+      auto opened = reader_->OpenColumnChunk(current_row_group_, leaves_[i]);
+      if (!opened.ok()) {
+        status[i] = opened.status();
+        return;
+      }
+      chunk = std::move(*opened);
     }
-  }
-  batch->num_rows = want;
-  rows_left_in_group_ -= want;
-  if (rows_left_in_group_ == 0) {
-    // Every column must end with the row group: more values means a corrupt file.
-    for (size_t i = 0; i < chunks_.size(); ++i) {
-      Column extra(schema_->field(i).type);
-      PLINTH_ASSIGN_OR_RETURN(int64_t got, chunks_[i]->ReadFlat(1, &extra));
-      if (got != 0) {
-        const auto& leaf = reader_->schema().leaves()[leaves_[i]];
-        return absl::DataLossError(StrCat(reader_->file().name(), ": row group ", next_row_group_ - 1, " column '",
-                                          leaf.dotted_path, "' has more values than the row group's ",
-                                          reader_->metadata().row_groups[next_row_group_ - 1].num_rows, " rows"));
+    auto got = chunk->ReadFlat(want, &batch->columns[i]);
+    const auto& leaf = reader_->schema().leaves()[leaves_[i]];
+    const int64_t group_rows = reader_->metadata().row_groups[current_row_group_].num_rows;
+    if (!got.ok()) {
+      status[i] = got.status();
+    } else if (*got != want) {
+      status[i] = absl::DataLossError(StrCat(reader_->file().name(), ": row group ", current_row_group_, " column '",
+                                             leaf.dotted_path, "' ends after ", chunk->values_read(),
+                                             " values but the row group has ", group_rows, " rows"));
+    } else if (group_ends) {
+      // Every column must end with the row group: more values means a corrupt file.
+      columnar::Column extra(schema_->field(i).type);
+      auto more = chunk->ReadFlat(1, &extra);
+      if (!more.ok()) {
+        status[i] = more.status();
+      } else if (*more != 0) {
+        status[i] = absl::DataLossError(StrCat(reader_->file().name(), ": row group ", current_row_group_, " column '",
+                                               leaf.dotted_path, "' has more values than the row group's ", group_rows,
+                                               " rows"));
       }
     }
+  };
+  if (pool_) {
+    pool_->ParallelFor(static_cast<int>(chunks_.size()), decode);
+  } else {
+    for (size_t i = 0; i < chunks_.size(); ++i) decode(static_cast<int>(i));
   }
+  for (const auto& st : status) PLINTH_RETURN_IF_ERROR(st);
+  batch->num_rows = want;
+  rows_left_in_group_ -= want;
   return true;
 }
 

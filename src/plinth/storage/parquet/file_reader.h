@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "plinth/base/status.h"
+#include "plinth/base/worker_pool.h"
 #include "plinth/storage/columnar/record_batch.h"
 #include "plinth/storage/columnar/value.h"
 #include "plinth/storage/parquet/column_reader.h"
@@ -42,6 +43,8 @@ struct ReaderOptions {
 struct ScanOptions {
   std::vector<std::string> columns;  // top-level names; empty = all, in file order
   int64_t batch_rows = 65536;
+  // Threads decoding columns in parallel (the caller's included).
+  int threads = 1;
   // Called per row group with its index; false skips the row group.
   std::function<bool(int row_group)> row_group_filter;
 };
@@ -92,8 +95,7 @@ class BatchReader {
 
  private:
   friend class ParquetReader;
-  BatchReader(const ParquetReader* reader, std::vector<int> leaves, columnar::SchemaPtr schema, ScanOptions options)
-      : reader_(reader), leaves_(std::move(leaves)), schema_(std::move(schema)), options_(std::move(options)) {}
+  BatchReader(const ParquetReader* reader, std::vector<int> leaves, columnar::SchemaPtr schema, ScanOptions options);
   absl::StatusOr<bool> OpenNextRowGroup();
 
   const ParquetReader* reader_;
@@ -104,6 +106,8 @@ class BatchReader {
   int64_t rows_left_in_group_ = 0;
   std::vector<std::unique_ptr<ColumnChunkReader>> chunks_;
   int row_groups_skipped_ = 0;
+  int current_row_group_ = -1;
+  std::unique_ptr<WorkerPool> pool_;  // when options.threads > 1
 };
 
 }  // namespace plinth::parquet

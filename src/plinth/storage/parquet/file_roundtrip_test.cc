@@ -120,6 +120,10 @@ TEST_P(RoundTripTest, EveryTypeWithNulls) {
   std::vector<std::string> expected;
   for (const auto& b : batches) for (int64_t r = 0; r < b.num_rows; ++r) expected.push_back(RowText(b, r));
   EXPECT_EQ(ReadAllRows(bytes), expected);
+  ScanOptions parallel;
+  parallel.threads = 3;
+  parallel.batch_rows = 777;
+  EXPECT_EQ(ReadAllRows(bytes, parallel), expected);
   auto reader = ParquetReader::Open(NewMemoryInputFile(bytes));
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->num_row_groups(), 3);
