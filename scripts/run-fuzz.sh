@@ -13,7 +13,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DPLINTH_FUZZ=ON -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=OFF >/dev/null
 fi
 TESTDATA="${PLINTH_TESTDATA:-../shared/testdata}"
-TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log)
+TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log delta_checkpoint)
 cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 mkdir -p "$BUILD/artifacts"
 for target in "${TARGETS[@]}"; do
@@ -22,7 +22,7 @@ for target in "${TARGETS[@]}"; do
   corpora=("$work" "fuzz/corpus/$target")
   flags=()
   # These targets bound their own memory (small pages, capped rows): any big allocation is a bug.
-  if [ "$target" = parquet_reader ] || [ "$target" = delta_log ]; then flags+=(-malloc_limit_mb=256); fi
+  if [ "$target" != registry_inputs ] && [ "$target" != parquet_metadata ]; then flags+=(-malloc_limit_mb=256); fi
   if [ "$target" = parquet_reader ]; then
     for extra in "$TESTDATA/parquet" "$TESTDATA/parquet/bad_data"; do
       if [ -d "$extra" ]; then corpora+=("$extra"); fi
