@@ -5,7 +5,8 @@
 //
 //   lake_bench --rows 10000000 --file /tmp/plinth.parquet [--codec snappy] [--threads 2]
 //
-// Row i (0-based) holds: id = i; account = (i * 7919) % 1000003; amount = ((i * 31337) %
+// Row i (0-based) holds: id = i; account = hash(i) % 1000003 (DuckDB's 64-bit integer hash,
+// i.e. pseudo-random); amount = ((i * 31337) %
 // 100000) * 0.01; score = (i % 1000) / 8.0; category = 'category_' || (i % 100);
 // ts = 2024-01-01T00:00:00Z + i seconds. The DuckDB SQL in the script uses the same formulas.
 // Prints one JSON object with seconds and rows/s for write and scan.
@@ -24,6 +25,16 @@ namespace {
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// DuckDB's hash() of a BIGINT, so both engines generate the same pseudo-random column.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  return x;
 }
 
 columnar::SchemaPtr BenchSchema() {
@@ -52,7 +63,7 @@ void FillBatch(columnar::RecordBatch* b, int64_t start, int64_t n) {
   for (int64_t k = 0; k < n; ++k) {
     int64_t i = start + k;
     pid[k] = i;
-    pacc[k] = (i * 7919) % 1000003;
+    pacc[k] = static_cast<int64_t>(Mix(static_cast<uint64_t>(i)) % 1000003);
     pam[k] = static_cast<double>((i * 31337) % 100000) * 0.01;
     psc[k] = static_cast<double>(i % 1000) / 8.0;
     pts[k] = 1704067200000000LL + i * 1000000LL;
@@ -132,7 +143,7 @@ scan:
   parquet::ScanOptions so;
   so.threads = threads;
   auto scan = (*reader)->Scan(so);
-  int64_t n = 0, max_id = 0, max_acc = 0, max_ts = 0;
+  int64_t n = 0, max_id = 0, max_acc = 0, max_ts = 0, sum_acc = 0;
   double sum_amount = 0, sum_score = 0;
   std::string max_cat;
   while (true) {
@@ -151,6 +162,7 @@ scan:
     for (int64_t k = 0; k < m; ++k) {
       max_id = std::max(max_id, pid[k]);
       max_acc = std::max(max_acc, pacc[k]);
+      sum_acc += pacc[k];
       sum_amount += pam[k];
       sum_score += psc[k];
       max_ts = std::max(max_ts, pts[k]);
@@ -166,11 +178,11 @@ scan:
   std::printf(
       "{\"engine\":\"plinth\",\"rows\":%lld,\"codec\":\"%s\",\"file_bytes\":%llu,\"generate_seconds\":%.3f,"
       "\"write_seconds\":%.3f,\"write_rows_per_s\":%.0f,\"scan_seconds\":%.3f,\"scan_rows_per_s\":%.0f,"
-      "\"check\":{\"count\":%lld,\"max_id\":%lld,\"max_account\":%lld,\"sum_amount\":%.2f,\"sum_score\":%.2f,"
+      "\"check\":{\"count\":%lld,\"max_id\":%lld,\"max_account\":%lld,\"sum_account\":%lld,\"sum_amount\":%.2f,\"sum_score\":%.2f,"
       "\"max_category\":\"%s\",\"max_ts\":%lld}}\n",
       static_cast<long long>(rows), codec.c_str(), static_cast<unsigned long long>(bytes), gen, write_s,
       write_s > 0 ? rows / write_s : 0.0,
-      scan_s, n / scan_s, static_cast<long long>(n), static_cast<long long>(max_id), static_cast<long long>(max_acc),
+      scan_s, n / scan_s, static_cast<long long>(n), static_cast<long long>(max_id), static_cast<long long>(max_acc), static_cast<long long>(sum_acc),
       sum_amount, sum_score, max_cat.c_str(), static_cast<long long>(max_ts));
   return 0;
 }

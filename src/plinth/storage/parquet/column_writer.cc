@@ -7,7 +7,9 @@
 #include <cstring>
 
 #include "plinth/base/strings.h"
+#include "plinth/storage/parquet/byte_stream_split.h"
 #include "plinth/storage/parquet/codec.h"
+#include "plinth/storage/parquet/delta_binary_packed.h"
 #include "plinth/storage/parquet/rle.h"
 
 namespace plinth::parquet {
@@ -148,6 +150,32 @@ bool ColumnChunkWriter::BuildIndices() {
   if (dict_bytes_size_ > options_.dictionary_page_bytes) return false;
   if (data_pages_ == 0 && n >= 1024 && dict_values_.length() > n / 2) return false;
   return true;
+}
+
+bool ColumnChunkWriter::DeltaCandidate() const {
+  if (!options_.delta_integers || pending_.length() == 0 || integer_encoding_ == IntegerEncoding::kPlain) return false;
+  return (leaf_.physical == PhysicalType::kInt32 && pending_.storage() == StorageClass::kInt32) ||
+         (leaf_.physical == PhysicalType::kInt64 && pending_.storage() == StorageClass::kInt64);
+}
+
+bool ColumnChunkWriter::SplitCandidate() const {
+  if (!options_.byte_stream_split_floats || pending_.length() == 0 || float_encoding_ == FloatEncoding::kPlain ||
+      options_.codec == Codec::kUncompressed) {
+    return false;
+  }
+  return (leaf_.physical == PhysicalType::kFloat && pending_.storage() == StorageClass::kFloat) ||
+         (leaf_.physical == PhysicalType::kDouble && pending_.storage() == StorageClass::kDouble);
+}
+
+std::string ColumnChunkWriter::EncodeDelta() const {
+  if (pending_.storage() == StorageClass::kInt32) {
+    DeltaBinaryPackedEncoder<int32_t> enc;
+    enc.Put(pending_.data<int32_t>(), static_cast<size_t>(pending_.length()));
+    return enc.Finish();
+  }
+  DeltaBinaryPackedEncoder<int64_t> enc;
+  enc.Put(pending_.data<int64_t>(), static_cast<size_t>(pending_.length()));
+  return enc.Finish();
 }
 
 void ColumnChunkWriter::EncodePlain(const Column& values, int64_t begin, int64_t n, std::string* out) const {
@@ -347,6 +375,39 @@ absl::Status ColumnChunkWriter::FlushPage() {
       use_dictionary_ = false;
     }
   }
+  if (encoding == Encoding::kPlain && DeltaCandidate()) {
+    // Integers that are not worth a dictionary: DELTA_BINARY_PACKED when it is clearly smaller
+    // (sequential ids and timestamps shrink to a few bits a value), decided on the first page.
+    std::string delta = EncodeDelta();
+    size_t plain_size = static_cast<size_t>(pending_.length()) * value_width_;
+    if (integer_encoding_ == IntegerEncoding::kUndecided) {
+      integer_encoding_ = delta.size() * 4 <= plain_size * 3 ? IntegerEncoding::kDelta : IntegerEncoding::kPlain;
+    }
+    if (integer_encoding_ == IntegerEncoding::kDelta) {
+      encoding = Encoding::kDeltaBinaryPacked;
+      body += delta;
+      ++delta_pages_;
+    }
+  }
+  if (encoding == Encoding::kPlain && SplitCandidate()) {
+    // Floats that are not worth a dictionary: BYTE_STREAM_SPLIT when it compresses clearly
+    // better than PLAIN (the exponent and high mantissa bytes line up), decided on the first page.
+    std::string split;
+    EncodeByteStreamSplit(pending_.values().data(), static_cast<int>(pending_.length()), value_width_, &split);
+    if (float_encoding_ == FloatEncoding::kUndecided) {
+      std::string plain, a, b;
+      EncodePlain(pending_, 0, pending_.length(), &plain);
+      bool split_smaller = Compress(options_.codec, reinterpret_cast<const uint8_t*>(split.data()), split.size(), &a).ok() &&
+                           Compress(options_.codec, reinterpret_cast<const uint8_t*>(plain.data()), plain.size(), &b).ok() &&
+                           a.size() * 10 <= b.size() * 8;
+      float_encoding_ = split_smaller ? FloatEncoding::kSplit : FloatEncoding::kPlain;
+    }
+    if (float_encoding_ == FloatEncoding::kSplit) {
+      encoding = Encoding::kByteStreamSplit;
+      body += split;
+      ++split_pages_;
+    }
+  }
   if (encoding == Encoding::kPlain) {
     EncodePlain(pending_, 0, pending_.length(), &body);
     plain_pages_ = true;
@@ -396,7 +457,15 @@ absl::Status ColumnChunkWriter::FinishChunk(OutputFile* out, ColumnChunk* chunk)
   }
   if (plain_pages_) {
     if (dict_data_pages_ == 0) m.encodings.push_back(Encoding::kPlain);
-    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, data_pages_ - dict_data_pages_});
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, data_pages_ - dict_data_pages_ - delta_pages_ - split_pages_});
+  }
+  if (split_pages_ > 0) {
+    m.encodings.push_back(Encoding::kByteStreamSplit);
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kByteStreamSplit, split_pages_});
+  }
+  if (delta_pages_ > 0) {
+    m.encodings.push_back(Encoding::kDeltaBinaryPacked);
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kDeltaBinaryPacked, delta_pages_});
   }
   m.encodings.push_back(Encoding::kRle);
   m.data_page_offset = start + static_cast<int64_t>(dict_page.size());
@@ -432,6 +501,10 @@ void ColumnChunkWriter::Reset() {
   num_values_ = null_count_ = uncompressed_bytes_ = buffered_bytes_ = 0;
   data_pages_ = dict_data_pages_ = 0;
   plain_pages_ = false;
+  delta_pages_ = 0;
+  split_pages_ = 0;
+  integer_encoding_ = IntegerEncoding::kUndecided;
+  float_encoding_ = FloatEncoding::kUndecided;
   use_dictionary_ = options_.dictionary && DictionaryCandidate(leaf_);
   dict_values_.Clear();
   dict_fixed_.clear();

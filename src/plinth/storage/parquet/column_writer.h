@@ -42,6 +42,9 @@ class ColumnChunkWriter {
   void UpdateStats(int64_t begin, int64_t count);
   // Dictionary indices of pending_[0, n); false when the dictionary was abandoned.
   bool BuildIndices();
+  bool DeltaCandidate() const;
+  bool SplitCandidate() const;
+  std::string EncodeDelta() const;
   void EncodePlain(const columnar::Column& values, int64_t begin, int64_t count, std::string* out) const;
   absl::Status AppendPage(const PageHeader& header_template, const std::string& body, std::string* sink);
   void Reset();
@@ -64,6 +67,10 @@ class ColumnChunkWriter {
   int data_pages_ = 0;
   int dict_data_pages_ = 0;
   bool plain_pages_ = false;
+  int delta_pages_ = 0;
+  int split_pages_ = 0;
+  enum class FloatEncoding { kUndecided, kPlain, kSplit } float_encoding_ = FloatEncoding::kUndecided;
+  enum class IntegerEncoding { kUndecided, kPlain, kDelta } integer_encoding_ = IntegerEncoding::kUndecided;
 
   // Dictionary state.
   bool use_dictionary_;

@@ -163,6 +163,48 @@ TEST(ParquetWriterTest, DictionaryFallsBackToPlainAndStatsAreRight) {
   EXPECT_EQ(ReadAllRows(bytes), expected);
 }
 
+TEST(ParquetWriterTest, PicksDeltaForSmoothIntegersAndSplitForFloats) {
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("id int64, ts timestamp, small int32, price double, noise int64"));
+  RecordBatch b(schema);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 200000; ++i) {
+    b.columns[0].Append<int64_t>(1000000 + i);
+    if (i % 97 == 0) b.columns[1].AppendNull();
+    else b.columns[1].Append<int64_t>(1700000000000000 + int64_t{i} * 1000000);
+    b.columns[2].Append<int32_t>(i / 3);
+    b.columns[3].Append<double>(static_cast<double>((int64_t{i} * 31337) % 100000) * 0.01);
+    b.columns[4].Append<int64_t>(static_cast<int64_t>(rng()));
+  }
+  b.num_rows = 200000;
+  auto encodings = [](const std::string& bytes, int column) {
+    auto r = ParquetReader::Open(NewMemoryInputFile(bytes));
+    return (*r)->metadata().row_groups[0].columns[column].meta_data->encodings;
+  };
+  auto has = [](const std::vector<Encoding>& e, Encoding x) { return std::find(e.begin(), e.end(), x) != e.end(); };
+  std::string bytes = WriteToMemory(*schema, {b}, {});
+  EXPECT_TRUE(has(encodings(bytes, 0), Encoding::kDeltaBinaryPacked));
+  EXPECT_TRUE(has(encodings(bytes, 1), Encoding::kDeltaBinaryPacked));
+  EXPECT_TRUE(has(encodings(bytes, 3), Encoding::kByteStreamSplit));
+  EXPECT_FALSE(has(encodings(bytes, 4), Encoding::kDeltaBinaryPacked));  // random: PLAIN is as small
+  std::vector<std::string> expected;
+  for (int64_t r = 0; r < b.num_rows; ++r) expected.push_back(RowText(b, r));
+  EXPECT_EQ(ReadAllRows(bytes), expected);
+  // Older readers: both can be turned off.
+  WriterOptions compat;
+  compat.delta_integers = false;
+  compat.byte_stream_split_floats = false;
+  std::string plain = WriteToMemory(*schema, {b}, compat);
+  EXPECT_FALSE(has(encodings(plain, 0), Encoding::kDeltaBinaryPacked));
+  EXPECT_FALSE(has(encodings(plain, 3), Encoding::kByteStreamSplit));
+  EXPECT_EQ(ReadAllRows(plain), expected);
+  auto chunk_size = [](const std::string& file, int column) {
+    auto r = ParquetReader::Open(NewMemoryInputFile(file));
+    return (*r)->metadata().row_groups[0].columns[column].meta_data->total_compressed_size;
+  };
+  EXPECT_LT(chunk_size(bytes, 0) * 10, chunk_size(plain, 0));  // sequential ids: a few bits each
+  EXPECT_LT(chunk_size(bytes, 3), chunk_size(plain, 3));
+}
+
 TEST(ParquetWriterTest, RejectsNullsInRequiredColumnsAndWrongWidths) {
   auto schema = std::make_shared<const Schema>(*Schema::Parse("id int64 not null, f fixed_binary(4)"));
   RecordBatch b(schema);

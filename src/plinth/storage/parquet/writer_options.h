@@ -22,6 +22,13 @@ struct WriterOptions {
   // pays off; otherwise fall back to PLAIN for the rest of the column chunk.
   bool dictionary = true;
   int64_t dictionary_page_bytes = 1 << 20;
+  // Integer columns that do not take a dictionary are DELTA_BINARY_PACKED when that is at
+  // least a quarter smaller than PLAIN (decided per column chunk on its first page). Readers
+  // older than parquet-mr 1.8 / Spark 3.3's vectorized reader lack it: turn off for them.
+  bool delta_integers = true;
+  // Likewise float/double columns are BYTE_STREAM_SPLIT when that compresses at least 20%
+  // better than PLAIN (compressed files only). Readers need parquet-format 2.8 support.
+  bool byte_stream_split_floats = true;
   bool write_statistics = true;
   bool page_checksums = true;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
