@@ -175,3 +175,21 @@ def test_checkpoints_every_interval_and_on_demand(tmp_path):
     assert sorted(r["id"] for r in rows(tmp_path, t)) == list(range(7))
     _, out, _ = run(tmp_path, "table", "show", t, "--json")
     assert json.loads(out)["version"] == 7
+
+
+def test_compat_encodings_for_old_readers(tmp_path):
+    data = write(tmp_path / "seq.csv", "id,x\n" + "".join(f"{i},{i * 0.25}\n" for i in range(5000)))
+    def encodings(parquet_file):
+        _, out, _ = run(tmp_path, "parquet", "inspect", parquet_file, "--json")
+        return {c["path"]: c["encodings"] for c in json.loads(out)["row_groups"][0]["columns"]}
+    run(tmp_path, "parquet", "write", tmp_path / "modern.parquet", "--input", data, "--schema", "id int64, x double")
+    assert "DELTA_BINARY_PACKED" in encodings(tmp_path / "modern.parquet")["id"]
+    run(tmp_path, "parquet", "write", tmp_path / "old.parquet", "--input", data, "--schema", "id int64, x double", "--compat")
+    assert not any("DELTA" in e or "BYTE_STREAM" in e for enc in encodings(tmp_path / "old.parquet").values() for e in enc)
+    t = tmp_path / "compat"
+    run(tmp_path, "table", "create", t, "--schema", "id int64, x double", "--property", "plinth.parquet.compat=true")
+    run(tmp_path, "table", "append", t, data)
+    files = list(t.glob("*.parquet"))
+    assert len(files) == 1
+    assert not any("DELTA" in e for enc in encodings(files[0]).values() for e in enc)
+    assert len(rows(tmp_path, t)) == 5000

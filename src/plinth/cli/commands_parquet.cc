@@ -265,13 +265,16 @@ void AddParquetWriteCommand(CLI::App* pq) {
   auto codec = std::make_shared<std::string>("snappy");
   auto rg_rows = std::make_shared<int64_t>(1 << 20);
   auto no_dict = std::make_shared<bool>(false);
+  auto plain_only = std::make_shared<bool>(false);
   write->add_option("file", *out, "Parquet file to create")->required();
   write->add_option("--input", *input, "Input file (.csv, .jsonl or .parquet)")->required();
   write->add_option("--input-format", *input_format, "csv, jsonl or parquet (default: by extension)");
   write->add_option("--schema", *schema_text, "Columns, e.g. \"id int64 not null, name string, ts timestamp\"")->required();
   write->add_option("--codec", *codec, "snappy (default), zstd, gzip, lz4_raw or uncompressed");
   write->add_option("--row-group-rows", *rg_rows, "Rows per row group (default 1048576)");
-  write->add_flag("--no-dictionary", *no_dict, "PLAIN-encode every column");
+  write->add_flag("--no-dictionary", *no_dict, "No dictionary encoding");
+  write->add_flag("--compat", *plain_only,
+                  "Only PLAIN and dictionary encodings (no DELTA_BINARY_PACKED or BYTE_STREAM_SPLIT), for old readers");
   Do(write, [=]() -> absl::Status {
     PLINTH_ASSIGN_OR_RETURN(columnar::Schema schema, columnar::Schema::Parse(*schema_text));
     parquet::WriterOptions wo;
@@ -281,6 +284,7 @@ void AddParquetWriteCommand(CLI::App* pq) {
     if (*rg_rows <= 0) return absl::InvalidArgumentError("--row-group-rows must be positive");
     wo.row_group_rows = *rg_rows;
     wo.dictionary = !*no_dict;
+    if (*plain_only) wo.delta_integers = wo.byte_stream_split_floats = false;
     std::string tmp = *out + ".tmp";
     PLINTH_ASSIGN_OR_RETURN(auto file, parquet::OpenLocalOutputFile(tmp));
     PLINTH_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Create(std::move(file), schema, wo));

@@ -75,6 +75,11 @@ DataFileWriter::Options DeltaTable::DataWriterOptions(const Snapshot& snapshot, 
   o.schema = std::make_shared<const columnar::Schema>(schema);
   o.partition_columns = snapshot.partition_columns();
   o.writer = options_.writer;
+  // Tables read by old engines (Spark < 3.3) can ask for PLAIN/dictionary encodings only.
+  if (auto compat = snapshot.metadata().Config("plinth.parquet.compat"); compat && *compat == "true") {
+    o.writer.delta_integers = false;
+    o.writer.byte_stream_split_floats = false;
+  }
   o.max_rows_per_file = options_.max_rows_per_file;
   o.fsync = options_.fsync;
   o.clock = options_.clock;
