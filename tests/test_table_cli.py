@@ -193,3 +193,20 @@ def test_compat_encodings_for_old_readers(tmp_path):
     assert len(files) == 1
     assert not any("DELTA" in e for enc in encodings(files[0]).values() for e in enc)
     assert len(rows(tmp_path, t)) == 5000
+
+
+def test_expired_log_files_are_cleaned_at_checkpoints(tmp_path):
+    t = tmp_path / "logs"
+    run(tmp_path, "table", "create", t, "--schema", "id int64", "--property", "delta.checkpointInterval=2",
+        "--property", "delta.logRetentionDuration=interval 0 seconds")
+    for i in range(4):
+        run(tmp_path, "table", "append", t, write(tmp_path / f"{i}.csv", f"id\n{i}\n"))
+    names = sorted(p.name for p in (t / "_delta_log").iterdir() if p.is_file())
+    # Version 4's checkpoint replaces everything before it.
+    assert names == ["00000000000000000004.checkpoint.parquet", "00000000000000000004.json", "_last_checkpoint"], names
+    assert sorted(r["id"] for r in rows(tmp_path, t)) == [0, 1, 2, 3]
+    rc, _, err = run(tmp_path, "table", "scan", t, "--version", "1", ok=False)
+    assert rc != 0 and err.strip()
+    _, out, _ = run(tmp_path, "table", "vacuum", t, "--retain", "0s", "--force")
+    assert "deleted 0 file(s)" in out
+    assert sorted(r["id"] for r in rows(tmp_path, t)) == [0, 1, 2, 3]

@@ -406,7 +406,19 @@ void DeltaTable::MaybeCheckpoint(int64_t version) {
   if (version % interval != 0) return;
   // Best effort: the commit already happened; a missing checkpoint only slows replay.
   auto st = WriteCheckpoint(*log_, **snapshot, *checkpoint_io_, {.clock = options_.clock});
-  if (!st.ok()) LogWarn(StrCat("checkpoint of ", options_.root, " at version ", version, ": ", st.status().message()));
+  if (!st.ok()) {
+    LogWarn(StrCat("checkpoint of ", options_.root, " at version ", version, ": ", st.status().message()));
+    return;
+  }
+  // Log cleanup: commits before this checkpoint and older than delta.logRetentionDuration
+  // (default 30 days) are no longer needed to read the table.
+  int64_t retention = int64_t{30} * 24 * 3600 * 1000000;
+  if (auto configured = (*snapshot)->metadata().Config("delta.logRetentionDuration")) {
+    if (auto ms = ParseIntervalMillis(*configured); ms.ok()) retention = *ms * 1000;
+  }
+  if (auto enabled = (*snapshot)->metadata().Config("delta.enableExpiredLogCleanup"); enabled && *enabled == "false") return;
+  auto removed = log_->DeleteExpiredLogFiles(version, options_.clock->NowMicros() - retention);
+  if (!removed.ok()) LogWarn(StrCat("log cleanup of ", options_.root, ": ", removed.status().message()));
 }
 
 absl::StatusOr<int64_t> DeltaTable::Checkpoint() {
@@ -447,6 +459,22 @@ absl::StatusOr<VacuumResult> DeltaTable::Vacuum(int64_t retention_micros, bool d
   std::set<std::string> keep;
   int64_t from_version = 0;
   auto at_cutoff = SnapshotAsOf(cutoff);
+  if (absl::IsNotFound(at_cutoff.status())) {
+    // The cutoff predates every commit still in the log (or the table): the oldest version
+    // that can still be read is the base.
+    PLINTH_ASSIGN_OR_RETURN(auto files, log_->List(0));
+    std::vector<int64_t> candidates;
+    for (const auto& f : files) candidates.push_back(f.version);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (int64_t v : candidates) {
+      auto s = SnapshotAt(v);
+      if (s.ok()) {
+        at_cutoff = std::move(s);
+        break;
+      }
+    }
+  }
   if (at_cutoff.ok()) {
     for (const auto& f : (*at_cutoff)->files()) {
       PLINTH_ASSIGN_OR_RETURN(std::string p, f.DecodedPath());
