@@ -154,10 +154,15 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::CreateForFile(std::string 
 
 absl::Status TableScan::OpenFile(const AddFile& file) {
   PLINTH_ASSIGN_OR_RETURN(std::string rel, file.DecodedPath());
-  std::string path = rel.find("://") != std::string::npos ? rel : StrCat(root_, "/", rel);
-  if (StartsWith(rel, "file:")) {
+  if (rel.find("://") != std::string::npos || StartsWith(rel, "file:")) {
     return absl::UnimplementedError(StrCat("absolute file URIs in the log are not supported: ", rel));
   }
+  // A data file lives under the table root: refuse paths that would leave it.
+  if (StartsWith(rel, "/") || rel == ".." || StartsWith(rel, "../") || rel.find("/../") != std::string::npos ||
+      (rel.size() >= 3 && rel.compare(rel.size() - 3, 3, "/..") == 0)) {
+    return absl::DataLossError(StrCat("data file path '", rel, "' in the log leaves the table directory"));
+  }
+  std::string path = StrCat(root_, "/", rel);
   auto reader = parquet::ParquetReader::OpenFile(path);
   if (!reader.ok()) {
     if (absl::IsNotFound(reader.status())) {

@@ -247,5 +247,20 @@ TEST_F(TableTest, VacuumKeepsWhatRetainedVersionsNeed) {
   EXPECT_THAT(std::string(rows.status().message()), ::testing::HasSubstr("vacuumed"));
 }
 
+TEST_F(TableTest, RefusesDataFilePathsOutsideTheTable) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  // A hand-written commit whose add path climbs out of the table directory.
+  std::ofstream(dir_.Sub("t") + "/_delta_log/00000000000000000001.json")
+      << R"({"add":{"path":"../../etc/passwd","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"
+      << "\n";
+  auto snap = (*t)->LatestSnapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  auto scan = (*t)->Scan(**snap, {});
+  ASSERT_TRUE(scan.ok());
+  auto rows = ReadAll(**scan);
+  EXPECT_THAT(std::string(rows.status().message()), ::testing::HasSubstr("leaves the table directory"));
+}
+
 }  // namespace
 }  // namespace plinth::delta
