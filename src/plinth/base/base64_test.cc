@@ -40,4 +40,16 @@ TEST(Base64UrlTest, RejectsInvalidInput) {
 }
 
 }  // namespace
+TEST(Base64StdTest, PaddedStandardAlphabet) {
+  EXPECT_EQ(Base64Encode(std::string("\x00\x01\x02", 3)), "AAEC");
+  EXPECT_EQ(Base64Encode("ab"), "YWI=");
+  EXPECT_EQ(Base64Encode("\xfb\xff"), "+/8=");
+  EXPECT_EQ(Base64Decode("YWI="), "ab");
+  EXPECT_EQ(Base64Decode("YWI"), "ab");
+  EXPECT_EQ(Base64Decode("+/8="), "\xfb\xff");
+  EXPECT_EQ(Base64Decode(""), "");
+  EXPECT_FALSE(Base64Decode("-_8="));
+  EXPECT_FALSE(Base64Decode("A==="));
+}
+
 }  // namespace plinth

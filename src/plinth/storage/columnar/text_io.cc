@@ -12,16 +12,6 @@ namespace plinth::columnar {
 
 namespace {
 
-std::optional<std::string> Base64Decode(std::string_view in) {
-  std::string s(in);
-  for (char& c : s) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-  }
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  return Base64UrlDecode(s);
-}
-
 void AppendCsvField(std::string* out, const std::string& v) {
   if (v.find_first_of(",\"\n\r") == std::string::npos) {
     out->append(v);

@@ -25,6 +25,5 @@ std::string FormatDate(int32_t days);
 std::string FormatTimestampMicros(int64_t micros, bool utc);
 std::string FormatTimeMicros(int64_t micros);
 std::string FormatDecimal(int128 unscaled, int32_t scale);
-std::string Base64Encode(std::string_view bytes);
 
 }  // namespace plinth::columnar

@@ -339,29 +339,24 @@ absl::Status ColumnChunkReader::DecodeValues(Encoding encoding, const uint8_t* d
         if (*got != n) return absl::DataLossError(StrCat(Where(), ": page holds ", *got, " indices, levels say ", n));
         return absl::OkStatus();
       };
+      out.values().Resize(count * columnar::StorageWidth(out.storage()));  // 0 for strings
       switch (out.storage()) {
         case StorageClass::kBool:
-          out.values().Resize(count);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<uint8_t>(), dictionary_.data<uint8_t>()));
           break;
         case StorageClass::kInt32:
-          out.values().Resize(count * 4);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<int32_t>(), dictionary_.data<int32_t>()));
           break;
         case StorageClass::kInt64:
-          out.values().Resize(count * 8);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<int64_t>(), dictionary_.data<int64_t>()));
           break;
         case StorageClass::kFloat:
-          out.values().Resize(count * 4);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<float>(), dictionary_.data<float>()));
           break;
         case StorageClass::kDouble:
-          out.values().Resize(count * 8);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<double>(), dictionary_.data<double>()));
           break;
         case StorageClass::kInt128:
-          out.values().Resize(count * 16);
           PLINTH_RETURN_IF_ERROR(gather(out.mutable_data<columnar::int128>(), dictionary_.data<columnar::int128>()));
           break;
         case StorageClass::kBytes: {

@@ -92,15 +92,19 @@ absl::Status ParquetWriter::FlushRowGroup() {
   return absl::OkStatus();
 }
 
-absl::Status ParquetWriter::Close() {
-  if (closed_) return absl::OkStatus();
-  PLINTH_RETURN_IF_ERROR(FlushRowGroup());
+absl::Status WriteFooter(const FileMetaData& metadata, OutputFile* out) {
   std::string footer;
-  EncodeFileMetaData(metadata_, &footer);
+  EncodeFileMetaData(metadata, &footer);
   uint32_t len = static_cast<uint32_t>(footer.size());
   footer.append(reinterpret_cast<const char*>(&len), 4);
   footer.append(kMagic, 4);
-  PLINTH_RETURN_IF_ERROR(out_->Write(footer));
+  return out->Write(footer);
+}
+
+absl::Status ParquetWriter::Close() {
+  if (closed_) return absl::OkStatus();
+  PLINTH_RETURN_IF_ERROR(FlushRowGroup());
+  PLINTH_RETURN_IF_ERROR(WriteFooter(metadata_, out_.get()));
   final_size_ = out_->position();
   PLINTH_RETURN_IF_ERROR(out_->Close());
   closed_ = true;

@@ -59,6 +59,9 @@ class ParquetWriter {
   bool closed_ = false;
 };
 
+// Writes the Thrift footer, its length and the closing magic (the end of every Parquet file).
+absl::Status WriteFooter(const FileMetaData& metadata, OutputFile* out);
+
 // Convenience: writes one or more batches to `path` (durably) in one call.
 absl::Status WriteParquetFile(const std::string& path, const columnar::Schema& schema,
                               const std::vector<columnar::RecordBatch>& batches, const WriterOptions& options = {});

@@ -1,5 +1,7 @@
 #include "plinth/storage/parquet/nested_writer.h"
 
+#include "plinth/storage/parquet/file_writer.h"
+
 #include <zlib.h>
 
 #include <cstring>
@@ -305,12 +307,7 @@ absl::Status NestedParquetWriter::Close() {
                  "' has level entries not flushed to a row group"));
     }
   }
-  std::string footer;
-  EncodeFileMetaData(metadata_, &footer);
-  uint32_t len = static_cast<uint32_t>(footer.size());
-  footer.append(reinterpret_cast<const char*>(&len), 4);
-  footer.append(kMagic, 4);
-  PLINTH_RETURN_IF_ERROR(out_->Write(footer));
+  PLINTH_RETURN_IF_ERROR(WriteFooter(metadata_, out_.get()));
   final_size_ = out_->position();
   PLINTH_RETURN_IF_ERROR(out_->Close());
   closed_ = true;
