@@ -15,6 +15,10 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl
   python3 python3-pytest python3-requests
+  # model runtime: libxgboost is the test oracle and the benchmark peer; FastAPI + uvicorn serve
+  # the HTTP baseline; wrk generates load
+  libxgboost-dev python3-xgboost python3-sklearn python3-pandas python3-numpy
+  python3-fastapi python3-uvicorn wrk
 )
 
 # Node runs the DuckDB test oracle (tools/duckdb). Debian 12's own nodejs (v18) and npm are used
