@@ -12,5 +12,6 @@ void AddModelsCommands(CLI::App& app);
 void AddGcCommand(CLI::App& app);
 void AddParquetCommands(CLI::App& app);
 void AddTableCommands(CLI::App& app);
+void AddModelCommands(CLI::App& app);
 
 }  // namespace plinth::cli

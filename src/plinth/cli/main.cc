@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   plinth::cli::AddGcCommand(app);
   plinth::cli::AddParquetCommands(app);
   plinth::cli::AddTableCommands(app);
+  plinth::cli::AddModelCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

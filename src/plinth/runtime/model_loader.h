@@ -22,6 +22,11 @@ inline constexpr std::string_view kCompiledFormat = "plinth-forest";
 // True for the formats LoadModel understands (the registry also accepts "other").
 bool IsLoadableFormat(std::string_view format);
 
+// Guesses the format of model file bytes: the compiled magic, LightGBM's "tree" header, Plinth's
+// linear JSON, XGBoost JSON, or else UBJSON (an object marker not followed by JSON text).
+// InvalidArgument when the bytes look like none of them.
+absl::StatusOr<std::string> DetectModelFormat(std::string_view bytes);
+
 // Parses a model file of `format` (not "plinth-forest") into its ParsedModel, validated.
 absl::StatusOr<ParsedModel> ParseModel(std::string_view format, std::string_view bytes);
 

@@ -9,7 +9,7 @@
 namespace plinth::runtime {
 namespace {
 
-constexpr int32_t kMaxFeatures = 1 << 24;
+constexpr int32_t kMaxFeatures = (1 << 24) - 2;  // the compiled form reserves index F for leaves
 constexpr int32_t kMaxOutputs = 1 << 16;
 
 absl::Status CheckCommon(int32_t num_features, int32_t num_outputs, const std::vector<double>& base_score,

@@ -79,10 +79,15 @@ absl::Status TextBatchReader::AppendCell(RecordBatch* batch, size_t col, const s
 }
 
 absl::StatusOr<bool> TextBatchReader::NextCsvRecord(std::vector<std::string>* fields, std::vector<bool>* quoted) {
+  return ReadCsvRecord(*in_, line_, fields, quoted);
+}
+
+absl::StatusOr<bool> ReadCsvRecord(std::istream& in, int64_t& line_, std::vector<std::string>* fields,
+                                   std::vector<bool>* quoted) {
   fields->clear();
   quoted->clear();
   std::string line;
-  if (!std::getline(*in_, line)) return false;
+  if (!std::getline(in, line)) return false;
   ++line_;
   std::string cur;
   bool in_quotes = false, was_quoted = false;
@@ -91,7 +96,7 @@ absl::StatusOr<bool> TextBatchReader::NextCsvRecord(std::vector<std::string>* fi
     if (i >= line.size()) {
       if (in_quotes) {
         std::string more;
-        if (!std::getline(*in_, more)) return absl::InvalidArgumentError(StrCat("line ", line_, ": unterminated quoted field"));
+        if (!std::getline(in, more)) return absl::InvalidArgumentError(StrCat("line ", line_, ": unterminated quoted field"));
         ++line_;
         cur.push_back('\n');
         line = more;

@@ -22,6 +22,11 @@ namespace plinth::columnar {
 
 enum class TextFormat { kCsv, kJsonl };
 
+// Reads one CSV record (RFC 4180: quoted fields may hold commas, "" and newlines) into `fields`,
+// with whether each was quoted. False at the end of input; `line` counts physical lines read.
+absl::StatusOr<bool> ReadCsvRecord(std::istream& in, int64_t& line, std::vector<std::string>* fields,
+                                   std::vector<bool>* quoted);
+
 class TextBatchReader {
  public:
   TextBatchReader(std::istream* in, TextFormat format, SchemaPtr schema, int64_t batch_rows = 65536);
