@@ -130,14 +130,14 @@ struct SeedResult {
   int64_t bulk_alias_moved = 0;
 };
 
-// A small, unique linear-json artifact (~200 bytes).
+// A small, unique linear-json artifact (~250 bytes; registration parses it).
 std::string Artifact(const std::string& model, int64_t job, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> w(-1, 1);
   std::string weights;
-  for (int i = 0; i < 6; ++i) StrAppend(&weights, i ? "," : "", static_cast<int64_t>(w(rng) * 1e6));
-  return StrCat("{\"type\":\"linear\",\"model\":\"", model, "\",\"job\":", job, ",\"features\":[\"f0\",\"f1\",\"f2\",",
-                "\"f3\",\"f4\",\"f5\"],\"weights_e6\":[", weights, "],\"bias_e6\":", static_cast<int64_t>(w(rng) * 1e6),
-                ",\"link\":\"logistic\"}");
+  for (int i = 0; i < 6; ++i) StrAppend(&weights, i ? "," : "", static_cast<double>(static_cast<int64_t>(w(rng) * 1e6)) / 1e6);
+  return StrCat("{\"format\":\"plinth-linear\",\"description\":\"", model, " job ", job,
+                "\",\"features\":[\"f0\",\"f1\",\"f2\",\"f3\",\"f4\",\"f5\"],\"weights\":[", weights,
+                "],\"bias\":", static_cast<double>(static_cast<int64_t>(w(rng) * 1e6)) / 1e6, ",\"link\":\"logistic\"}");
 }
 
 SeedResult Seed(const Options& o) {

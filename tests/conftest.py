@@ -21,6 +21,25 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 15.0
 
 
+FIXTURE_MODELS = REPO_ROOT / "tests" / "fixtures" / "models"
+MODEL_FIXTURE = {"xgboost-json": "tiny-xgboost.json", "xgboost-ubj": "tiny-xgboost.ubj",
+                 "lightgbm-text": "tiny-lightgbm.txt"}
+
+
+def model_artifact(fmt, salt=""):
+    """Bytes of a small valid model of `fmt` (registration parses model formats). Text formats get
+    `salt` as trailing whitespace-separated padding so artifacts differ; "other" is the salt itself."""
+    if fmt == "other":
+        return (salt or "other").encode()
+    if fmt == "linear-json":
+        return json.dumps({"format": "plinth-linear", "features": ["amount", "age", "score"], "weights": [0.1, 0.2, 0.3],
+                           "bias": 0.0, "link": "logistic", "description": salt}).encode()
+    data = (FIXTURE_MODELS / MODEL_FIXTURE[fmt]).read_bytes()
+    if fmt != "xgboost-ubj" and salt:
+        data += b"\n" * (1 + sum(salt.encode()) % 97)
+    return data
+
+
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
 

@@ -4,13 +4,16 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
-from conftest import error_of, sha256, walk_pages, with_token
+from conftest import error_of, model_artifact, sha256, walk_pages, with_token
 
+# The features of tests/fixtures/models/tiny-xgboost.* (registration checks a model's inputs).
 SIGNATURE = {
-    "inputs": [{"name": "amount", "type": "float64"}, {"name": "country", "type": "categorical", "description": "ISO code"}],
-    "outputs": [{"name": "score", "type": "float", "shape": [1]}],
+    "inputs": [{"name": "amount", "type": "float64"}, {"name": "age", "type": "int64", "description": "years"},
+               {"name": "score", "type": "float64"}],
+    "outputs": [{"name": "probability", "type": "float", "shape": [1]}],
 }
 
 
@@ -65,7 +68,7 @@ def test_model_create_get_list_update_delete(server):
 
 def test_register_version_with_signature_params_metrics_tags_lineage(server, tmp_path):
     artifact = tmp_path / "model.json"
-    artifact.write_bytes(b'{"learner": {"trees": [1, 2, 3]}}')
+    artifact.write_bytes(model_artifact("xgboost-json"))
     sig = tmp_path / "sig.json"
     sig.write_text(json.dumps(SIGNATURE))
     server.cli("models", "create", "fraud")
@@ -91,7 +94,7 @@ def test_register_version_with_signature_params_metrics_tags_lineage(server, tmp
     _, out, _ = server.cli("models", "register", "fraud", str(artifact), "--format", "xgboost-json")
     assert out == f"registered fraud/2 (sha256 {sha256(data)})\n"
 
-    v3 = server.register("fraud", b"\x00\x01binary", fmt="xgboost-ubj", signature=SIGNATURE, params={"depth": 4, "ok": True},
+    v3 = server.register("fraud", model_artifact("xgboost-ubj"), fmt="xgboost-ubj", signature=SIGNATURE, params={"depth": 4, "ok": True},
                          metrics={"auc": 0.5}, tags={"stage": "prod"}, description="http",
                          lineage={"source_run": "r", "training_dataset": "t@1", "git_commit": "c", "parent": "fraud/2"})
     assert (v3["version"], v3["format"], v3["params"], v3["metrics"]) == (3, "xgboost-ubj", {"depth": "4", "ok": "true"}, {"auc": 0.5})
@@ -104,6 +107,33 @@ def test_register_version_with_signature_params_metrics_tags_lineage(server, tmp
     patched = server.ok("PATCH", "/api/v1/models/fraud/versions/1", json={"remove_tags": ["reviewed"]})
     assert patched["tags"] == {"stage": "prod"}
     assert patched["description"] == "approved"
+
+
+@pytest.mark.parametrize("fmt", ["xgboost-json", "xgboost-ubj", "lightgbm-text", "linear-json"])
+def test_registration_reads_model_files(server, fmt):
+    """A model-format artifact is parsed at registration: its signature fills in when none is
+    given, a declared signature must name the model's features, and a file the runtime cannot
+    serve is refused with the reason (nothing is registered)."""
+    v = server.register(f"m-{fmt}", model_artifact(fmt, "a"), fmt=fmt)
+    names = [i["name"] for i in v["signature"]["inputs"]]
+    assert names == (["amount", "age"] if fmt == "lightgbm-text" else ["amount", "age", "score"])
+    assert [o["name"] for o in v["signature"]["outputs"]] == ["prediction"]
+
+    wrong = {"inputs": [{"name": "amount", "type": "float64"}, {"name": "zzz", "type": "float64"}]}
+    data = model_artifact(fmt, "b")
+    server.upload(data, digest=sha256(data))
+    r = server.http("POST", f"/api/v1/models/m-{fmt}/versions", json={"artifact_sha256": sha256(data), "format": fmt,
+                                                                      "signature": wrong})
+    assert r.status_code == 400, r.text
+    assert "signature.inputs" in error_of(r)[1]
+
+    junk = b"{\"not\": \"a model\"}" if fmt != "lightgbm-text" else b"tree\nversion=v4\n"
+    server.upload(junk, digest=sha256(junk))
+    r = server.http("POST", f"/api/v1/models/m-{fmt}/versions", json={"artifact_sha256": sha256(junk), "format": fmt})
+    assert r.status_code == 400, r.text
+    code, message = error_of(r)
+    assert code == "INVALID_ARGUMENT" and f"not a model Plinth can serve as {fmt}" in message
+    assert server.ok("GET", f"/api/v1/models/m-{fmt}")["latest_version"] == 1
 
 
 def test_versions_list_page_tokens(server):

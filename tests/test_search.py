@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import ServerPool, error_of, sha256, walk_pages, with_token
+from conftest import ServerPool, error_of, model_artifact, sha256, walk_pages, with_token
 
 # (model, model tags) and its versions in registration order: (key, fields).
 CATALOG = [
@@ -32,7 +32,7 @@ class Catalog:
         for model, tags, versions in CATALOG:
             server.ok("POST", "/api/v1/models", expect=201, json={"name": model, "tags": tags})
             for key, fields in versions:
-                v = server.register(model, key.encode(), create=False, **fields)
+                v = server.register(model, model_artifact(fields.get("fmt", "other"), key), create=False, **fields)
                 self.key_of[(model, v["version"])] = key
                 self.created[key] = v["created_at"]
         for model, alias, version in ALIASES:
@@ -122,7 +122,7 @@ def test_created_at_comparisons(catalog):
 
 
 def test_artifact_and_text_fields(catalog):
-    assert catalog.search(f"sha256 = '{sha256(b'rl2')}'") == ["rl2"]
+    assert catalog.search(f"sha256 = '{sha256(model_artifact('lightgbm-text', 'rl2'))}'") == ["rl2"]
     assert len(catalog.search("size = 3")) == 6 and catalog.search("size > 3") == []
     assert catalog.search("name like 'RISK-%'") == []  # like is case-sensitive
     assert set(catalog.search("created_by = 'anonymous' and model = 'risk-payment'")) == {"rp1", "rp2"}

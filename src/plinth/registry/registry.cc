@@ -154,6 +154,11 @@ absl::StatusOr<ModelVersion> Registry::RegisterVersion(const std::string& model,
     return absl::FailedPreconditionError(StrCat("artifact ", req.artifact_sha256, " has not been uploaded"));
   }
   PLINTH_RETURN_IF_ERROR(info.status());
+  Json signature = req.signature;
+  if (options_.inspect_artifact) {
+    PLINTH_ASSIGN_OR_RETURN(Json declared, options_.inspect_artifact(req.format, req.artifact_sha256));
+    if (!declared.is_null()) PLINTH_RETURN_IF_ERROR(MergeModelSignature(declared, signature));
+  }
 
   int64_t now = options_.clock->NowMicros();
   ModelVersion out;
@@ -177,7 +182,7 @@ absl::StatusOr<ModelVersion> Registry::RegisterVersion(const std::string& model,
         txn.Query("INSERT INTO model_versions (model_id, version, format, artifact_sha256, artifact_size, signature, "
                   "description, source_run, training_dataset, git_commit, parent, created_at, updated_at, created_by) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {*model_id, version, req.format, req.artifact_sha256, info->size, DumpJson(req.signature),
+                  {*model_id, version, req.format, req.artifact_sha256, info->size, DumpJson(signature),
                    req.description, req.lineage.source_run, req.lineage.training_dataset, req.lineage.git_commit,
                    req.lineage.parent, now, now, ctx.actor}));
     int64_t version_id = inserted[0].Int(0);

@@ -8,6 +8,7 @@
 // Thread-safety: safe for concurrent use; all state lives in the stores.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -81,12 +82,18 @@ struct Artifact {
   int64_t size = 0;
 };
 
+// Inspects an artifact before its version is registered. An error refuses the registration (a
+// file the runtime cannot serve); null means "not a format it reads"; otherwise the signature
+// the model declares, in the registry's schema ({"inputs": [{name, type}], "outputs": [...]}).
+using ArtifactInspector = std::function<absl::StatusOr<Json>(const std::string& format, const std::string& sha256)>;
+
 class Registry {
  public:
   struct Options {
     storage::MetaStore* meta = nullptr;
     storage::ObjectStore* objects = nullptr;
     Clock* clock = Clock::Real();
+    ArtifactInspector inspect_artifact;  // optional (the server wires the model runtime in)
   };
   static absl::StatusOr<std::unique_ptr<Registry>> Create(Options options);
 

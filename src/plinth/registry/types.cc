@@ -99,4 +99,26 @@ absl::Status ValidateSignature(const Json& sig) {
   return absl::OkStatus();
 }
 
+absl::Status MergeModelSignature(const Json& declared, Json& signature) {
+  const Json& model_inputs = declared["inputs"];
+  if (!signature.contains("inputs")) {
+    signature["inputs"] = model_inputs;
+  } else {
+    const Json& given = signature["inputs"];
+    if (given.size() != model_inputs.size()) {
+      return absl::InvalidArgumentError(StrCat("signature.inputs names ", given.size(), " features but the model reads ",
+                                               model_inputs.size()));
+    }
+    for (size_t i = 0; i < given.size(); ++i) {
+      if (given[i]["name"] != model_inputs[i]["name"]) {
+        return absl::InvalidArgumentError(StrCat("signature.inputs[", i, "] is '", given[i]["name"].get<std::string>(),
+                                                 "' but the model's feature ", i, " is '",
+                                                 model_inputs[i]["name"].get<std::string>(), "'"));
+      }
+    }
+  }
+  if (!signature.contains("outputs") && declared.contains("outputs")) signature["outputs"] = declared["outputs"];
+  return absl::OkStatus();
+}
+
 }  // namespace plinth::registry

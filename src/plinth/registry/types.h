@@ -86,5 +86,8 @@ Json ToJson(const MetricPoint& p);
 
 // Validates a signature: {"inputs": [{"name", "type"}...], "outputs": [{"name", "type"}...]}.
 absl::Status ValidateSignature(const Json& signature);
+// Fills `signature` (already validated) from the one the model file declares: absent inputs or
+// outputs are taken from the model; given inputs must name the model's features in its order.
+absl::Status MergeModelSignature(const Json& declared, Json& signature);
 
 }  // namespace plinth::registry

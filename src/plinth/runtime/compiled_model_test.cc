@@ -287,7 +287,15 @@ TEST(LinearJson, PredictsAndValidates) {
   ASSERT_TRUE((*multi)->Predict(x, 1, out, {}).ok());
   EXPECT_NEAR(out[1], std::exp(4.0) / (std::exp(2.0) + std::exp(4.0)), 1e-15);
 
-  for (const char* bad : {R"({"format": "plinth-linear", "features": ["a"], "weights": [1, 2]})",
+  auto example = LoadModel("linear-json", R"({"format": "plinth-linear", "format_version": 1, "objective": "binary:logistic",
+      "features": ["amount", "failed"], "weights": [0.5, 1.0], "intercept": -1.0})");
+  ASSERT_TRUE(example.ok()) << example.status();
+  ASSERT_TRUE((*example)->Predict(x, 1, out, {}).ok());
+  EXPECT_DOUBLE_EQ(out[0], 1 / (1 + std::exp(-(-1.0 + 1.0 + 1.0))));
+
+  for (const char* bad : {R"({"format": "plinth-linear", "features": ["a"], "weights": [1], "wieghts": [1]})",
+                          R"({"format": "plinth-linear", "features": ["a"], "weights": [1], "objective": "rank:ndcg"})",
+                          R"({"format": "plinth-linear", "features": ["a"], "weights": [1], "format_version": 2})",R"({"format": "plinth-linear", "features": ["a"], "weights": [1, 2]})",
                           R"({"format": "plinth-linear", "features": ["a", "a"], "weights": [1, 2]})",
                           R"({"format": "plinth-linear", "features": ["a"], "weights": [1], "link": "probit"})",
                           R"({"format": "other", "features": ["a"], "weights": [1]})", "[1, 2]", "{"}) {

@@ -1,7 +1,10 @@
 // Plinth's linear/logistic model format ("linear-json"), documented in docs/MODELS.md:
-//   {"format": "plinth-linear", "features": ["age", "income"], "weights": [0.5, -1.25],
-//    "bias": 0.1, "link": "identity" | "logistic" | "exp" | "softmax", "outputs": ["score"]}
-// Several outputs: "weights" is one array per output, "bias" one value per output.
+//   {"format": "plinth-linear", "format_version": 1, "features": ["age", "income"],
+//    "weights": [0.5, -1.25], "bias": 0.1, "link": "identity" | "logistic" | "exp" | "softmax",
+//    "outputs": ["score"], "description": "..."}
+// Several outputs: "weights" is one array per output, "bias" one value per output. "intercept"
+// may stand for "bias", and an XGBoost-style "objective" (binary:logistic, reg:squarederror,
+// count:poisson, multi:softprob, ...) for "link".
 #include <cmath>
 #include <set>
 
@@ -27,6 +30,14 @@ absl::StatusOr<LinearSpec> ParseLinearJson(std::string_view text) {
   const Json& j = *parsed;
   auto format = j.find("format");
   if (format == j.end() || *format != "plinth-linear") return Bad("\"format\" must be \"plinth-linear\"");
+  static const std::set<std::string> kKeys = {"format", "format_version", "features", "weights", "bias", "intercept",
+                                              "link", "objective", "outputs", "description"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!kKeys.count(it.key())) return Bad(StrCat("unknown field '", it.key(), "'"));
+  }
+  if (auto v = j.find("format_version"); v != j.end() && *v != 1) return Bad("\"format_version\" must be 1");
+  if (j.contains("bias") && j.contains("intercept")) return Bad("give \"bias\" or \"intercept\", not both");
+  if (j.contains("link") && j.contains("objective")) return Bad("give \"link\" or \"objective\", not both");
   LinearSpec s;
   s.source_format = "linear-json";
   s.precision = Precision::kFloat64;
@@ -76,6 +87,7 @@ absl::StatusOr<LinearSpec> ParseLinearJson(std::string_view text) {
   }
 
   auto bias = j.find("bias");
+  if (bias == j.end()) bias = j.find("intercept");
   if (bias == j.end()) {
     s.bias.assign(s.num_outputs, 0.0);
   } else if (bias->is_array()) {
@@ -97,6 +109,20 @@ absl::StatusOr<LinearSpec> ParseLinearJson(std::string_view text) {
   if (auto it = j.find("link"); it != j.end()) {
     if (!it->is_string()) return Bad("\"link\" must be a string");
     link = it->get<std::string>();
+  } else if (auto obj = j.find("objective"); obj != j.end()) {
+    if (!obj->is_string()) return Bad("\"objective\" must be a string");
+    const std::string o = obj->get<std::string>();
+    if (o == "binary:logistic" || o == "reg:logistic" || o == "logistic") {
+      link = "logistic";
+    } else if (o == "reg:squarederror" || o == "regression" || o == "reg:linear" || o == "identity") {
+      link = "identity";
+    } else if (o == "count:poisson" || o == "reg:gamma" || o == "reg:tweedie" || o == "poisson") {
+      link = "exp";
+    } else if (o == "multi:softprob" || o == "multiclass" || o == "softmax") {
+      link = "softmax";
+    } else {
+      return Bad(StrCat("unknown objective '", o, "' (use binary:logistic, reg:squarederror, count:poisson or multi:softprob)"));
+    }
   }
   if (link == "identity") {
     s.transform = OutputTransform::kIdentity;

@@ -10,6 +10,7 @@
 #include "plinth/server/admin_api.h"
 #include "plinth/server/auth.h"
 #include "plinth/server/http_server.h"
+#include "plinth/server/model_inspection.h"
 #include "plinth/server/registry_api.h"
 #include "plinth/storage/backends.h"
 
@@ -29,7 +30,9 @@ absl::StatusOr<Stores> OpenStores(const ServerConfig& config) {
 absl::Status RunServer(const ServerConfig& config) {
   InitLogging(*ParseLogLevel(config.log_level));
   PLINTH_ASSIGN_OR_RETURN(Stores stores, OpenStores(config));
-  PLINTH_ASSIGN_OR_RETURN(auto reg, registry::Registry::Create({.meta = stores.meta.get(), .objects = stores.objects.get()}));
+  PLINTH_ASSIGN_OR_RETURN(auto reg, registry::Registry::Create({.meta = stores.meta.get(),
+                                                                 .objects = stores.objects.get(),
+                                                                 .inspect_artifact = MakeArtifactInspector(*stores.objects)}));
   security::TokenStore tokens({.meta = stores.meta.get()});
   // Every logged metric also lands in a Delta table for analysts (exported in the background).
   std::string metrics_table = (std::filesystem::path(config.data_dir) / "lake" / "registry" / "model_metrics").string();
