@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime format clean
 
 all: build
 
@@ -33,13 +33,16 @@ fuzz: deps
 test: fuzz unit-test e2e-test
 
 # Registry benchmark, then the lakehouse benchmark (Plinth vs DuckDB on the same table).
-bench: bench-registry bench-lake
+bench: bench-registry bench-lake bench-runtime
 
 bench-registry: deps
 	@scripts/run-bench.sh
 
 bench-lake: deps
 	@scripts/run-lake-bench.sh
+
+bench-runtime: deps
+	@scripts/run-runtime-bench.sh
 
 format:
 	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
