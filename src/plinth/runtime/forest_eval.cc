@@ -1,5 +1,6 @@
 #include "plinth/runtime/forest_eval.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace plinth::runtime {
@@ -59,6 +60,43 @@ void WalkTree(const Node<T>* nodes, const TreeEntry& te, const T* rows, size_t s
   }
 }
 
+// One row: walks up to kGroup consecutive plain trees in lock-step, so the CPU overlaps their
+// independent chains (a single row offers no other parallelism). Leaves are fixed points, so
+// the shallower trees of a group simply idle at their leaf. Leaves are added in tree order.
+template <typename T>
+void AccumulateOneRow(const ForestView& view, uint32_t num_trees, const T* row, T* acc) {
+  constexpr uint32_t kGroup = 8;
+  const auto* nodes = static_cast<const Node<T>*>(view.nodes);
+  uint32_t t = 0;
+  while (t < num_trees) {
+    uint32_t idx[kGroup];
+    uint32_t g = 0;
+    uint32_t depth = 0;
+    while (g < kGroup && t + g < num_trees && !(view.trees[t + g].flags & (kTreeDeep | kTreeHasSpecial))) {
+      idx[g] = view.trees[t + g].root;
+      depth = std::max<uint32_t>(depth, view.trees[t + g].depth);
+      ++g;
+    }
+    if (g == 0) {  // a deep or special tree: walk it alone
+      const TreeEntry& te = view.trees[t];
+      uint32_t leaf;
+      if (te.flags & kTreeHasSpecial) {
+        WalkTree<T, true>(nodes, te, row, 0, 1, &leaf, view.bitsets);
+      } else {
+        WalkTree<T, false>(nodes, te, row, 0, 1, &leaf, view.bitsets);
+      }
+      acc[te.output] += nodes[leaf].value;
+      ++t;
+      continue;
+    }
+    for (uint32_t d = 0; d < depth; ++d) {
+      for (uint32_t i = 0; i < g; ++i) idx[i] = Next<T, false>(nodes[idx[i]], row, view.bitsets);
+    }
+    for (uint32_t i = 0; i < g; ++i) acc[view.trees[t + i].output] += nodes[idx[i]].value;
+    t += g;
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -66,6 +104,10 @@ void AccumulateTrees(const ForestView& view, uint32_t num_trees, const T* rows, 
   const auto* nodes = static_cast<const Node<T>*>(view.nodes);
   const size_t stride = view.header->num_features + 1;
   const uint32_t k = view.header->num_outputs;
+  if (block_rows == 1) {
+    AccumulateOneRow<T>(view, num_trees, rows, acc);
+    return;
+  }
   uint32_t idx[kMaxBlockRows];
   for (uint32_t t = 0; t < num_trees; ++t) {
     const TreeEntry& te = view.trees[t];
