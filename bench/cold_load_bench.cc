@@ -1,0 +1,166 @@
+// Per-customer models: cold loads of compiled models, and memory per model.
+//
+// Trains a few base models with libxgboost (binary:logistic, --trees of --depth), then writes
+// --models distinct per-customer models by perturbing every leaf of a base model with the
+// customer's own noise, each compiled to the plinth-forest form in --dir. Then, in a shuffled
+// order, loads every file (LoadModelFile: map + validate) and predicts one row with it, timing
+// load and load+first-prediction separately. Reports p50/p99/max, the compiled size, and the
+// resident memory of all models held at once (process RSS growth / models).
+// Run with --drop-caches to drop the page cache first (root only): that is the truly cold case.
+//
+//   cold_load_bench --models 10000 --trees 50 --depth 5 --features 20 --dir /tmp/x [--drop-caches]
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "plinth/runtime/model_loader.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+#define XGB_CHECK(call)                                                  \
+  do {                                                                   \
+    if ((call) != 0) {                                                   \
+      std::fprintf(stderr, "%s failed: %s\n", #call, XGBGetLastError()); \
+      std::exit(1);                                                      \
+    }                                                                    \
+  } while (0)
+
+long RssKb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+std::string TrainBase(int seed, int trees, int depth, int features) {
+  const int rows = 2000;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> n(0, 1);
+  std::vector<float> x(static_cast<size_t>(rows) * features), y(rows);
+  for (int r = 0; r < rows; ++r) {
+    float* row = x.data() + static_cast<size_t>(r) * features;
+    for (int f = 0; f < features; ++f) row[f] = n(rng);
+    y[r] = row[0] + row[1] * row[2] + 0.5f * n(rng) > 0 ? 1.f : 0.f;
+  }
+  DMatrixHandle d;
+  XGB_CHECK(XGDMatrixCreateFromMat(x.data(), rows, features, NAN, &d));
+  XGB_CHECK(XGDMatrixSetFloatInfo(d, "label", y.data(), rows));
+  BoosterHandle b;
+  XGB_CHECK(XGBoosterCreate(&d, 1, &b));
+  XGB_CHECK(XGBoosterSetParam(b, "objective", "binary:logistic"));
+  XGB_CHECK(XGBoosterSetParam(b, "max_depth", std::to_string(depth).c_str()));
+  XGB_CHECK(XGBoosterSetParam(b, "tree_method", "hist"));
+  XGB_CHECK(XGBoosterSetParam(b, "nthread", "2"));
+  for (int i = 0; i < trees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(b, i, d));
+  bst_ulong len;
+  const char* buf;
+  XGB_CHECK(XGBoosterSaveModelToBuffer(b, "{\"format\": \"json\"}", &len, &buf));
+  std::string json(buf, len);
+  XGBoosterFree(b);
+  XGDMatrixFree(d);
+  return json;
+}
+
+double Pct(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int models = 10000, trees = 50, depth = 5, features = 20, bases = 8;
+  bool drop = false;
+  std::string dir = "/tmp/plinth-cold-load";
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    if (k == "--drop-caches") { drop = true; continue; }
+    if (i + 1 >= argc) return 2;
+    std::string v = argv[++i];
+    if (k == "--models") models = std::atoi(v.c_str());
+    else if (k == "--trees") trees = std::atoi(v.c_str());
+    else if (k == "--depth") depth = std::atoi(v.c_str());
+    else if (k == "--features") features = std::atoi(v.c_str());
+    else if (k == "--dir") dir = v;
+    else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+
+  std::vector<plinth::runtime::TreeEnsemble> base;
+  for (int s = 0; s < bases; ++s) {
+    auto parsed = plinth::runtime::ParseModel("xgboost-json", TrainBase(s + 1, trees, depth, features));
+    if (!parsed.ok()) { std::fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str()); return 1; }
+    base.push_back(std::get<plinth::runtime::TreeEnsemble>(*parsed));
+  }
+  auto t0 = Clock::now();
+  size_t bytes = 0;
+  for (int m = 0; m < models; ++m) {
+    plinth::runtime::TreeEnsemble e = base[m % bases];
+    std::mt19937_64 rng(1000 + m);
+    std::normal_distribution<double> noise(0, 0.01);
+    for (auto& tree : e.trees) {
+      for (auto& node : tree.nodes) {
+        if (node.is_leaf) node.leaf_value += noise(rng);
+      }
+    }
+    auto compiled = plinth::runtime::CompileModel(e);
+    if (!compiled.ok()) return 1;
+    bytes += compiled->size();
+    std::ofstream(dir + "/customer-" + std::to_string(m) + ".pf", std::ios::binary) << *compiled;
+  }
+  double compile_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (drop) {
+    std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
+  }
+
+  std::vector<int> order(models);
+  for (int m = 0; m < models; ++m) order[m] = m;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(7));
+  std::vector<double> row(features, 0.25), load_us, first_us;
+  std::vector<std::unique_ptr<plinth::runtime::Model>> held;
+  held.reserve(models);
+  long rss0 = RssKb();
+  size_t model_bytes = 0;
+  double sink = 0;
+  for (int m : order) {
+    auto s = Clock::now();
+    auto model = plinth::runtime::LoadModelFile("plinth-forest", dir + "/customer-" + std::to_string(m) + ".pf");
+    auto loaded = Clock::now();
+    if (!model.ok()) { std::fprintf(stderr, "%s\n", std::string(model.status().message()).c_str()); return 1; }
+    double p;
+    (void)(*model)->Predict(row.data(), 1, &p, {});
+    auto done = Clock::now();
+    sink += p;
+    load_us.push_back(std::chrono::duration<double, std::micro>(loaded - s).count());
+    first_us.push_back(std::chrono::duration<double, std::micro>(done - s).count());
+    model_bytes += (*model)->MemoryBytes();
+    held.push_back(std::move(*model));
+  }
+  long rss1 = RssKb();
+  std::printf(
+      "{\"models\": %d, \"trees\": %d, \"depth\": %d, \"features\": %d, \"page_cache_dropped\": %s, "
+      "\"compile_seconds\": %.2f, \"compiled_bytes_per_model\": %zu, "
+      "\"load_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
+      "\"load_and_first_predict_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
+      "\"memory_bytes_per_model\": %zu, \"rss_kb_per_model\": %.1f, \"checksum\": %.3f}\n",
+      models, trees, depth, features, drop ? "true" : "false", compile_s, bytes / models, Pct(load_us, 0.5),
+      Pct(load_us, 0.99), Pct(load_us, 1.0), Pct(first_us, 0.5), Pct(first_us, 0.99), Pct(first_us, 1.0),
+      model_bytes / models, static_cast<double>(rss1 - rss0) / models, sink);
+  std::filesystem::remove_all(dir);
+  return 0;
+}
