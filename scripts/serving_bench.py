@@ -1,0 +1,137 @@
+"""Orchestrates the HTTP serving benchmark (see scripts/run-serving-bench.sh)."""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import requests
+import xgboost as xgb
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def train(path, features=32, trees=100, depth=6):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20000, features)).astype(np.float32)
+    y = ((x[:, 0] * x[:, 1] + np.sin(3 * x[:, 2]) + x[:, 3]) > 0).astype(np.float32)
+    names = [f"f{i}" for i in range(features)]
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": depth, "eta": 0.1, "tree_method": "hist",
+                         "nthread": 2}, xgb.DMatrix(x, label=y, feature_names=names), num_boost_round=trees)
+    booster.save_model(path)
+    return names, x[:1000]
+
+
+def wait_http(url, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def load(args, port, path, body_file, rate=0.0):
+    cmd = [args.load, "--port", str(port), "--path", path, "--body-file", body_file, "--connections",
+           str(args.connections), "--duration", str(args.seconds), "--warmup", "2", "--rate", str(rate)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    print(f"  {'closed loop' if rate == 0 else f'open loop at {rate:.0f}/s'}: {result['rps']:.0f} req/s, "
+          f"p50 {result['p50_us']:.0f} us, p99 {result['p99_us']:.0f} us, errors {result['errors']}, "
+          f"non-2xx {result['non_2xx']}", flush=True)
+    return result
+
+
+def start_plinth(args, data, model_path):
+    log = open(os.path.join(data, "server.log"), "w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLINTH_")}
+    proc = subprocess.Popen([args.plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
+                             "--log-level", "warn", "--threads", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=data, env=env)
+    url = None
+    for _ in range(300):
+        text = open(os.path.join(data, "server.log")).read()
+        for line in text.splitlines():
+            if line.startswith("plinth server listening on "):
+                url = line.split()[-1]
+        if url:
+            break
+        time.sleep(0.1)
+    if not url:
+        proc.kill()
+        raise RuntimeError("plinth server did not start: " + open(os.path.join(data, "server.log")).read())
+    data_bytes = open(model_path, "rb").read()
+    import hashlib
+    digest = hashlib.sha256(data_bytes).hexdigest()
+    requests.post(f"{url}/api/v1/artifacts", data=data_bytes, headers={"X-Plinth-Sha256": digest}).raise_for_status()
+    requests.post(f"{url}/api/v1/models/bench-model/versions",
+                  json={"artifact_sha256": digest, "format": "xgboost-json", "create_model": True}).raise_for_status()
+    requests.put(f"{url}/api/v1/models/bench-model/aliases/champion", json={"version": 1}).raise_for_status()
+    requests.put(f"{url}/api/v1/deployments/bench", json={"model": "bench-model@champion"}).raise_for_status()
+    return proc, url
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--plinth", required=True)
+    p.add_argument("--load", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--connections", type=int, default=8)
+    args = p.parse_args()
+    tmp = tempfile.mkdtemp(prefix="plinth-serving-bench-")
+    results = {"cores": os.cpu_count(), "connections": args.connections, "seconds": args.seconds}
+    try:
+        model_path = os.path.join(tmp, "model.json")
+        names, rows = train(model_path)
+        body = {"instances": [{n: float(v) for n, v in zip(names, rows[0])}]}
+        body_file = os.path.join(tmp, "body.json")
+        with open(body_file, "w") as f:
+            json.dump(body, f)
+
+        data = os.path.join(tmp, "data")
+        os.makedirs(data)
+        proc, url = start_plinth(args, data, model_path)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        try:
+            check = requests.post(f"{url}/api/v1/deployments/bench/predict", json=body).json()
+            print(f"plinth: {check}", flush=True)
+            plinth_sat = load(args, port, "/api/v1/deployments/bench/predict", body_file)
+            plinth_half = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_sat["rps"] / 2)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+        env = dict(os.environ, PLINTH_BASELINE_MODEL=model_path)
+        base_port = 7391
+        base = subprocess.Popen(["/usr/bin/python3", "-m", "uvicorn", "fastapi_baseline:app", "--app-dir",
+                                 os.path.join(ROOT, "bench"), "--port", str(base_port), "--workers", "2", "--log-level",
+                                 "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_http(f"http://127.0.0.1:{base_port}/docs")
+            check = requests.post(f"http://127.0.0.1:{base_port}/predict", json=body).json()
+            print(f"baseline: {check}", flush=True)
+            base_sat = load(args, base_port, "/predict", body_file)
+            base_half = load(args, base_port, "/predict", body_file, rate=base_sat["rps"] / 2)
+        finally:
+            base.send_signal(signal.SIGTERM)
+            base.wait(timeout=30)
+        results.update({"plinth_saturation": plinth_sat, "plinth_half_load": plinth_half,
+                        "baseline_saturation": base_sat, "baseline_half_load": base_half,
+                        "throughput_ratio": plinth_sat["rps"] / max(1.0, base_sat["rps"])})
+        print(f"throughput ratio Plinth/baseline: {results['throughput_ratio']:.1f}x; Plinth p99 at half load "
+              f"{plinth_half['p99_us']:.0f} us", flush=True)
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=2)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
