@@ -173,10 +173,6 @@ absl::StatusOr<TreeEnsemble> ParseLightgbmText(std::string_view text) {
   const auto num_features = static_cast<int32_t>(names.size());
 
   const size_t num_trees = m.trees.size();
-  if (const auto& sizes = m.header[HK::kTreeSizes]) {
-    size_t listed = StrSplit(*sizes, ' ', /*skip_empty=*/true).size();
-    if (listed != num_trees) return Invalid(StrCat("tree_sizes lists ", listed, " trees but the file has ", num_trees));
-  }
   if (num_trees == 0) return Invalid("the model has no trees");
   if (num_trees % per_iteration != 0) {
     return Invalid(StrCat(num_trees, " trees are not a whole number of iterations of ", per_iteration));
@@ -202,7 +198,7 @@ absl::StatusOr<TreeEnsemble> ParseLightgbmText(std::string_view text) {
   }
   PLINTH_ASSIGN_OR_RETURN(e.signature,
                           BuildSignature(names, infos, split_categorical, m.pandas_categorical, e.num_outputs));
-  PLINTH_RETURN_IF_ERROR(ValidateEnsemble(e));
+  if (absl::Status st = ValidateEnsemble(e); !st.ok()) return Invalid(st.message());
   return e;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(LgbHeaderKey::kCount)> kHeaderNames = {
     "version", "num_class", "num_tree_per_iteration", "label_index", "max_feature_idx", "objective",
-    "average_output", "feature_names", "feature_infos", "tree_sizes"};
+    "average_output", "feature_names", "feature_infos"};
 
 constexpr std::array<std::string_view, static_cast<size_t>(LgbTreeKey::kCount)> kTreeNames = {
     "num_leaves", "num_cat", "split_feature", "threshold", "decision_type", "left_child", "right_child",
@@ -19,6 +19,14 @@ constexpr std::array<std::string_view, static_cast<size_t>(LgbTreeKey::kCount)> 
 constexpr std::string_view kTreeStart = "Tree=";
 constexpr std::string_view kEndOfTrees = "end of trees";
 constexpr std::string_view kPandasKey = "pandas_categorical:";
+// Old writers (LightGBM 2.0) go straight from the last tree to one of these.
+constexpr std::array<std::string_view, 4> kTrailerStarts = {"feature importances:", "feature_importances:",
+                                                            "parameters:", kPandasKey};
+
+bool EndsTrees(std::string_view line) {
+  return line == kEndOfTrees ||
+         std::any_of(kTrailerStarts.begin(), kTrailerStarts.end(), [&](std::string_view s) { return StartsWith(line, s); });
+}
 
 // The start of a line or token for messages, so a huge line does not make a huge error.
 std::string_view Excerpt(std::string_view s) { return s.substr(0, 64); }
@@ -102,7 +110,7 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
   while (!at_tree && !ended && lines.Next(&line)) {
     if (line.empty()) continue;
     at_tree = StartsWith(line, kTreeStart);
-    ended = line == kEndOfTrees;
+    ended = EndsTrees(line);
     if (at_tree || ended) break;
     size_t eq = line.find('=');
     std::string_view key = line.substr(0, eq);
@@ -128,16 +136,16 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
     while (lines.Next(&line)) {
       if (line.empty()) continue;
       at_tree = StartsWith(line, kTreeStart);
-      ended = line == kEndOfTrees;
+      ended = EndsTrees(line);
       if (at_tree || ended) break;
       return error(StrCat("expected 'Tree=' or 'end of trees', found '", Excerpt(line), "'"));
     }
   }
   if (!ended) return absl::InvalidArgumentError("LightGBM model has no 'end of trees' line (truncated file?)");
 
-  while (lines.Next(&line)) {
+  do {
     if (StartsWith(line, kPandasKey)) out.pandas_categorical = line.substr(kPandasKey.size());
-  }
+  } while (lines.Next(&line));
   return out;
 }
 

@@ -4,9 +4,11 @@
 //   tree                                  model type, first line
 //   key=value ... / average_output        header, up to the first "Tree=" line
 //   Tree=0 / key=value lines / blank      one section per tree
-//   end of trees
+//   end of trees                          (LightGBM 2.0 wrote none: the trailer then follows)
 //   feature_importances:, parameters: ... ignored
 //   pandas_categorical:<JSON>             optional, anywhere after "end of trees"
+// Trees are read in order; tree_sizes (LightGBM's index for parallel loading) is not needed and
+// is ignored, as some tools trim trees without updating it.
 // SplitLightgbmText only finds these pieces; what they mean is lightgbm_model.cc's business.
 // Every piece is a view into the caller's text, so nothing is copied: the text must outlive
 // the result. Lines may end in "\n" or "\r\n". Only known keys are kept (see the enums);
@@ -27,7 +29,7 @@ namespace plinth::runtime {
 
 enum class LgbHeaderKey : uint8_t {
   kVersion, kNumClass, kNumTreePerIteration, kLabelIndex, kMaxFeatureIdx, kObjective,
-  kAverageOutput, kFeatureNames, kFeatureInfos, kTreeSizes, kCount
+  kAverageOutput, kFeatureNames, kFeatureInfos, kCount
 };
 
 enum class LgbTreeKey : uint8_t {
@@ -57,7 +59,8 @@ std::string_view LgbTreeKeyName(LgbTreeKey key);
 std::string_view LgbHeaderKeyName(LgbHeaderKey key);
 
 // InvalidArgument (with the line number) when the text is not laid out as above: first line
-// not "tree", a tree section line without '=', "Tree=N" out of order, no "end of trees".
+// not "tree", a tree section line without '=', "Tree=N" out of order, a file that ends inside
+// the trees (no "end of trees" nor trailer after them: truncated).
 absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text);
 
 // Parses space-separated numbers (std::from_chars, whole tokens only) into `out`, which is

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "plinth/base/strings.h"
 
@@ -85,11 +86,18 @@ absl::Status CategoricalNode(int32_t i, double threshold, LgbTreeScratch* x, Tre
 }
 
 absl::Status NumericalNode(int32_t i, double threshold, int32_t decision_type, TreeNode* node) {
-  if (std::isnan(threshold) || threshold == std::numeric_limits<double>::infinity()) {
-    return Invalid(StrCat("node ", i, " has threshold ", threshold));
-  }
-  node->threshold = std::nextafter(threshold, std::numeric_limits<double>::infinity());
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (std::isnan(threshold)) return Invalid(StrCat("node ", i, " has threshold ", threshold));
   node->default_left = (decision_type & 2) != 0;
+  if (threshold == kInf) {
+    // Every value that is not missing goes left, +inf included: no `v < t` says that, but
+    // `v < -inf` sends every value right, so the children swap sides.
+    std::swap(node->left, node->right);
+    node->default_left = !node->default_left;
+    node->threshold = -kInf;
+  } else {
+    node->threshold = std::nextafter(threshold, kInf);
+  }
   switch ((decision_type >> 2) & 3) {
     case 0: node->missing = MissingRule::kNone; break;
     case 1: node->missing = MissingRule::kZeroOrNaN; break;

@@ -7,8 +7,10 @@
 // Split semantics, per decision_type (bit 0 categorical, bit 1 default_left, bits 2-3
 // missing type 0 None / 1 Zero / 2 NaN):
 //   numerical: LightGBM's `v <= t` is stored as `v < nextafter(t, +inf)`, identical for every
-//     double v (t = +inf, which has no such form, is refused); missing None -> kNone (NaN reads
-//     as 0.0), Zero -> kZeroOrNaN, NaN -> kNaN, default_left from bit 1.
+//     double v; missing None -> kNone (NaN reads as 0.0), Zero -> kZeroOrNaN, NaN -> kNaN,
+//     default_left from bit 1. LightGBM writes t = +inf to split missing from everything else
+//     (+inf going left): that node becomes `v < -inf` with its children and default swapped,
+//     so the IR's left child is LightGBM's right one there.
 //   categorical: t = (int)threshold selects the bitset cat_threshold[cat_boundaries[t] ..
 //     cat_boundaries[t+1]); its set bits become `categories`, which go left. NaN goes right
 //     whatever the missing type (missing = kNaN, default_left = false), and so do negative
