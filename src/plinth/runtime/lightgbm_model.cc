@@ -15,6 +15,7 @@ namespace {
 using HK = LgbHeaderKey;
 
 constexpr int64_t kMaxClasses = 1 << 16;
+constexpr int64_t kMaxFeatures = 1 << 24;  // ValidateEnsemble's limits
 
 template <typename... Parts>
 absl::Status Invalid(const Parts&... parts) {
@@ -166,7 +167,9 @@ absl::StatusOr<TreeEnsemble> ParseLightgbmText(std::string_view text) {
   }
   PLINTH_RETURN_IF_ERROR(HeaderInt(m, HK::kLabelIndex).status());
   PLINTH_ASSIGN_OR_RETURN(int64_t max_feature_idx, HeaderInt(m, HK::kMaxFeatureIdx));
-  if (max_feature_idx < 0) return Invalid(StrCat("max_feature_idx is ", max_feature_idx));
+  if (max_feature_idx < 0 || max_feature_idx >= kMaxFeatures) {
+    return Invalid(StrCat("max_feature_idx is ", max_feature_idx));
+  }
   // Both lists are checked against max_feature_idx before it sizes anything.
   PLINTH_ASSIGN_OR_RETURN(auto names, FeatureList(m, HK::kFeatureNames, max_feature_idx + 1));
   PLINTH_ASSIGN_OR_RETURN(auto infos, FeatureList(m, HK::kFeatureInfos, max_feature_idx + 1));

@@ -37,7 +37,7 @@ absl::Status ReadList(const LgbTreeSection& s, TK key, int64_t expected, std::ve
 // Reads the category bitsets; each must lie inside cat_threshold.
 absl::Status ReadBitsets(const LgbTreeSection& s, LgbTreeScratch* x) {
   PLINTH_ASSIGN_OR_RETURN(int64_t num_cat, ReadInt(s, TK::kNumCat));
-  if (num_cat < 0) return Invalid(StrCat("num_cat is ", num_cat));
+  if (num_cat < 0 || num_cat > (1 << 30)) return Invalid(StrCat("num_cat is ", num_cat));
   x->cat_boundaries.clear();
   x->cat_threshold.clear();
   if (num_cat == 0) return absl::OkStatus();
