@@ -380,6 +380,7 @@ TEST(LightgbmModelTest, AcceptsOlderFormatsAndWindowsLineEnds) {
   // LightGBM 2.0 wrote no "end of trees": the trailer follows the last tree.
   std::string old_trailer = Replace(v2, "end of trees\n\nparameters:", "feature importances:\na=1\n\nparameters:");
   EXPECT_EQ(Side(Parse(old_trailer), 0.5), -1);
+  EXPECT_EQ(Side(Parse(Model({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
   std::string crlf = ReplaceAll(Model({Stump(0.5)}), "\n", "\r\n");
   EXPECT_EQ(Side(Parse(crlf), 0.5), -1);
 }

@@ -100,14 +100,17 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
   do {
     if (!lines.Next(&line)) return absl::InvalidArgumentError("LightGBM model is empty");
   } while (StripWhitespace(line).empty());
-  if (StripWhitespace(line) != "tree") {
+  // Booster(model_str=...) also takes a model whose "tree" line was left out.
+  bool pending = StartsWith(line, "version=");
+  if (!pending && StripWhitespace(line) != "tree") {
     return error(StrCat("expected 'tree' (the model type), found '", Excerpt(line), "'"));
   }
 
   LgbModelText out;
   bool at_tree = false;
   bool ended = false;
-  while (!at_tree && !ended && lines.Next(&line)) {
+  while (!at_tree && !ended && (pending || lines.Next(&line))) {
+    pending = false;
     if (line.empty()) continue;
     at_tree = StartsWith(line, kTreeStart);
     ended = EndsTrees(line);

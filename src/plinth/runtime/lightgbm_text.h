@@ -1,7 +1,7 @@
 // LightGBM text model, lexical layer: the file cut into its sections, and number lists.
 //
 // A model file (Booster.save_model) is lines:
-//   tree                                  model type, first line
+//   tree                                  model type, first line (may be left out)
 //   key=value ... / average_output        header, up to the first "Tree=" line
 //   Tree=0 / key=value lines / blank      one section per tree
 //   end of trees                          (LightGBM 2.0 wrote none: the trailer then follows)
