@@ -13,7 +13,9 @@
 
 #include "plinth/base/json.h"
 #include "plinth/base/sha256.h"
+#include "plinth/runtime/compiled_model.h"
 #include "plinth/runtime/lightgbm_model.h"
+#include "plinth/runtime/model_loader.h"
 #include "plinth/runtime/reference_eval.h"
 #include "plinth/testing/test_util.h"
 #include "plinth/testing/testdata.h"
@@ -24,13 +26,19 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kExact = 1e-12;  // relative; LightGBM triples are expected to match bit for bit
 
-// Agreement of one source with its expected values.
+// Every prediction is made by the reference evaluator and by the compiled engine (what serving
+// runs), which must agree bit for bit; these count the values compared and those that differ.
+size_t compiled_values = 0, compiled_mismatches = 0;
+
+// Agreement of one source with its expected values (and of the two engines on its predictions).
 class Tally {
  public:
-  explicit Tally(std::string source) : source_(std::move(source)) {}
+  explicit Tally(std::string source)
+      : source_(std::move(source)), compiled_before_(compiled_values), mismatches_before_(compiled_mismatches) {}
   ~Tally() {
     std::cout << "[ max error ] " << source_ << ": " << values_ << " values, " << exact_ << " exact, max relative error "
-              << max_rel_ << "\n";
+              << max_rel_ << "; compiled engine: " << compiled_values - compiled_before_ << " values, "
+              << compiled_mismatches - mismatches_before_ << " differ from the reference\n";
   }
 
   void Check(double got, double want, std::string_view where, double tolerance = kExact) {
@@ -49,6 +57,7 @@ class Tally {
 
  private:
   std::string source_;
+  size_t compiled_before_, mismatches_before_;
   size_t values_ = 0, exact_ = 0, failures_ = 0;
   double max_rel_ = 0;
 };
@@ -188,9 +197,29 @@ TreeEnsemble LoadText(std::string_view text, std::string_view name) {
 
 TreeEnsemble Load(const std::string& path) { return LoadText(ReadFile(path), path); }
 
+void ExpectCompiledAgrees(const TreeEnsemble& e, const std::vector<double>& rows, const PredictOptions& options,
+                          const std::vector<double>& reference) {
+  auto bytes = CompileModel(ParsedModel(e));
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto model = CompiledModel::Create(ModelBytes::Own(*std::move(bytes)));
+  ASSERT_TRUE(model.ok()) << model.status();
+  const size_t n = rows.size() / e.num_features;
+  std::vector<double> got(n * (*model)->OutputWidth(options));
+  ASSERT_EQ(got.size(), reference.size());
+  ASSERT_TRUE((*model)->Predict(rows.data(), n, got.data(), options).ok());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ++compiled_values;
+    if (got[i] != reference[i] && ++compiled_mismatches <= 10) {
+      ADD_FAILURE() << "compiled engine: value " << i << " is " << got[i] << ", reference " << reference[i];
+    }
+  }
+}
+
 std::vector<double> PredictRows(const TreeEnsemble& e, const std::vector<double>& rows, PredictOptions options = {}) {
   if (e.trees.empty() || e.num_features == 0) return {};
-  return ReferencePredict(e, rows.data(), rows.size() / e.num_features, options);
+  std::vector<double> out = ReferencePredict(e, rows.data(), rows.size() / e.num_features, options);
+  ExpectCompiledAgrees(e, rows, options, out);
+  return out;
 }
 
 void ExpectRefusedAsLinear(const std::string& path) {
