@@ -34,10 +34,13 @@ size_t compiled_values = 0, compiled_mismatches = 0;
 class Tally {
  public:
   explicit Tally(std::string source)
-      : source_(std::move(source)), compiled_before_(compiled_values), mismatches_before_(compiled_mismatches) {}
+      : source_(std::move(source)),
+        compiled_before_(compiled_values),
+        mismatches_before_(compiled_mismatches) {}
   ~Tally() {
-    std::cout << "[ max error ] " << source_ << ": " << values_ << " values, " << exact_ << " exact, max relative error "
-              << max_rel_ << "; compiled engine: " << compiled_values - compiled_before_ << " values, "
+    std::cout << "[ max error ] " << source_ << ": " << values_ << " values, " << exact_
+              << " exact, max relative error " << max_rel_
+              << "; compiled engine: " << compiled_values - compiled_before_ << " values, "
               << compiled_mismatches - mismatches_before_ << " differ from the reference\n";
   }
 
@@ -47,11 +50,12 @@ class Tally {
       ++exact_;
       return;
     }
-    double rel = std::abs(got - want) / std::max(std::abs(want), std::numeric_limits<double>::min());
+    double rel =
+        std::abs(got - want) / std::max(std::abs(want), std::numeric_limits<double>::min());
     max_rel_ = std::max(max_rel_, rel);
     if (!(rel <= tolerance) && ++failures_ <= 10) {
-      ADD_FAILURE() << source_ << " " << where << ": got " << got << ", want " << want << " (relative error " << rel
-                    << ")";
+      ADD_FAILURE() << source_ << " " << where << ": got " << got << ", want " << want
+                    << " (relative error " << rel << ")";
     }
   }
 
@@ -115,7 +119,8 @@ std::vector<std::vector<double>> ReadMatrix(const std::string& path) {
 }
 
 // libsvm rows ("label idx:value ..."), 0-based indices; absent entries take `absent`.
-std::vector<double> ReadLibsvm(const std::string& path, int32_t num_features, double absent, size_t* num_rows) {
+std::vector<double> ReadLibsvm(const std::string& path, int32_t num_features, double absent,
+                               size_t* num_rows) {
   std::vector<double> rows;
   std::string text = ReadFile(path);
   *num_rows = 0;
@@ -127,7 +132,8 @@ std::vector<double> ReadLibsvm(const std::string& path, int32_t num_features, do
       size_t colon = cells[i].find(':');
       auto index = ParseInt64(cells[i].substr(0, colon));
       EXPECT_TRUE(index && *index >= 0 && *index < num_features) << cells[i];
-      if (index && *index >= 0 && *index < num_features) rows[base + *index] = Number(cells[i].substr(colon + 1));
+      if (index && *index >= 0 && *index < num_features)
+        rows[base + *index] = Number(cells[i].substr(colon + 1));
     }
     ++*num_rows;
   }
@@ -165,7 +171,8 @@ Csv ReadCsv(const std::string& path) {
 double EncodeCell(const FeatureSpec& spec, std::string_view cell) {
   if (cell == "N/A" || cell.empty()) return kNaN;
   if (spec.categories.empty()) return Number(cell);
-  if (cell == "FALSE" || cell == "TRUE") return CategoryCode(spec, cell == "TRUE" ? "true" : "false");
+  if (cell == "FALSE" || cell == "TRUE")
+    return CategoryCode(spec, cell == "TRUE" ? "true" : "false");
   return CategoryCode(spec, cell);
 }
 
@@ -197,8 +204,8 @@ TreeEnsemble LoadText(std::string_view text, std::string_view name) {
 
 TreeEnsemble Load(const std::string& path) { return LoadText(ReadFile(path), path); }
 
-void ExpectCompiledAgrees(const TreeEnsemble& e, const std::vector<double>& rows, const PredictOptions& options,
-                          const std::vector<double>& reference) {
+void ExpectCompiledAgrees(const TreeEnsemble& e, const std::vector<double>& rows,
+                          const PredictOptions& options, const std::vector<double>& reference) {
   auto bytes = CompileModel(ParsedModel(e));
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   auto model = CompiledModel::Create(ModelBytes::Own(*std::move(bytes)));
@@ -210,12 +217,14 @@ void ExpectCompiledAgrees(const TreeEnsemble& e, const std::vector<double>& rows
   for (size_t i = 0; i < got.size(); ++i) {
     ++compiled_values;
     if (got[i] != reference[i] && ++compiled_mismatches <= 10) {
-      ADD_FAILURE() << "compiled engine: value " << i << " is " << got[i] << ", reference " << reference[i];
+      ADD_FAILURE() << "compiled engine: value " << i << " is " << got[i] << ", reference "
+                    << reference[i];
     }
   }
 }
 
-std::vector<double> PredictRows(const TreeEnsemble& e, const std::vector<double>& rows, PredictOptions options = {}) {
+std::vector<double> PredictRows(const TreeEnsemble& e, const std::vector<double>& rows,
+                                PredictOptions options = {}) {
   if (e.trees.empty() || e.num_features == 0) return {};
   std::vector<double> out = ReferencePredict(e, rows.data(), rows.size() / e.num_features, options);
   ExpectCompiledAgrees(e, rows, options, out);
@@ -268,7 +277,8 @@ TEST(LightgbmConformanceTest, JpmmlLightgbm) {
     Csv input = ReadCsv(dir + "csv/" + c.input + ".csv");
     Csv expected = ReadCsv(dir + "csv/" + c.expected + ".csv");
     ASSERT_EQ(input.rows.size(), expected.rows.size());
-    std::vector<double> got = PredictRows(e, EncodeCsv(e.signature, input), {.iteration_limit = c.iterations});
+    std::vector<double> got =
+        PredictRows(e, EncodeCsv(e.signature, input), {.iteration_limit = c.iterations});
     const size_t width = e.num_outputs;
     ASSERT_EQ(got.size(), input.rows.size() * width);
     for (size_t r = 0; r < expected.rows.size(); ++r) {
@@ -281,7 +291,8 @@ TEST(LightgbmConformanceTest, JpmmlLightgbm) {
         tally.Check(1 - got[r], Number(want[expected.Column("probability(0)")]), where);
       } else {
         for (size_t k = 0; k < width; ++k) {
-          tally.Check(got[r * width + k], Number(want[expected.Column(StrCat("probability(", k, ")"))]), where);
+          tally.Check(got[r * width + k],
+                      Number(want[expected.Column(StrCat("probability(", k, ")"))]), where);
         }
       }
     }
@@ -315,10 +326,12 @@ TEST(LightgbmConformanceTest, Leaves) {
     for (const auto& row : m) out.insert(out.end(), row.begin() + skip_columns, row.end());
     return out;
   };
-  auto compare = [&](const std::string& name, const std::vector<double>& got, const std::string& expected_path) {
+  auto compare = [&](const std::string& name, const std::vector<double>& got,
+                     const std::string& expected_path) {
     std::vector<double> want = flat(ReadMatrix(expected_path));
     ASSERT_EQ(got.size(), want.size()) << name;
-    for (size_t i = 0; i < want.size(); ++i) tally.Check(got[i], want[i], StrCat(name, " value ", i));
+    for (size_t i = 0; i < want.size(); ++i)
+      tally.Check(got[i], want[i], StrCat(name, " value ", i));
   };
 
   {  // pred_leaf: LightGBM's leaf numbers per tree.
@@ -330,7 +343,8 @@ TEST(LightgbmConformanceTest, Leaves) {
       ASSERT_EQ(leaves[r].size(), e.trees.size());
       for (size_t t = 0; t < e.trees.size(); ++t) {
         int32_t node = ReferenceLeaf(e.trees[t], rows[r].data(), e.precision);
-        tally.Check(LightgbmLeafIndex(e.trees[t], node), leaves[r][t], StrCat("breast_cancer leaf r", r, " t", t));
+        tally.Check(LightgbmLeafIndex(e.trees[t], node), leaves[r][t],
+                    StrCat("breast_cancer leaf r", r, " t", t));
       }
     }
   }
@@ -341,19 +355,22 @@ TEST(LightgbmConformanceTest, Leaves) {
   }
   {
     TreeEnsemble e = Load(dir + "lg_kddcup99.model");
-    compare("kddcup99", PredictRows(e, flat(ReadMatrix(data + "kddcup99_test.tsv")), {.output_margin = true}),
+    compare("kddcup99",
+            PredictRows(e, flat(ReadMatrix(data + "kddcup99_test.tsv")), {.output_margin = true}),
             dir + "lg_kddcup99_true_predictions.txt");
   }
   {
     TreeEnsemble e = Load(dir + "lgmulticlass.model");
     std::vector<double> rows = flat(ReadMatrix(data + "multiclass_test.tsv"), /*skip_columns=*/1);
     compare("multiclass", PredictRows(e, rows), dir + "lgmulticlass_true_predictions.txt");
-    compare("multiclass raw", PredictRows(e, rows, {.output_margin = true}), dir + "lgmulticlass_true_raw_predictions.txt");
+    compare("multiclass raw", PredictRows(e, rows, {.output_margin = true}),
+            dir + "lgmulticlass_true_raw_predictions.txt");
   }
-  for (const char* name :
-       {"genlin_fmtp_poisson_Frequency", "genlin_fmtp_gamma_AvgClaimAmount", "genlin_fmtp_tweedie_PurePremium"}) {
+  for (const char* name : {"genlin_fmtp_poisson_Frequency", "genlin_fmtp_gamma_AvgClaimAmount",
+                           "genlin_fmtp_tweedie_PurePremium"}) {
     TreeEnsemble e = Load(dir + name + ".model");
-    compare(name, PredictRows(e, flat(ReadMatrix(dir + name + "_features.tsv"))), dir + name + "_true_predictions.txt");
+    compare(name, PredictRows(e, flat(ReadMatrix(dir + name + "_features.tsv"))),
+            dir + name + "_true_predictions.txt");
   }
   {
     // Made by LightGBM 2.x, whose RF leaves were already probabilities: its "true predictions"
@@ -363,7 +380,8 @@ TEST(LightgbmConformanceTest, Leaves) {
     EXPECT_TRUE(e.average_output);
     size_t n = 0;
     std::vector<double> rows = ReadLibsvm(data + "iris_test.libsvm", e.num_features, 0.0, &n);
-    compare("rf_iris (legacy, margins)", PredictRows(e, rows, {.output_margin = true}), dir + "lg_rf_iris_true_predictions.txt");
+    compare("rf_iris (legacy, margins)", PredictRows(e, rows, {.output_margin = true}),
+            dir + "lg_rf_iris_true_predictions.txt");
   }
   {
     // Values in the source test carry 8 digits, so they are compared at 1e-7 (its tolerance).
@@ -373,13 +391,16 @@ TEST(LightgbmConformanceTest, Leaves) {
     ASSERT_TRUE(json.ok());
     std::vector<double> rows;
     for (const Json& row : (*json)["inputs"]) {
-      for (const Json& v : row) rows.push_back(v.is_string() ? Number(v.get<std::string>()) : v.get<double>());
+      for (const Json& v : row)
+        rows.push_back(v.is_string() ? Number(v.get<std::string>()) : v.get<double>());
     }
     std::vector<double> all = PredictRows(e, rows, {.output_margin = true});
     std::vector<double> first = PredictRows(e, rows, {.output_margin = true, .iteration_limit = 1});
     for (size_t r = 0; r < all.size(); ++r) {
-      rounded.Check(all[r], (*json)["expected_raw_all_trees"][r].get<double>(), StrCat("row ", r), 1e-7);
-      rounded.Check(first[r], (*json)["expected_raw_first_tree_only"][r].get<double>(), StrCat("row ", r), 1e-7);
+      rounded.Check(all[r], (*json)["expected_raw_all_trees"][r].get<double>(), StrCat("row ", r),
+                    1e-7);
+      rounded.Check(first[r], (*json)["expected_raw_first_tree_only"][r].get<double>(),
+                    StrCat("row ", r), 1e-7);
     }
   }
 }
@@ -388,7 +409,8 @@ TEST(LightgbmConformanceTest, Boosters) {
   PLINTH_REQUIRE_TESTDATA(root);
   const std::string dir = root + "/models/boosters/lightgbm/inference/";
   Tally tally("boosters");
-  for (const char* name : {"small_tree", "regression", "regression_missing", "binary_classification", "multiclass"}) {
+  for (const char* name :
+       {"small_tree", "regression", "regression_missing", "binary_classification", "multiclass"}) {
     SCOPED_TRACE(name);
     TreeEnsemble e = Load(dir + name + "/model.txt");
     auto input = ParseJson(ReadFile(dir + name + "/input.json"));
@@ -408,9 +430,11 @@ TEST(LightgbmConformanceTest, Boosters) {
           want.push_back(v.get<double>());
         }
       }
-      std::vector<double> got = PredictRows(e, rows, {.output_margin = std::string_view(key) == "raw"});
+      std::vector<double> got =
+          PredictRows(e, rows, {.output_margin = std::string_view(key) == "raw"});
       ASSERT_EQ(got.size(), want.size()) << key;
-      for (size_t i = 0; i < want.size(); ++i) tally.Check(got[i], want[i], StrCat(name, " ", key, " ", i));
+      for (size_t i = 0; i < want.size(); ++i)
+        tally.Check(got[i], want[i], StrCat(name, " ", key, " ", i));
     }
   }
   ExpectRefusedAsLinear(dir + "linear_tree/model.txt");
@@ -425,13 +449,15 @@ TEST(LightgbmConformanceTest, Lleaves) {
   ASSERT_TRUE(expected.ok());
   for (const Json& c : (*expected)["cases"]) {
     std::vector<double> row;
-    for (const Json& v : c["input"]) row.push_back(v.is_string() ? Number(v.get<std::string>()) : v.get<double>());
+    for (const Json& v : c["input"])
+      row.push_back(v.is_string() ? Number(v.get<std::string>()) : v.get<double>());
     tally.Check(PredictRows(e, row)[0], c["expected"].get<double>(), c["input"].dump());
   }
   // No stored predictions for the others: they must parse and validate.
-  for (const char* name : {"airline/model.txt", "mtpl2/model_small.txt", "NYC_taxi/model.txt",
-                           "boston_housing/model.txt", "multiclass/model.txt", "mixed_categorical/model.txt",
-                           "single_tree/model.txt", "tiniest_single_tree/model.txt", "leaf_scan/model.txt"}) {
+  for (const char* name :
+       {"airline/model.txt", "mtpl2/model_small.txt", "NYC_taxi/model.txt",
+        "boston_housing/model.txt", "multiclass/model.txt", "mixed_categorical/model.txt",
+        "single_tree/model.txt", "tiniest_single_tree/model.txt", "leaf_scan/model.txt"}) {
     TreeEnsemble m = Load(dir + name);
     EXPECT_FALSE(m.trees.empty()) << name;
   }
@@ -448,28 +474,35 @@ TEST(LightgbmConformanceTest, Treelite) {
   {
     TreeEnsemble e = Load(dir + "toy_categorical/toy_categorical_model.txt");
     size_t n = 0;
-    std::vector<double> rows = ReadLibsvm(dir + "toy_categorical/toy_categorical.test", e.num_features, 0.0, &n);
+    std::vector<double> rows =
+        ReadLibsvm(dir + "toy_categorical/toy_categorical.test", e.num_features, 0.0, &n);
     std::vector<double> got = PredictRows(e, rows, {.output_margin = true});
     auto want = ReadMatrix(dir + "toy_categorical/toy_categorical.test.pred");
     ASSERT_EQ(got.size(), want.size());
-    for (size_t r = 0; r < n; ++r) tally.Check(got[r], want[r][0], StrCat("toy_categorical row ", r));
+    for (size_t r = 0; r < n; ++r)
+      tally.Check(got[r], want[r][0], StrCat("toy_categorical row ", r));
   }
   {
     // 3.66 MB, one tree with high-cardinality bitsets. Absent libsvm entries are missing (NaN):
     // the expected margins were made with treelite's sparse semantics (MANIFEST caveat).
     std::string text = ReadGzip(dir + "sparse_categorical/sparse_categorical_model.txt.gz");
-    std::string sha = std::string(StripWhitespace(ReadFile(dir + "sparse_categorical/sparse_categorical_model.txt.sha256")));
+    std::string sha = std::string(
+        StripWhitespace(ReadFile(dir + "sparse_categorical/sparse_categorical_model.txt.sha256")));
     EXPECT_EQ(Sha256Hex(text), sha.substr(0, 64));
     auto start = std::chrono::steady_clock::now();
     TreeEnsemble e = LoadText(text, "sparse_categorical");
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "[ timing    ] sparse_categorical (" << text.size() << " bytes) parsed in " << ms << " ms\n";
+    auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "[ timing    ] sparse_categorical (" << text.size() << " bytes) parsed in " << ms
+              << " ms\n";
     size_t n = 0;
-    std::vector<double> rows = ReadLibsvm(dir + "sparse_categorical/sparse_categorical.test", e.num_features, kNaN, &n);
+    std::vector<double> rows =
+        ReadLibsvm(dir + "sparse_categorical/sparse_categorical.test", e.num_features, kNaN, &n);
     std::vector<double> got = PredictRows(e, rows, {.output_margin = true});
     auto want = ReadMatrix(dir + "sparse_categorical/sparse_categorical.test.margin");
     ASSERT_EQ(got.size(), want.size());
-    for (size_t r = 0; r < n; ++r) tally.Check(got[r], want[r][0], StrCat("sparse_categorical row ", r));
+    for (size_t r = 0; r < n; ++r)
+      tally.Check(got[r], want[r][0], StrCat("sparse_categorical row ", r));
   }
 }
 
@@ -494,7 +527,8 @@ TEST(LightgbmConformanceTest, AnkaneLightgbmRuby) {
       const double* row = rows.data() + r * e.num_features;
       for (size_t t = 0; t < e.trees.size(); ++t) {
         int32_t leaf = LightgbmLeafIndex(e.trees[t], ReferenceLeaf(e.trees[t], row, e.precision));
-        tally.Check(leaf, c["expected_pred_leaf"][r][t].get<double>(), StrCat("pred_leaf ", r, " tree ", t));
+        tally.Check(leaf, c["expected_pred_leaf"][r][t].get<double>(),
+                    StrCat("pred_leaf ", r, " tree ", t));
       }
     }
   }
@@ -507,8 +541,10 @@ TEST(LightgbmConformanceTest, AnkaneLightgbmRuby) {
       std::vector<double> by_name, by_code;
       for (size_t f = 0; f < 4; ++f) {
         const Json& v = c["input"][f];
-        by_name.push_back(v.is_null() ? kNaN : v.is_string() ? CategoryCode(e.signature.inputs[f], v.get<std::string>())
-                                                              : v.get<double>());
+        by_name.push_back(v.is_null() ? kNaN
+                          : v.is_string()
+                              ? CategoryCode(e.signature.inputs[f], v.get<std::string>())
+                              : v.get<double>());
         const Json& code = c["input_codes"][f];
         by_code.push_back(code.is_string() ? Number(code.get<std::string>()) : code.get<double>());
       }

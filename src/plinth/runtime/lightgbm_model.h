@@ -7,8 +7,9 @@
 //   - precision kFloat64, base_score 0, one output per class (num_class), tree t adds to
 //     output t % num_tree_per_iteration (which must equal num_class); `average_output`
 //     (random forest) divides by the iterations used; shrinkage is already in the leaves.
-//   - splits: see lightgbm_tree.h (`v <= t` becomes `v < nextafter(t, +inf)`; categorical
-//     bitsets become category sets with NaN, negative and out-of-range values going right).
+//   - splits: see lightgbm_tree.h (`v <= t` becomes `v < nextafter(t, +inf)`, t = +inf a
+//     swapped `v < -inf`; categorical bitsets become category sets with NaN, negative and
+//     out-of-range values going right; one known difference for values in (-1, 0)).
 //   - transform: lightgbm_objective.h.
 //   - signature: inputs named by feature_names. A feature is kCategorical when a split treats
 //     it so or feature_infos lists categories for it. The trailing pandas_categorical line
@@ -24,7 +25,7 @@
 // (is_linear=1) are not supported"), unknown objectives, versions other than v2-v4, malformed
 // numbers, list lengths that disagree with num_leaves/num_cat, children or features out of
 // range, num_class/num_tree_per_iteration/objective disagreements, duplicate feature names, a
-// missing "end of trees". Sizes are checked against the lists actually present before
+// file that stops inside the trees (no "end of trees"), "regression sqrt" (reg_sqrt). Sizes are checked against the lists actually present before
 // anything is allocated, so memory stays proportional to the input.
 // Thread-safety: stateless.
 #pragma once

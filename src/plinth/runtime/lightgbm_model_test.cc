@@ -29,19 +29,22 @@ std::string Model(const std::vector<std::string>& trees, std::string_view header
 }
 
 // A tree with one split: node 0 on `feature`, leaf 0 (value `left`) and leaf 1 (`right`).
-std::string Stump(double threshold, int decision_type = 2, int feature = 0, double left = -1, double right = 1) {
-  return StrCat("num_leaves=2\nnum_cat=0\nsplit_feature=", feature, "\nsplit_gain=1\nthreshold=", threshold,
-                "\ndecision_type=", decision_type,
-                "\nleft_child=-1\nright_child=-2\nleaf_value=", left, " ", right,
-                "\nleaf_weight=1 1\nleaf_count=1 1\ninternal_value=0\ninternal_weight=1\ninternal_count=2\n"
-                "is_linear=0\nshrinkage=1");
+std::string Stump(double threshold, int decision_type = 2, int feature = 0, double left = -1,
+                  double right = 1) {
+  return StrCat(
+      "num_leaves=2\nnum_cat=0\nsplit_feature=", feature, "\nsplit_gain=1\nthreshold=", threshold,
+      "\ndecision_type=", decision_type, "\nleft_child=-1\nright_child=-2\nleaf_value=", left, " ",
+      right,
+      "\nleaf_weight=1 1\nleaf_count=1 1\ninternal_value=0\ninternal_weight=1\ninternal_count=2\n"
+      "is_linear=0\nshrinkage=1");
 }
 
 // A categorical stump whose bitset is `words` (cat_threshold), categories in it going left.
 std::string CatStump(std::string_view words, int num_words, int decision_type = 1) {
-  return StrCat("num_leaves=2\nnum_cat=1\nsplit_feature=1\nthreshold=0\ndecision_type=", decision_type,
-                "\nleft_child=-1\nright_child=-2\nleaf_value=-1 1\ncat_boundaries=0 ", num_words,
-                "\ncat_threshold=", words, "\nis_linear=0\nshrinkage=1");
+  return StrCat(
+      "num_leaves=2\nnum_cat=1\nsplit_feature=1\nthreshold=0\ndecision_type=", decision_type,
+      "\nleft_child=-1\nright_child=-2\nleaf_value=-1 1\ncat_boundaries=0 ", num_words,
+      "\ncat_threshold=", words, "\nis_linear=0\nshrinkage=1");
 }
 
 std::string Replace(std::string text, std::string_view from, std::string_view to) {
@@ -57,7 +60,8 @@ TreeEnsemble Parse(std::string_view text) {
   return e.ok() ? *std::move(e) : TreeEnsemble{};
 }
 
-std::vector<double> Predict(const TreeEnsemble& e, std::vector<double> row, PredictOptions options = {}) {
+std::vector<double> Predict(const TreeEnsemble& e, std::vector<double> row,
+                            PredictOptions options = {}) {
   if (e.trees.empty()) return {};
   return ReferencePredict(e, row.data(), 1, options);
 }
@@ -97,8 +101,8 @@ TEST(LightgbmModelTest, StumpBecomesThreeNodes) {
 TEST(LightgbmModelTest, NumericalSplitIsLessOrEqualForEveryDouble) {
   const double max = std::numeric_limits<double>::max();
   const double denorm = std::numeric_limits<double>::denorm_min();
-  for (double t : {0.5, -2.25, 0.0, -0.0, 1e-300, denorm, -denorm, max, -max, 1.0000000180025095e-35, 123456.789,
-                   31.500000000000004, -kInf}) {
+  for (double t : {0.5, -2.25, 0.0, -0.0, 1e-300, denorm, -denorm, max, -max,
+                   1.0000000180025095e-35, 123456.789, 31.500000000000004, -kInf}) {
     SCOPED_TRACE(t);
     TreeEnsemble e = Parse(Model({Stump(t)}));
     EXPECT_EQ(Side(e, t), -1);
@@ -108,7 +112,8 @@ TEST(LightgbmModelTest, NumericalSplitIsLessOrEqualForEveryDouble) {
   }
   EXPECT_EQ(Side(Parse(Model({Stump(-0.0)})), 0.0), -1);  // 0.0 <= -0.0
   EXPECT_EQ(Side(Parse(Model({Stump(0.0)})), -0.0), -1);
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(kNaN)})), kInvalid, "node 0 has threshold nan"));
+  EXPECT_TRUE(
+      StatusIs(ParseLightgbmText(Model({Stump(kNaN)})), kInvalid, "node 0 has threshold nan"));
 }
 
 // LightGBM writes threshold +inf to split missing values from all others, +inf going left.
@@ -120,9 +125,10 @@ TEST(LightgbmModelTest, InfiniteThresholdSendsEveryPresentValueLeft) {
     const double missing_side = (d >> 2) == 0 || (d & 2) ? -1 : 1;  // None reads NaN as 0.0 <= inf
     EXPECT_EQ(Side(e, kNaN), missing_side);
     EXPECT_EQ(Side(e, 0.0), (d >> 2) == 1 ? missing_side : -1);
-    EXPECT_EQ(LightgbmLeafIndex(e.trees[0], ReferenceLeaf(e.trees[0], std::vector<double>{1, 0}.data(),
-                                                           Precision::kFloat64)),
-              0);
+    EXPECT_EQ(
+        LightgbmLeafIndex(e.trees[0], ReferenceLeaf(e.trees[0], std::vector<double>{1, 0}.data(),
+                                                    Precision::kFloat64)),
+        0);
   }
 }
 
@@ -139,7 +145,8 @@ TEST(LightgbmModelTest, MissingTypeZeroSendsZeroAndNaNToTheDefaultChild) {
     const double missing_side = d == 6 ? -1 : 1;
     TreeEnsemble e = Parse(Model({Stump(-1.0, d)}));  // every non-missing value here is > -1: right
     EXPECT_EQ(e.trees[0].nodes[0].missing, MissingRule::kZeroOrNaN);
-    for (double v : {0.0, -0.0, 1e-36, -1e-36, 1e-35, kNaN}) EXPECT_EQ(Side(e, v), missing_side) << v;
+    for (double v : {0.0, -0.0, 1e-36, -1e-36, 1e-35, kNaN})
+      EXPECT_EQ(Side(e, v), missing_side) << v;
     for (double v : {1e-34, 0.5, -0.5}) EXPECT_EQ(Side(e, v), 1) << v;
     EXPECT_EQ(Side(e, -2.0), -1);
   }
@@ -170,7 +177,8 @@ TEST(LightgbmModelTest, CategoricalBitsetBecomesCategorySet) {
     EXPECT_EQ(e.signature.inputs[1].kind, FeatureKind::kCategorical);
     auto side = [&](double v) { return Predict(e, {0, v})[0]; };
     for (double v : {0.0, -0.0, 2.0, 2.7, 32.0, 63.0, 63.99}) EXPECT_EQ(side(v), -1) << v;
-    for (double v : {1.0, 3.0, 31.0, 64.0, 1e6, 4294967298.0, 1e10, -1.0, -3.0, kInf, -kInf, kNaN}) {
+    for (double v :
+         {1.0, 3.0, 31.0, 64.0, 1e6, 4294967298.0, 1e10, -1.0, -3.0, kInf, -kInf, kNaN}) {
       EXPECT_EQ(side(v), 1) << v;  // not in the set, past the bitset, negative, infinite, NaN
     }
   }
@@ -180,7 +188,8 @@ TEST(LightgbmModelTest, CategoricalNodesUseTheirOwnBitsets) {
   // Two categorical nodes: node 0 (bitset 1 = {1}) and node 1 (bitset 0 = {0, 1}).
   const std::string tree =
       "num_leaves=3\nnum_cat=2\nsplit_feature=1 0\nthreshold=1 0\ndecision_type=1 1\n"
-      "left_child=1 -1\nright_child=-2 -3\nleaf_value=10 20 30\ncat_boundaries=0 1 2\ncat_threshold=3 2\n";
+      "left_child=1 -1\nright_child=-2 -3\nleaf_value=10 20 30\ncat_boundaries=0 1 "
+      "2\ncat_threshold=3 2\n";
   TreeEnsemble e = Parse(Model({tree}));
   EXPECT_EQ(e.trees[0].nodes[0].categories, std::vector<uint32_t>{1});
   EXPECT_EQ(e.trees[0].nodes[1].categories, (std::vector<uint32_t>{0, 1}));
@@ -207,8 +216,9 @@ TEST(LightgbmModelTest, DeeperTreeKeepsLeafNumbers) {
 }
 
 TEST(LightgbmModelTest, SingleLeafTree) {
-  TreeEnsemble e = Parse(Model({"num_leaves=1\nnum_cat=0\nsplit_feature=\nthreshold=\nleaf_value=0.25\nshrinkage=1",
-                                Stump(0.5)}));
+  TreeEnsemble e = Parse(
+      Model({"num_leaves=1\nnum_cat=0\nsplit_feature=\nthreshold=\nleaf_value=0.25\nshrinkage=1",
+             Stump(0.5)}));
   ASSERT_EQ(e.trees[0].nodes.size(), 1u);
   EXPECT_TRUE(e.trees[0].nodes[0].is_leaf);
   EXPECT_EQ(Predict(e, {0, 0})[0], 0.25 - 1);
@@ -228,7 +238,8 @@ TEST(LightgbmModelTest, MulticlassTreesCycleThroughClasses) {
   EXPECT_EQ(e.signature.outputs, (std::vector<std::string>{"class_0", "class_1", "class_2"}));
   for (int t = 0; t < 6; ++t) EXPECT_EQ(e.trees[t].output, t % 3);
   EXPECT_EQ(Predict(e, {1, 0}, {.output_margin = true}), (std::vector<double>{3, 5, 7}));
-  EXPECT_EQ(Predict(e, {1, 0}, {.output_margin = true, .iteration_limit = 1}), (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(Predict(e, {1, 0}, {.output_margin = true, .iteration_limit = 1}),
+            (std::vector<double>{0, 1, 2}));
   std::vector<double> p = Predict(e, {1, 0});
   const double z = std::exp(3.0) + std::exp(5.0) + std::exp(7.0);
   EXPECT_NEAR(p[2], std::exp(7.0) / z, 1e-15);
@@ -273,9 +284,11 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
   };
   for (const ObjectiveCase& c : cases) {
     SCOPED_TRACE(c.objective);
-    std::string header = Replace(std::string(kHeader), "objective=regression", StrCat("objective=", c.objective));
+    std::string header =
+        Replace(std::string(kHeader), "objective=regression", StrCat("objective=", c.objective));
     header = Replace(header, "num_class=1", StrCat("num_class=", c.num_class));
-    header = Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", c.num_class));
+    header =
+        Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", c.num_class));
     std::vector<std::string> trees(c.num_class, Stump(0.5, 2, 0, -0.5, 0.75));
     TreeEnsemble e = Parse(Model(trees, header));
     EXPECT_EQ(e.transform, c.transform);
@@ -283,7 +296,8 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
     EXPECT_EQ(e.objective, c.objective);
   }
   // Spot-check the numbers: sigmoid with its scale, exp.
-  std::string binary = Replace(std::string(kHeader), "objective=regression", "objective=binary sigmoid:0.5");
+  std::string binary =
+      Replace(std::string(kHeader), "objective=regression", "objective=binary sigmoid:0.5");
   EXPECT_EQ(Predict(Parse(Model({Stump(0.5)}, binary)), {1, 0})[0], 1 / (1 + std::exp(-0.5)));
   std::string poisson = Replace(std::string(kHeader), "objective=regression", "objective=poisson");
   EXPECT_EQ(Predict(Parse(Model({Stump(0.5)}, poisson)), {1, 0})[0], std::exp(1.0));
@@ -298,9 +312,11 @@ TEST(LightgbmModelTest, NoObjectiveLineMeansRawMargins) {
 
 TEST(LightgbmModelTest, RefusesObjectivesItCannotReproduce) {
   auto with = [](std::string_view objective, int num_class = 1) {
-    std::string header = Replace(std::string(kHeader), "objective=regression", StrCat("objective=", objective));
+    std::string header =
+        Replace(std::string(kHeader), "objective=regression", StrCat("objective=", objective));
     header = Replace(header, "num_class=1", StrCat("num_class=", num_class));
-    header = Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", num_class));
+    header =
+        Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", num_class));
     return ParseLightgbmText(Model(std::vector<std::string>(num_class, Stump(0.5)), header));
   };
   EXPECT_TRUE(StatusIs(with("softplus_magic"), kInvalid, "unknown objective 'softplus_magic'"));
@@ -337,11 +353,16 @@ TEST(LightgbmModelTest, PandasCategoriesNameTheCategoricalFeatures) {
     EXPECT_EQ(f.kind, FeatureKind::kCategorical);
   }
   // Fewer lists than categorical features: no names either.
-  for (const auto& f : Parse(Model({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
+  for (const auto& f :
+       Parse(Model({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
     EXPECT_TRUE(f.categories.empty());
   }
-  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:null")).signature.inputs[0].categories.empty());
-  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:[]")).signature.inputs[0].categories.empty());
+  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:null"))
+                  .signature.inputs[0]
+                  .categories.empty());
+  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:[]"))
+                  .signature.inputs[0]
+                  .categories.empty());
 }
 
 TEST(LightgbmModelTest, PandasCategoriesMayBelongToUnusedFeatures) {
@@ -357,12 +378,13 @@ TEST(LightgbmModelTest, PandasCategoriesMayBelongToUnusedFeatures) {
 }
 
 TEST(LightgbmModelTest, RefusesMalformedPandasCategorical) {
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[\"a\"")), kInvalid,
-                       "pandas_categorical is not valid JSON"));
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[1]")), kInvalid,
-                       "list of lists"));
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[{}]]")), kInvalid,
-                       "not a string, number or boolean"));
+  EXPECT_TRUE(
+      StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[\"a\"")),
+               kInvalid, "pandas_categorical is not valid JSON"));
+  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[1]")),
+                       kInvalid, "list of lists"));
+  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[{}]]")),
+                       kInvalid, "not a string, number or boolean"));
 }
 
 TEST(LightgbmModelTest, RefusesLinearTrees) {
@@ -372,13 +394,16 @@ TEST(LightgbmModelTest, RefusesLinearTrees) {
 }
 
 TEST(LightgbmModelTest, AcceptsOlderFormatsAndWindowsLineEnds) {
-  std::string v2 = Replace(Model({Replace(Stump(0.5), "is_linear=0\n", "")}), "version=v4", "version=v2");
+  std::string v2 =
+      Replace(Model({Replace(Stump(0.5), "is_linear=0\n", "")}), "version=v4", "version=v2");
   EXPECT_EQ(Side(Parse(v2), 0.5), -1);
   EXPECT_EQ(Side(Parse(Replace(v2, "version=v2", "version=v3")), 0.6), 1);
   // tree_sizes is only LightGBM's index; a stale one (trees trimmed by hand) does not matter.
-  EXPECT_EQ(Side(Parse(Replace(v2, "label_index=0", "label_index=0\ntree_sizes=10 20 30")), 0.5), -1);
+  EXPECT_EQ(Side(Parse(Replace(v2, "label_index=0", "label_index=0\ntree_sizes=10 20 30")), 0.5),
+            -1);
   // LightGBM 2.0 wrote no "end of trees": the trailer follows the last tree.
-  std::string old_trailer = Replace(v2, "end of trees\n\nparameters:", "feature importances:\na=1\n\nparameters:");
+  std::string old_trailer =
+      Replace(v2, "end of trees\n\nparameters:", "feature importances:\na=1\n\nparameters:");
   EXPECT_EQ(Side(Parse(old_trailer), 0.5), -1);
   EXPECT_EQ(Side(Parse(Model({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
   std::string crlf = ReplaceAll(Model({Stump(0.5)}), "\n", "\r\n");
@@ -397,7 +422,9 @@ std::vector<BadCase> BadModels() {
       "num_leaves=3\nnum_cat=0\nsplit_feature=0 1\nthreshold=0 0\ndecision_type=2 2\n"
       "left_child=1 -1\nright_child=-3 -2\nleaf_value=1 2 3\n";
   auto header = [&](std::string_view from, std::string_view to) { return Replace(good, from, to); };
-  auto tree = [&](std::string_view from, std::string_view to) { return Model({Replace(Stump(0.5), from, to)}); };
+  auto tree = [&](std::string_view from, std::string_view to) {
+    return Model({Replace(Stump(0.5), from, to)});
+  };
   return {
       {"empty", "", "LightGBM model is empty"},
       {"json", R"({"learner": {}})", "expected 'tree' (the model type)"},
@@ -408,7 +435,8 @@ std::vector<BadCase> BadModels() {
       {"no num_class", header("num_class=1\n", ""), "no num_class line"},
       {"num_class 0", header("num_class=1", "num_class=0"), "num_class is 0"},
       {"num_class huge", header("num_class=1", "num_class=1000000000"), "num_class is 1000000000"},
-      {"num_class text", header("num_class=1", "num_class=one"), "num_class: 'one' is not a valid integer"},
+      {"num_class text", header("num_class=1", "num_class=one"),
+       "num_class: 'one' is not a valid integer"},
       {"trees per iteration", header("num_tree_per_iteration=1", "num_tree_per_iteration=2"),
        "num_tree_per_iteration is 2 but num_class is 1"},
       {"no label_index", header("label_index=0\n", ""), "no label_index line"},
@@ -417,28 +445,42 @@ std::vector<BadCase> BadModels() {
        "feature_names has 2 entries but max_feature_idx is 9999999"},
       {"huge max_feature_idx", header("max_feature_idx=1", "max_feature_idx=9223372036854775807"),
        "max_feature_idx is 9223372036854775807"},
-      {"huge num_cat", tree("num_cat=0", "num_cat=9223372036854775807"), "num_cat is 9223372036854775807"},
-      {"infos count", header("feature_infos=[0:1] [0:1]", "feature_infos=[0:1]"), "feature_infos has 1 entries"},
+      {"huge num_cat", tree("num_cat=0", "num_cat=9223372036854775807"),
+       "num_cat is 9223372036854775807"},
+      {"infos count", header("feature_infos=[0:1] [0:1]", "feature_infos=[0:1]"),
+       "feature_infos has 1 entries"},
       {"no feature_names", header("feature_names=a b\n", ""), "no feature_names line"},
-      {"duplicate names", header("feature_names=a b", "feature_names=a a"), "feature name 'a' appears twice"},
-      {"duplicate header key", header("label_index=0", "label_index=0\nlabel_index=0"), "'label_index' given twice"},
-      {"no trees", Replace(good, good.substr(good.find("Tree=0"), good.find("end of trees") - good.find("Tree=0")), ""),
+      {"duplicate names", header("feature_names=a b", "feature_names=a a"),
+       "feature name 'a' appears twice"},
+      {"duplicate header key", header("label_index=0", "label_index=0\nlabel_index=0"),
+       "'label_index' given twice"},
+      {"no trees",
+       Replace(good,
+               good.substr(good.find("Tree=0"), good.find("end of trees") - good.find("Tree=0")),
+               ""),
        "the model has no trees"},
       {"tree order", Replace(good, "Tree=0", "Tree=3"), "expected 'Tree=0', found 'Tree=3'"},
-      {"stray line", Replace(good, "end of trees", "garbage\nend of trees"), "expected 'Tree=' or 'end of trees'"},
+      {"stray line", Replace(good, "end of trees", "garbage\nend of trees"),
+       "expected 'Tree=' or 'end of trees'"},
       {"no blank line", Model({StrCat(Stump(0.5), "\nTree=1")}), "expected key=value in tree 0"},
       {"line without =", tree("shrinkage=1", "shrinkage"), "expected key=value in tree 0"},
       {"duplicate tree key", tree("num_cat=0", "num_cat=0\nnum_cat=0"), "'num_cat' given twice"},
       {"no num_leaves", tree("num_leaves=2\n", ""), "tree 0 (line 11): has no num_leaves line"},
       {"num_leaves 0", tree("num_leaves=2", "num_leaves=0"), "num_leaves is 0"},
-      {"num_leaves huge", tree("num_leaves=2", "num_leaves=1000000000"), "leaf_value has 2 values, expected 1000000000"},
-      {"num_leaves overflow", tree("num_leaves=2", "num_leaves=99999999999999999999"), "not a valid integer"},
-      {"leaf count", tree("leaf_value=-1 1", "leaf_value=-1"), "leaf_value has 1 values, expected 2"},
-      {"leaf number", tree("leaf_value=-1 1", "leaf_value=-1 1x"), "leaf_value: '1x' is not a valid number"},
-      {"leaf overflow", tree("leaf_value=-1 1", "leaf_value=-1 1e999"), "leaf_value: '1e999' is not a valid number"},
+      {"num_leaves huge", tree("num_leaves=2", "num_leaves=1000000000"),
+       "leaf_value has 2 values, expected 1000000000"},
+      {"num_leaves overflow", tree("num_leaves=2", "num_leaves=99999999999999999999"),
+       "not a valid integer"},
+      {"leaf count", tree("leaf_value=-1 1", "leaf_value=-1"),
+       "leaf_value has 1 values, expected 2"},
+      {"leaf number", tree("leaf_value=-1 1", "leaf_value=-1 1x"),
+       "leaf_value: '1x' is not a valid number"},
+      {"leaf overflow", tree("leaf_value=-1 1", "leaf_value=-1 1e999"),
+       "leaf_value: '1e999' is not a valid number"},
       {"leaf nan", tree("leaf_value=-1 1", "leaf_value=-1 nan"), "leaf 2 value is not finite"},
       {"no leaf_value", tree("leaf_value=-1 1\n", ""), "has no leaf_value line"},
-      {"threshold count", tree("threshold=0.5", "threshold=0.5 1"), "threshold has 2 values, expected 1"},
+      {"threshold count", tree("threshold=0.5", "threshold=0.5 1"),
+       "threshold has 2 values, expected 1"},
       {"no threshold", tree("threshold=0.5\n", ""), "has no threshold line"},
       {"no split_feature", tree("split_feature=0\n", ""), "has no split_feature line"},
       {"no num_cat", tree("num_cat=0\n", ""), "has no num_cat line"},
@@ -447,34 +489,49 @@ std::vector<BadCase> BadModels() {
       {"negative feature", tree("split_feature=0", "split_feature=-1"), "splits on feature -1"},
       {"left child leaf", tree("left_child=-1", "left_child=-3"), "node 0 has child leaf 2 of 2"},
       {"right child node", tree("right_child=-2", "right_child=0"), "node 0 has child node 0"},
-      {"child backwards", Model({Replace(three, "left_child=1 -1", "left_child=1 0")}), "node 1 has child node 0"},
+      {"child backwards", Model({Replace(three, "left_child=1 -1", "left_child=1 0")}),
+       "node 1 has child node 0"},
       {"two parents", tree("right_child=-2", "right_child=-1"), "node 1 has two parents"},
-      {"unreached leaf", Model({Replace(three, "right_child=-3 -2", "right_child=-2 -1")}), "has two parents"},
-      {"decision type 12", tree("decision_type=2", "decision_type=12"), "decision_type 12 (missing type 3)"},
-      {"decision type 16", tree("decision_type=2", "decision_type=16"), "node 0 has decision_type 16"},
-      {"decision type count", tree("decision_type=2", "decision_type=2 2"), "decision_type has 2 values"},
+      {"unreached leaf", Model({Replace(three, "right_child=-3 -2", "right_child=-2 -1")}),
+       "has two parents"},
+      {"decision type 12", tree("decision_type=2", "decision_type=12"),
+       "decision_type 12 (missing type 3)"},
+      {"decision type 16", tree("decision_type=2", "decision_type=16"),
+       "node 0 has decision_type 16"},
+      {"decision type count", tree("decision_type=2", "decision_type=2 2"),
+       "decision_type has 2 values"},
       {"bitset index", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=1")}),
        "categorical node 0 names bitset 1 of num_cat=1"},
-      {"bitset negative", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=-1")}), "names bitset -1"},
-      {"bitset nan", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=nan")}), "names bitset nan"},
-      {"bitset shared", Model({Replace(Replace(Replace(Replace(three, "num_cat=0", "num_cat=1"),
-                                                       "decision_type=2 2", "decision_type=1 1"),
-                                               "threshold=0 0", "threshold=0 0"),
-                                       "leaf_value=1 2 3", "leaf_value=1 2 3\ncat_boundaries=0 1\ncat_threshold=1")}),
+      {"bitset negative", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=-1")}),
+       "names bitset -1"},
+      {"bitset nan", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=nan")}),
+       "names bitset nan"},
+      {"bitset shared",
+       Model(
+           {Replace(Replace(Replace(Replace(three, "num_cat=0", "num_cat=1"), "decision_type=2 2",
+                                    "decision_type=1 1"),
+                            "threshold=0 0", "threshold=0 0"),
+                    "leaf_value=1 2 3", "leaf_value=1 2 3\ncat_boundaries=0 1\ncat_threshold=1")}),
        "categorical bitset 0 is used by two nodes"},
-      {"boundaries count", Model({Replace(CatStump("1", 1), "cat_boundaries=0 1", "cat_boundaries=0")}),
+      {"boundaries count",
+       Model({Replace(CatStump("1", 1), "cat_boundaries=0 1", "cat_boundaries=0")}),
        "cat_boundaries has 1 values, expected 2"},
-      {"boundaries order", Model({Replace(CatStump("1 1", 2), "cat_boundaries=0 2", "cat_boundaries=3 2")}),
+      {"boundaries order",
+       Model({Replace(CatStump("1 1", 2), "cat_boundaries=0 2", "cat_boundaries=3 2")}),
        "cat_boundaries must be ascending from 0"},
       {"cat_threshold count", Model({CatStump("1", 2)}), "cat_threshold has 1 values, expected 2"},
-      {"cat_threshold huge", Model({CatStump("1", 2000000000)}), "cat_threshold has 1 values, expected 2000000000"},
-      {"cat_threshold word", Model({CatStump("-1", 1)}), "cat_threshold: '-1' is not a valid number"},
-      {"no cat_threshold", Model({Replace(CatStump("1", 1), "cat_threshold=1\n", "")}), "has no cat_threshold line"},
-      {"is_linear text", tree("is_linear=0", "is_linear=x"), "is_linear: 'x' is not a valid integer"},
+      {"cat_threshold huge", Model({CatStump("1", 2000000000)}),
+       "cat_threshold has 1 values, expected 2000000000"},
+      {"cat_threshold word", Model({CatStump("-1", 1)}),
+       "cat_threshold: '-1' is not a valid number"},
+      {"no cat_threshold", Model({Replace(CatStump("1", 1), "cat_threshold=1\n", "")}),
+       "has no cat_threshold line"},
+      {"is_linear text", tree("is_linear=0", "is_linear=x"),
+       "is_linear: 'x' is not a valid integer"},
       {"uneven iterations",
        Model({Stump(0.5), Stump(0.5), Stump(0.5)},
-             Replace(Replace(Replace(std::string(kHeader), "num_class=1", "num_class=2"), "num_tree_per_iteration=1",
-                             "num_tree_per_iteration=2"),
+             Replace(Replace(Replace(std::string(kHeader), "num_class=1", "num_class=2"),
+                             "num_tree_per_iteration=1", "num_tree_per_iteration=2"),
                      "objective=regression", "objective=multiclass num_class:2")),
        "3 trees are not a whole number of iterations of 2"},
   };

@@ -10,7 +10,16 @@
 namespace plinth::runtime {
 namespace {
 
-enum class Family : uint8_t { kIdentity, kSquaredIfSqrt, kExp, kBinary, kCrossEntropy, kXentLambda, kSoftmax, kOva };
+enum class Family : uint8_t {
+  kIdentity,
+  kSquaredIfSqrt,
+  kExp,
+  kBinary,
+  kCrossEntropy,
+  kXentLambda,
+  kSoftmax,
+  kOva
+};
 
 struct Objective {
   std::string_view name;
@@ -38,18 +47,22 @@ constexpr std::array<Objective, 17> kObjectives = {{
 }};
 
 absl::Status Invalid(std::string_view objective, std::string_view why) {
-  return absl::InvalidArgumentError(StrCat("LightGBM model: objective '", objective.substr(0, 64), "': ", why));
+  return absl::InvalidArgumentError(
+      StrCat("LightGBM model: objective '", objective.substr(0, 64), "': ", why));
 }
 
 // Value of the `key:value` parameter among `params`, if present.
-std::optional<std::string_view> Param(const std::vector<std::string_view>& params, std::string_view key) {
+std::optional<std::string_view> Param(const std::vector<std::string_view>& params,
+                                      std::string_view key) {
   for (std::string_view p : params) {
-    if (p.size() > key.size() && p[key.size()] == ':' && StartsWith(p, key)) return p.substr(key.size() + 1);
+    if (p.size() > key.size() && p[key.size()] == ':' && StartsWith(p, key))
+      return p.substr(key.size() + 1);
   }
   return std::nullopt;
 }
 
-absl::StatusOr<double> SigmoidParam(std::string_view objective, const std::vector<std::string_view>& params) {
+absl::StatusOr<double> SigmoidParam(std::string_view objective,
+                                    const std::vector<std::string_view>& params) {
   auto text = Param(params, "sigmoid");
   if (!text) return Invalid(objective, "has no sigmoid:<scale> parameter");
   double s = 0;
@@ -67,14 +80,16 @@ absl::Status CheckNumClass(std::string_view objective, const std::vector<std::st
   int64_t k = 0;
   auto [next, ec] = std::from_chars(text->data(), text->data() + text->size(), k);
   if (ec != std::errc() || next != text->data() + text->size() || k != num_class) {
-    return Invalid(objective, StrCat("num_class does not match the header's num_class=", num_class));
+    return Invalid(objective,
+                   StrCat("num_class does not match the header's num_class=", num_class));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, int32_t num_class, TreeEnsemble* e) {
+absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, int32_t num_class,
+                                    TreeEnsemble* e) {
   e->transform = OutputTransform::kIdentity;
   e->sigmoid_scale = 1.0;
   if (!objective) {
@@ -82,10 +97,13 @@ absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, i
     return absl::OkStatus();
   }
   std::vector<std::string_view> params = StrSplit(*objective, ' ', /*skip_empty=*/true);
-  if (params.empty()) return absl::InvalidArgumentError("LightGBM model: the objective line is empty");
+  if (params.empty())
+    return absl::InvalidArgumentError("LightGBM model: the objective line is empty");
   const std::string_view name = params.front();
-  auto it = std::find_if(kObjectives.begin(), kObjectives.end(), [&](const Objective& o) { return o.name == name; });
-  if (it == kObjectives.end()) return Invalid(*objective, StrCat("unknown objective '", name.substr(0, 64), "'"));
+  auto it = std::find_if(kObjectives.begin(), kObjectives.end(),
+                         [&](const Objective& o) { return o.name == name; });
+  if (it == kObjectives.end())
+    return Invalid(*objective, StrCat("unknown objective '", name.substr(0, 64), "'"));
   const bool multiclass = it->family == Family::kSoftmax || it->family == Family::kOva;
   if (!multiclass && it->name != "custom" && num_class != 1) {
     return Invalid(*objective, StrCat("needs num_class=1, the header says ", num_class));
@@ -93,8 +111,9 @@ absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, i
   switch (it->family) {
     case Family::kSquaredIfSqrt:
       if (std::find(params.begin(), params.end(), "sqrt") != params.end()) {
-        return Invalid(*objective, "reg_sqrt models (the prediction is the signed square of the margin) are "
-                                   "not supported");
+        return Invalid(*objective,
+                       "reg_sqrt models (the prediction is the signed square of the margin) are "
+                       "not supported");
       }
       break;
     case Family::kIdentity:

@@ -24,6 +24,7 @@
 namespace plinth::runtime {
 
 // Sets e->transform, e->sigmoid_scale and e->objective (the line as written, or "custom").
-absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, int32_t num_class, TreeEnsemble* e);
+absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, int32_t num_class,
+                                    TreeEnsemble* e);
 
 }  // namespace plinth::runtime

@@ -9,23 +9,24 @@ namespace plinth::runtime {
 namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(LgbHeaderKey::kCount)> kHeaderNames = {
-    "version", "num_class", "num_tree_per_iteration", "label_index", "max_feature_idx", "objective",
-    "average_output", "feature_names", "feature_infos"};
+    "version",   "num_class",      "num_tree_per_iteration", "label_index",  "max_feature_idx",
+    "objective", "average_output", "feature_names",          "feature_infos"};
 
 constexpr std::array<std::string_view, static_cast<size_t>(LgbTreeKey::kCount)> kTreeNames = {
-    "num_leaves", "num_cat", "split_feature", "threshold", "decision_type", "left_child", "right_child",
-    "leaf_value", "cat_boundaries", "cat_threshold", "is_linear"};
+    "num_leaves",  "num_cat",    "split_feature",  "threshold",     "decision_type", "left_child",
+    "right_child", "leaf_value", "cat_boundaries", "cat_threshold", "is_linear"};
 
 constexpr std::string_view kTreeStart = "Tree=";
 constexpr std::string_view kEndOfTrees = "end of trees";
 constexpr std::string_view kPandasKey = "pandas_categorical:";
 // Old writers (LightGBM 2.0) go straight from the last tree to one of these.
-constexpr std::array<std::string_view, 4> kTrailerStarts = {"feature importances:", "feature_importances:",
-                                                            "parameters:", kPandasKey};
+constexpr std::array<std::string_view, 4> kTrailerStarts = {
+    "feature importances:", "feature_importances:", "parameters:", kPandasKey};
 
 bool EndsTrees(std::string_view line) {
   return line == kEndOfTrees ||
-         std::any_of(kTrailerStarts.begin(), kTrailerStarts.end(), [&](std::string_view s) { return StartsWith(line, s); });
+         std::any_of(kTrailerStarts.begin(), kTrailerStarts.end(),
+                     [&](std::string_view s) { return StartsWith(line, s); });
 }
 
 // The start of a line or token for messages, so a huge line does not make a huge error.
@@ -56,13 +57,14 @@ class LineReader {
 
 // Stores `value` under `key` when `key` is one of `names`; a second value for it is an error.
 template <typename Key, size_t N>
-absl::Status SetField(const std::array<std::string_view, N>& names, std::string_view key, std::string_view value,
-                      LgbFields<Key>* fields, const LineReader& lines) {
+absl::Status SetField(const std::array<std::string_view, N>& names, std::string_view key,
+                      std::string_view value, LgbFields<Key>* fields, const LineReader& lines) {
   auto it = std::find(names.begin(), names.end(), key);
   if (it == names.end()) return absl::OkStatus();
   auto& slot = fields->values[static_cast<size_t>(it - names.begin())];
   if (slot) {
-    return absl::InvalidArgumentError(StrCat("LightGBM model line ", lines.number(), ": '", key, "' given twice"));
+    return absl::InvalidArgumentError(
+        StrCat("LightGBM model line ", lines.number(), ": '", key, "' given twice"));
   }
   slot = value;
   return absl::OkStatus();
@@ -81,8 +83,8 @@ absl::Status ParseList(std::string_view text, std::string_view what, std::vector
     auto [next, ec] = std::from_chars(p, end, value);
     if (ec != std::errc() || (next != end && *next != ' ' && *next != '\t')) {
       const char* token_end = std::find_if(p, end, [](char c) { return c == ' ' || c == '\t'; });
-      return absl::InvalidArgumentError(StrCat(what, ": '", Excerpt(std::string_view(p, token_end - p)),
-                                               "' is not a valid number"));
+      return absl::InvalidArgumentError(StrCat(
+          what, ": '", Excerpt(std::string_view(p, token_end - p)), "' is not a valid number"));
     }
     out->push_back(value);
     p = next;
@@ -117,7 +119,8 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
     if (at_tree || ended) break;
     size_t eq = line.find('=');
     std::string_view key = line.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : line.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : line.substr(eq + 1);
     PLINTH_RETURN_IF_ERROR(SetField(kHeaderNames, key, value, &out.header, lines));
   }
 
@@ -131,9 +134,11 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
     while (lines.Next(&line) && !line.empty()) {
       size_t eq = line.find('=');
       if (eq == std::string_view::npos || StartsWith(line, kTreeStart)) {
-        return error(StrCat("expected key=value in tree ", out.trees.size() - 1, ", found '", Excerpt(line), "'"));
+        return error(StrCat("expected key=value in tree ", out.trees.size() - 1, ", found '",
+                            Excerpt(line), "'"));
       }
-      PLINTH_RETURN_IF_ERROR(SetField(kTreeNames, line.substr(0, eq), line.substr(eq + 1), &section.fields, lines));
+      PLINTH_RETURN_IF_ERROR(
+          SetField(kTreeNames, line.substr(0, eq), line.substr(eq + 1), &section.fields, lines));
     }
     at_tree = false;
     while (lines.Next(&line)) {
@@ -144,7 +149,9 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
       return error(StrCat("expected 'Tree=' or 'end of trees', found '", Excerpt(line), "'"));
     }
   }
-  if (!ended) return absl::InvalidArgumentError("LightGBM model has no 'end of trees' line (truncated file?)");
+  if (!ended)
+    return absl::InvalidArgumentError(
+        "LightGBM model has no 'end of trees' line (truncated file?)");
 
   do {
     if (StartsWith(line, kPandasKey)) out.pandas_categorical = line.substr(kPandasKey.size());
@@ -153,7 +160,9 @@ absl::StatusOr<LgbModelText> SplitLightgbmText(std::string_view text) {
 }
 
 std::string_view LgbTreeKeyName(LgbTreeKey key) { return kTreeNames[static_cast<size_t>(key)]; }
-std::string_view LgbHeaderKeyName(LgbHeaderKey key) { return kHeaderNames[static_cast<size_t>(key)]; }
+std::string_view LgbHeaderKeyName(LgbHeaderKey key) {
+  return kHeaderNames[static_cast<size_t>(key)];
+}
 
 absl::Status ParseLgbList(std::string_view text, std::string_view what, std::vector<double>* out) {
   return ParseList(text, what, out);
@@ -161,7 +170,8 @@ absl::Status ParseLgbList(std::string_view text, std::string_view what, std::vec
 absl::Status ParseLgbList(std::string_view text, std::string_view what, std::vector<int32_t>* out) {
   return ParseList(text, what, out);
 }
-absl::Status ParseLgbList(std::string_view text, std::string_view what, std::vector<uint32_t>* out) {
+absl::Status ParseLgbList(std::string_view text, std::string_view what,
+                          std::vector<uint32_t>* out) {
   return ParseList(text, what, out);
 }
 
@@ -169,7 +179,8 @@ absl::StatusOr<int64_t> ParseLgbInt(std::string_view text, std::string_view what
   int64_t value = 0;
   auto [next, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || next != text.data() + text.size()) {
-    return absl::InvalidArgumentError(StrCat(what, ": '", Excerpt(text), "' is not a valid integer"));
+    return absl::InvalidArgumentError(
+        StrCat(what, ": '", Excerpt(text), "' is not a valid integer"));
   }
   return value;
 }

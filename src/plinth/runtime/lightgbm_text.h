@@ -28,19 +28,39 @@
 namespace plinth::runtime {
 
 enum class LgbHeaderKey : uint8_t {
-  kVersion, kNumClass, kNumTreePerIteration, kLabelIndex, kMaxFeatureIdx, kObjective,
-  kAverageOutput, kFeatureNames, kFeatureInfos, kCount
+  kVersion,
+  kNumClass,
+  kNumTreePerIteration,
+  kLabelIndex,
+  kMaxFeatureIdx,
+  kObjective,
+  kAverageOutput,
+  kFeatureNames,
+  kFeatureInfos,
+  kCount
 };
 
 enum class LgbTreeKey : uint8_t {
-  kNumLeaves, kNumCat, kSplitFeature, kThreshold, kDecisionType, kLeftChild, kRightChild,
-  kLeafValue, kCatBoundaries, kCatThreshold, kIsLinear, kCount
+  kNumLeaves,
+  kNumCat,
+  kSplitFeature,
+  kThreshold,
+  kDecisionType,
+  kLeftChild,
+  kRightChild,
+  kLeafValue,
+  kCatBoundaries,
+  kCatThreshold,
+  kIsLinear,
+  kCount
 };
 
 template <typename Key>
 struct LgbFields {
   std::array<std::optional<std::string_view>, static_cast<size_t>(Key::kCount)> values;
-  const std::optional<std::string_view>& operator[](Key k) const { return values[static_cast<size_t>(k)]; }
+  const std::optional<std::string_view>& operator[](Key k) const {
+    return values[static_cast<size_t>(k)];
+  }
 };
 
 struct LgbTreeSection {

@@ -38,9 +38,10 @@ struct LgbTreeScratch {
 };
 
 // Fills tree->nodes. Marks in `categorical[f]` every feature f split categorically.
-// Errors are InvalidArgument without a prefix ("node 3 has child 1 ..."); the caller names the tree.
-// REQUIRES: categorical->size() == num_features.
-absl::Status TranslateLightgbmTree(const LgbTreeSection& section, int32_t num_features, LgbTreeScratch* scratch,
-                                   Tree* tree, std::vector<uint8_t>* categorical);
+// Errors are InvalidArgument without a prefix ("node 3 has child 1 ..."); the caller names the
+// tree. REQUIRES: categorical->size() == num_features.
+absl::Status TranslateLightgbmTree(const LgbTreeSection& section, int32_t num_features,
+                                   LgbTreeScratch* scratch, Tree* tree,
+                                   std::vector<uint8_t>* categorical);
 
 }  // namespace plinth::runtime
