@@ -2,9 +2,10 @@
 //
 // margin[k] = base_score[k] + bias[k] + sum over features f with x[f] not NaN of
 //             x[f] * weights[f * num_outputs + k]
-// then the ensemble's OutputTransform. Precision kFloat32 reproduces XGBoost gblinear (float32
-// inputs, weights and accumulation, features in index order, bias added last... see
-// linear_model.cc for the exact order); kFloat64 computes in double.
+// then the ensemble's OutputTransform. Precision kFloat32 reproduces XGBoost gblinear exactly
+// (checked against libxgboost 1.7.4): float32 inputs, weights and accumulation, starting from
+// float(bias[k]) + float(base_score[k]) and adding x[f] * w in feature index order. kFloat64
+// computes in double (bias, then features, then base_score).
 // Thread-safety: value type.
 #pragma once
 

@@ -112,13 +112,14 @@ std::vector<double> ReferencePredict(const LinearSpec& s, const double* rows, si
     const double* row = rows + r * s.num_features;
     for (int32_t k = 0; k < k_out; ++k) {
       if (s.precision == Precision::kFloat32) {
-        float psum = static_cast<float>(s.bias[k]);
+        // XGBoost gblinear: the bias plus the base margin first, then the features in order.
+        float psum = static_cast<float>(s.bias[k]) + static_cast<float>(s.base_score[k]);
         for (int32_t f = 0; f < s.num_features; ++f) {
           float v = static_cast<float>(row[f]);
           if (std::isnan(v)) continue;
           psum += v * static_cast<float>(s.weights[static_cast<size_t>(f) * k_out + k]);
         }
-        margin[k] = psum + static_cast<float>(s.base_score[k]);
+        margin[k] = psum;
       } else {
         double psum = s.bias[k];
         for (int32_t f = 0; f < s.num_features; ++f) {
