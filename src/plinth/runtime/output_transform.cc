@@ -22,15 +22,16 @@ void Transform(OutputTransform t, R scale, const double* margins, int32_t n, dou
       for (int32_t k = 0; k < n; ++k) out[k] = std::exp(static_cast<R>(margins[k]));
       return;
     case OutputTransform::kSoftmax: {
+      // The sum is kept in double and rounded once, as XGBoost's Softmax does for float32.
       R mx = static_cast<R>(margins[0]);
       for (int32_t k = 1; k < n; ++k) mx = std::max(mx, static_cast<R>(margins[k]));
-      R sum = 0;
+      double sum = 0;
       for (int32_t k = 0; k < n; ++k) {
         R e = std::exp(static_cast<R>(margins[k]) - mx);
         out[k] = e;
         sum += e;
       }
-      for (int32_t k = 0; k < n; ++k) out[k] = static_cast<R>(out[k]) / sum;
+      for (int32_t k = 0; k < n; ++k) out[k] = static_cast<R>(out[k]) / static_cast<R>(sum);
       return;
     }
     case OutputTransform::kArgmax: {
