@@ -21,17 +21,21 @@ and OUT_DIR/manifest.json: {"xgboost": version, "cases": [{name, booster, object
 feature_names, categorical, iterations (null or N = iteration_range (0, N)), expect_error (null, or
 a phrase of the error Plinth must refuse the model with: XGBoost itself predicts NaN), files...}]}.
 Numbers are written with 17 significant digits, so every value round-trips exactly.
-Runs in well under 30 s on two cores.
+Runs in a few seconds (one OpenMP thread).
 """
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import xgboost as xgb
-from sklearn import datasets
+# One OpenMP thread: the models are small, and idle OpenMP workers spin on a shared machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xgboost as xgb  # noqa: E402
+from sklearn import datasets  # noqa: E402
 
 SEED = 7
 ROUNDS = 8
@@ -132,11 +136,51 @@ def _test_rows(ds, categorical):
     return X
 
 
-def train_case(name, booster, objective, depth, names, categorical, ds, base_score, extra=None):
-    params = {"booster": booster, "objective": objective, "max_depth": depth, "eta": 0.3, "seed": SEED,
-              "nthread": 2, "tree_method": "hist", "max_cat_to_onehot": 1, "max_bin": 64}
-    if base_score is not None:
-        params["base_score"] = base_score
+def plan():
+    """The models to train: dicts of name, booster, objective, depth, dataset, names (feature
+    names or not), categorical, base_score, extra (XGBoost parameters; "targets" = number of
+    regression targets) and iterations (the iteration_range prefixes to predict besides all)."""
+    specs = []
+    tree_models = 0
+    for objective, (dataset, base_score) in OBJECTIVES.items():
+        for booster in ("gbtree", "dart", "gblinear"):
+            linear = booster == "gblinear"
+            depth = 0 if linear else tree_models % 12 + 1  # tree depths cycle through 1..12
+            tree_models += 0 if linear else 1
+            specs.append(dict(name=f"{booster}-{objective.replace(':', '-')}" + ("" if linear else f"-d{depth}"),
+                              booster=booster, objective=objective, depth=depth, dataset=dataset,
+                              names=len(specs) % 2 == 0, categorical=False, base_score=base_score, extra={},
+                              iterations=[3] if not linear and tree_models % 3 == 0 else []))
+    # Categorical partitions (pandas category dtype with names; feature_types 'c' without).
+    for booster, objective, depth, names in [("gbtree", "reg:squarederror", 4, True), ("gbtree", "binary:logistic", 6, False),
+                                             ("dart", "reg:squarederror", 5, True), ("gbtree", "multi:softprob", 3, False),
+                                             ("gbtree", "count:poisson", 12, True), ("dart", "multi:softmax", 8, False)]:
+        specs.append(dict(name=f"cat-{booster}-{objective.replace(':', '-')}-d{depth}", booster=booster,
+                          objective=objective, depth=depth, dataset="synthetic", names=names, categorical=True,
+                          base_score=None, extra={}, iterations=[2]))
+    # Random forests (num_parallel_tree: summed) and multi-target regression (one tree per target).
+    for label, booster, objective, dataset, extra in [
+            ("forest", "gbtree", "reg:squarederror", "diabetes", {"num_parallel_tree": 4, "subsample": 0.7, "colsample_bynode": 0.7}),
+            ("forest", "gbtree", "multi:softprob", "iris", {"num_parallel_tree": 3, "subsample": 0.8}),
+            ("multitarget", "gbtree", "reg:squarederror", "synthetic", {"targets": 2}),
+            ("multitarget", "dart", "reg:squarederror", "diabetes", {"targets": 2})]:
+        specs.append(dict(name=f"{label}-{booster}-{objective.replace(':', '-')}", booster=booster, objective=objective,
+                          depth=5, dataset=dataset, names=True, categorical=False, base_score=None, extra=extra,
+                          iterations=[2]))
+    return specs
+
+
+def case_names():
+    """Names of the cases generate() writes, without training anything."""
+    return [n for s in plan() for n in [s["name"]] + [f"{s['name']}-iter{i}" for i in s["iterations"]]]
+
+
+def train(spec, ds):
+    objective, booster = spec["objective"], spec["booster"]
+    params = {"booster": booster, "objective": objective, "max_depth": spec["depth"], "eta": 0.3, "seed": SEED,
+              "nthread": 1, "tree_method": "hist", "max_cat_to_onehot": 1, "max_bin": 64}
+    if spec["base_score"] is not None:
+        params["base_score"] = spec["base_score"]
     if booster == "dart":
         params.update(rate_drop=0.3, skip_drop=0.0)
     if booster == "gblinear":
@@ -147,27 +191,29 @@ def train_case(name, booster, objective, depth, names, categorical, ds, base_sco
         params["num_class"] = int(y.max()) + 1
     if objective == "survival:aft":
         params.update(aft_loss_distribution="normal", aft_loss_distribution_scale=1.0)
-    params.update(extra or {})
-    train = _dmatrix(ds["X"], ds, names, label=None if objective == "survival:aft" else y, categorical=categorical)
+    extra = dict(spec["extra"])
+    targets = extra.pop("targets", 1)
+    params.update(extra)
+    label = None if objective == "survival:aft" else y
+    if targets > 1:
+        label = np.column_stack([y] + [y * 0.5 + np.arange(len(y)) % (5 + t) for t in range(1, targets)])
+    dtrain = _dmatrix(ds["X"], ds, spec["names"], label=label, categorical=spec["categorical"])
     if objective == "survival:aft":
-        train.set_float_info("label_lower_bound", y)
-        train.set_float_info("label_upper_bound", np.where(np.arange(len(y)) % 5 == 0, np.inf, y))
+        dtrain.set_float_info("label_lower_bound", y)
+        dtrain.set_float_info("label_upper_bound", np.where(np.arange(len(y)) % 5 == 0, np.inf, y))
     if objective.startswith("rank:"):
-        train.set_group([len(y) // 4] * 3 + [len(y) - 3 * (len(y) // 4)])
-    if isinstance(extra, dict) and "targets" in extra:
-        params.pop("targets")
-        train.set_label(np.column_stack([y, y * 0.5 + np.arange(len(y)) % 7]))
-    bst = xgb.train(params, train, num_boost_round=ROUNDS)
-    return bst
+        dtrain.set_group([len(y) // 4] * 3 + [len(y) - 3 * (len(y) // 4)])
+    return xgb.train(params, dtrain, num_boost_round=ROUNDS)
 
 
-def write_case(out, name, bst, ds, names, categorical, meta, iterations=None):
+def write_case(out, name, bst, ds, spec, iterations=None):
     case_dir = out / name
     case_dir.mkdir(parents=True, exist_ok=True)
     bst.save_model(str(case_dir / "model.json"))
     bst.save_model(str(case_dir / "model.ubj"))
+    categorical = spec["categorical"]
     X = _test_rows(ds, categorical)
-    header = ds["names"] if names else [f"f{i}" for i in range(X.shape[1])]
+    header = ds["names"] if spec["names"] else [f"f{i}" for i in range(X.shape[1])]
     with open(case_dir / "rows.csv", "w") as f:
         f.write(",".join(header) + "\n")
         for row in X:
@@ -183,50 +229,26 @@ def write_case(out, name, bst, ds, names, categorical, meta, iterations=None):
         (case_dir / f"{kind}.json").write_text(json.dumps(rows))
     # A model whose parameters are not finite (gblinear + rank:map diverges to a NaN bias in
     # 1.7.4) predicts NaN in XGBoost; Plinth must refuse to load it instead.
-    meta = dict(meta, expect_error=None if finite else "not finite", name=name, feature_names=names, categorical=categorical, iterations=iterations,
-                model_json=f"{name}/model.json", model_ubj=f"{name}/model.ubj", input=f"{name}/rows.csv",
-                margin=f"{name}/margin.json", transformed=f"{name}/transformed.json")
-    return meta
+    return dict(name=name, booster=spec["booster"], objective=spec["objective"], depth=spec["depth"],
+                dataset=spec["dataset"], feature_names=spec["names"], categorical=categorical, iterations=iterations,
+                expect_error=None if finite else "not finite", model_json=f"{name}/model.json",
+                model_ubj=f"{name}/model.ubj", input=f"{name}/rows.csv", margin=f"{name}/margin.json",
+                transformed=f"{name}/transformed.json")
 
 
 def generate(out):
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     data = load_datasets()
     cases = []
-    depth = 0
-    for objective, (dataset, base_score) in OBJECTIVES.items():
-        for booster in ("gbtree", "dart", "gblinear"):
-            depth = depth % 12 + 1
-            names = (depth % 2 == 1) != (booster == "dart")
-            name = f"{booster}-{objective.replace(':', '-')}-d{depth}"
-            bst = train_case(name, booster, objective, depth, names, False, data[dataset], base_score)
-            meta = dict(booster=booster, objective=objective, depth=depth, dataset=dataset)
-            cases.append(write_case(out, name, bst, data[dataset], names, False, meta))
-            if booster != "gblinear" and depth % 2 == 0:  # a prefix of the iterations
-                cases.append(write_case(out, name + "-iter3", bst, data[dataset], names, False, meta, iterations=3))
-    # Categorical partitions (pandas category dtype with names; feature_types 'c' without).
-    syn = data["synthetic"]
-    for booster, objective, depth, names in [("gbtree", "reg:squarederror", 4, True), ("gbtree", "binary:logistic", 6, False),
-                                             ("dart", "reg:squarederror", 5, True), ("gbtree", "multi:softprob", 3, False),
-                                             ("gbtree", "count:poisson", 12, True), ("dart", "multi:softmax", 8, False)]:
-        name = f"cat-{booster}-{objective.replace(':', '-')}-d{depth}"
-        ds = dict(syn, y=syn["y"] if objective != "multi:softprob" and objective != "multi:softmax" else
-                  np.digitize(syn["y"], np.quantile(syn["y"], [0.33, 0.66])).astype(np.float64))
-        bst = train_case(name, booster, objective, depth, names, True, ds, None)
-        meta = dict(booster=booster, objective=objective, depth=depth, dataset="synthetic")
-        cases.append(write_case(out, name, bst, ds, names, True, meta))
-    # Random forest (num_parallel_tree, summed) and multi-target regression (one tree per target).
-    for booster, objective, dataset, extra, label in [
-            ("gbtree", "reg:squarederror", "diabetes", {"num_parallel_tree": 4, "subsample": 0.7, "colsample_bynode": 0.7}, "forest"),
-            ("gbtree", "multi:softprob", "iris", {"num_parallel_tree": 3, "subsample": 0.8}, "forest"),
-            ("gbtree", "reg:squarederror", "synthetic", {"targets": 2}, "multitarget"),
-            ("dart", "reg:squarederror", "diabetes", {"targets": 2}, "multitarget")]:
-        depth = 5
-        name = f"{label}-{booster}-{objective.replace(':', '-')}"
-        bst = train_case(name, booster, objective, depth, True, False, data[dataset], None, extra)
-        meta = dict(booster=booster, objective=objective, depth=depth, dataset=dataset)
-        cases.append(write_case(out, name, bst, data[dataset], True, False, meta))
-        cases.append(write_case(out, name + "-iter2", bst, data[dataset], True, False, meta, iterations=2))
+    for spec in plan():
+        ds = data[spec["dataset"]]
+        if spec["objective"].startswith("multi:") and spec["dataset"] == "synthetic":
+            ds = dict(ds, y=np.digitize(ds["y"], np.quantile(ds["y"], [0.33, 0.66])).astype(np.float64))
+        bst = train(spec, ds)
+        cases.append(write_case(out, spec["name"], bst, ds, spec))
+        for n in spec["iterations"]:
+            cases.append(write_case(out, f"{spec['name']}-iter{n}", bst, ds, spec, iterations=n))
     manifest = {"xgboost": xgb.__version__, "cases": cases}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
@@ -235,5 +257,5 @@ def generate(out):
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    m = generate(Path(sys.argv[1]))
+    m = generate(sys.argv[1])
     print(f"{len(m['cases'])} cases from xgboost {m['xgboost']} in {sys.argv[1]}")

@@ -21,7 +21,8 @@ std::vector<T>& Scratch(int which) {
   return buffers[which];
 }
 
-// Linear model margins of one row, in XGBoost gblinear's order for float32.
+// Linear model margins of one row, adding to what `margin` holds: XGBoost gblinear's order for
+// float32 (bias + base_score first, then the features in order).
 template <typename T>
 void LinearMargins(const ForestView& v, const T* row, T* margin) {
   const uint32_t f = v.header->num_features;
@@ -29,7 +30,7 @@ void LinearMargins(const ForestView& v, const T* row, T* margin) {
   const T* w = static_cast<const T*>(v.weights);
   const T* bias = static_cast<const T*>(v.bias);
   for (uint32_t o = 0; o < k; ++o) {
-    T psum = bias[o];
+    T psum = bias[o] + margin[o];
     for (uint32_t j = 0; j < f; ++j) {
       if (row[j] != row[j]) continue;
       psum += row[j] * w[static_cast<size_t>(j) * k + o];
@@ -155,7 +156,7 @@ void CompiledModel::PredictRange(const double* rows, size_t begin, size_t end, d
       dst[f] = std::numeric_limits<T>::quiet_NaN();
     }
     // float32 follows XGBoost (start from base_score); float64 follows LightGBM (base added last).
-    const bool start_at_base = sizeof(T) == 4 && !average && !linear;
+    const bool start_at_base = sizeof(T) == 4 && !average;
     for (int r = 0; r < n; ++r) {
       for (uint32_t o = 0; o < k; ++o) acc[r * k + o] = start_at_base ? static_cast<T>(view_.base[o]) : T(0);
     }

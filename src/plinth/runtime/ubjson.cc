@@ -141,7 +141,7 @@ class Reader {
       ++pos_;
       const size_t at = pos_;
       PLINTH_ASSIGN_OR_RETURN(*type, Byte());
-      if (!IsScalarType(*type)) {
+      if (!IsScalarType(*type) && *type != '[' && *type != '{') {
         return Error(StrCat("typed container of marker 0x", Hex(*type), " is not supported"), at);
       }
       if (pos_ >= data_.size() || data_[pos_] != '#') return Error("typed container without a count", pos_);
@@ -170,7 +170,7 @@ class Reader {
       for (int64_t i = 0; i < count; ++i) {
         Json v;
         if (type != 0) {
-          PLINTH_RETURN_IF_ERROR(Scalar(type, &v));
+          PLINTH_RETURN_IF_ERROR(Value(type, depth, &v));  // the marker is implied
         } else {
           PLINTH_ASSIGN_OR_RETURN(char m, Byte());
           PLINTH_RETURN_IF_ERROR(Value(m, depth, &v));
@@ -206,7 +206,7 @@ class Reader {
       PLINTH_ASSIGN_OR_RETURN(std::string key, StringBody());
       Json v;
       if (type != 0) {
-        PLINTH_RETURN_IF_ERROR(Scalar(type, &v));
+        PLINTH_RETURN_IF_ERROR(Value(type, depth, &v));  // the marker is implied
       } else {
         PLINTH_ASSIGN_OR_RETURN(char m, NextValueMarker());
         PLINTH_RETURN_IF_ERROR(Value(m, depth, &v));

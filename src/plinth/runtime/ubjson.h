@@ -4,8 +4,9 @@
 // ('#') or typed and counted ('$' + '#'); int8 'i', uint8 'U', int16 'I', int32 'l', int64 'L',
 // float32 'd', float64 'D' (big-endian), strings 'S', chars 'C', high-precision numbers 'H'
 // (kept as their decimal string), true 'T', false 'F', null 'Z' and no-op 'N' (skipped between
-// values). Typed containers hold numbers, chars or strings; typed containers of T/F/Z/N, which
-// carry no bytes per element, are refused.
+// values). Typed containers hold numbers, chars, strings or containers; typed containers of
+// T/F/Z/N, which carry no bytes per element (so a count could not be checked against the data),
+// are refused.
 //
 // The bytes are untrusted: nesting is limited to kMaxJsonDepth, every length and count is
 // checked against the bytes that remain before anything is allocated, and trailing bytes after
