@@ -12,13 +12,9 @@
 // errors seen per source are printed.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <sstream>
+#include <functional>
 
 #include "plinth/runtime/reference_eval.h"
 #include "plinth/runtime/xgboost_testdata.h"
@@ -135,84 +131,76 @@ std::vector<std::pair<fs::path, int32_t>> ExpectedFiles(const fs::path& csv_dir,
   return out;
 }
 
-// Runs one jpmml model on `rows` against each expected file. Returns the number of files checked.
-int CheckJpmml(const fs::path& model_file, const fs::path& csv_dir, const ParsedModel& m,
-               const std::vector<double>& rows, ErrorStats* stats) {
-  std::string model = model_file.stem().string();
-  int checked = 0;
-  for (const auto& [file, iterations] : ExpectedFiles(csv_dir, model, m)) {
-    SCOPED_TRACE(file.string());
-    Csv expected = ReadCsv(file);
-    std::vector<double> got = Predict(m, rows, false, iterations);
-    stats->ExpectColumns(StrCat(model_file.filename().string(), " vs ", file.filename().string()), got,
-                         SignatureOf(m).outputs.size(), expected);
-    ++checked;
+// Encodes a jpmml source's input CSV (named by its dataset) for one of its models.
+using Encoder = std::function<std::vector<double>(const std::string& model, const Csv& input, const ParsedModel& m)>;
+
+struct Counts {
+  int models = 0;
+  int files = 0;  // expected-prediction files checked
+};
+
+// Every model of one jpmml source (`source`/xgboost/*) against every expected file in
+// `source`/csv; inputs are ../jpmml-xgboost/csv/<dataset>.csv. A .ubj model must read as the
+// very same model as its .json twin.
+void CheckJpmmlSource(const fs::path& models_root, const std::string& source, const Encoder& encode,
+                      ErrorStats* stats, Counts* counts) {
+  const fs::path dir = models_root / source;
+  for (const auto& entry : fs::directory_iterator(dir / "xgboost")) {
+    SCOPED_TRACE(entry.path().filename().string());
+    std::string model = entry.path().stem().string();
+    auto m = Load(entry.path());
+    ASSERT_TRUE(m.ok()) << m.status();
+    Csv input = ReadCsv(models_root / "jpmml-xgboost/csv" / (Dataset(model) + ".csv"));
+    std::vector<double> rows = encode(model, input, *m);
+    ASSERT_EQ(rows.size(), input.rows.size() * SignatureOf(*m).inputs.size());
+    for (const auto& [file, iterations] : ExpectedFiles(dir / "csv", model, *m)) {
+      SCOPED_TRACE(file.string());
+      stats->ExpectColumns(StrCat(entry.path().filename().string(), " vs ", file.filename().string()),
+                           Predict(*m, rows, false, iterations), SignatureOf(*m).outputs.size(), ReadCsv(file));
+      ++counts->files;
+    }
+    if (entry.path().extension() == ".ubj") {
+      auto twin = Load(dir / "xgboost" / (model + ".json"));
+      ASSERT_TRUE(twin.ok()) << twin.status();
+      EXPECT_TRUE(testing_xgb::SameModel(*m, *twin));
+    }
+    ++counts->models;
   }
-  return checked;
 }
 
 TEST(XgboostConformance, Jpmml341) {
   PLINTH_REQUIRE_TESTDATA(root);
   ErrorStats stats("jpmml-xgboost (XGBoost 3.4.1, .json and .ubj)");
-  fs::path dir = fs::path(root) / "models/jpmml-xgboost";
-  int models = 0, files = 0;
-  for (const auto& entry : fs::directory_iterator(dir / "xgboost")) {
-    SCOPED_TRACE(entry.path().filename().string());
-    auto m = Load(entry.path());
-    ASSERT_TRUE(m.ok()) << m.status();
-    std::string model = entry.path().stem().string();
-    Csv input = ReadCsv(dir / "csv" / (Dataset(model) + ".csv"));
-    std::vector<double> rows = testing_xgb::EncodeByName(input, SignatureOf(*m), testing_xgb::Codes::kEncoder);
-    files += CheckJpmml(entry.path(), dir / "csv", *m, rows, &stats);
-    if (entry.path().extension() == ".ubj") {  // the UBJSON twin must read as the very same model
-      auto twin = Load(dir / "xgboost" / (model + ".json"));
-      ASSERT_TRUE(twin.ok()) << twin.status();
-      EXPECT_TRUE(testing_xgb::SameModel(*m, *twin));
-    }
-    ++models;
-  }
-  EXPECT_EQ(models, 35);  // 29 .json + 6 .ubj
-  EXPECT_EQ(files, 42);
+  Counts counts;
+  CheckJpmmlSource(fs::path(root) / "models", "jpmml-xgboost", [](const std::string&, const Csv& input, const ParsedModel& m) {
+    return testing_xgb::EncodeByName(input, SignatureOf(m), testing_xgb::Codes::kEncoder);
+  }, &stats, &counts);
+  EXPECT_EQ(counts.models, 35);  // 29 .json + 6 .ubj
+  EXPECT_EQ(counts.files, 42);
 }
 
 TEST(XgboostConformance, Jpmml210) {
   PLINTH_REQUIRE_TESTDATA(root);
   ErrorStats stats("jpmml-xgboost-2.1.0 (XGBoost 2.1.0)");
-  fs::path dir = fs::path(root) / "models/jpmml-xgboost-2.1.0";
-  int models = 0, files = 0;
-  for (const auto& entry : fs::directory_iterator(dir / "xgboost")) {
-    SCOPED_TRACE(entry.path().filename().string());
-    auto m = Load(entry.path());
-    ASSERT_TRUE(m.ok()) << m.status();
-    Csv input = ReadCsv(fs::path(root) / "models/jpmml-xgboost/csv" / (Dataset(entry.path().stem().string()) + ".csv"));
-    std::vector<double> rows = testing_xgb::EncodeByName(input, SignatureOf(*m), testing_xgb::Codes::kSortedValues);
-    files += CheckJpmml(entry.path(), dir / "csv", *m, rows, &stats);
-    ++models;
-  }
-  EXPECT_EQ(models, 7);
-  EXPECT_EQ(files, 9);
+  Counts counts;
+  CheckJpmmlSource(fs::path(root) / "models", "jpmml-xgboost-2.1.0", [](const std::string&, const Csv& input, const ParsedModel& m) {
+    return testing_xgb::EncodeByName(input, SignatureOf(m), testing_xgb::Codes::kSortedValues);
+  }, &stats, &counts);
+  EXPECT_EQ(counts.models, 7);
+  EXPECT_EQ(counts.files, 9);
 }
 
 TEST(XgboostConformance, Jpmml172) {
   PLINTH_REQUIRE_TESTDATA(root);
   ErrorStats stats("jpmml-xgboost-1.7.2 (XGBoost 1.7.2, R)");
-  fs::path dir = fs::path(root) / "models/jpmml-xgboost-1.7.2";
-  int models = 0, files = 0;
-  for (const auto& entry : fs::directory_iterator(dir / "xgboost")) {
-    std::string model = entry.path().stem().string();
-    SCOPED_TRACE(model);
-    auto m = Load(entry.path());
-    ASSERT_TRUE(m.ok()) << m.status();
-    std::string dataset = Dataset(model);
-    Csv input = ReadCsv(fs::path(root) / "models/jpmml-xgboost/csv" / (dataset + ".csv"));
+  Counts counts;
+  const fs::path fmaps = fs::path(root) / "models/jpmml-xgboost-1.7.2/csv";
+  CheckJpmmlSource(fs::path(root) / "models", "jpmml-xgboost-1.7.2", [&](const std::string& model, const Csv& input, const ParsedModel&) {
     bool sparse = model == "LinearRegressionAuto" || model == "LogisticRegressionAuditNA";
-    std::vector<double> rows = testing_xgb::EncodeByFmap(input, dir / "csv" / (dataset + ".fmap"), sparse);
-    ASSERT_EQ(rows.size() % SignatureOf(*m).inputs.size(), 0u);
-    files += CheckJpmml(entry.path(), dir / "csv", *m, rows, &stats);
-    ++models;
-  }
-  EXPECT_EQ(models, 4);
-  EXPECT_EQ(files, 5);
+    return testing_xgb::EncodeByFmap(input, fmaps / (Dataset(model) + ".fmap"), sparse);
+  }, &stats, &counts);
+  EXPECT_EQ(counts.models, 4);
+  EXPECT_EQ(counts.files, 5);
 }
 
 }  // namespace
