@@ -301,6 +301,7 @@ TEST(XgboostModel, RefusesWhatItCannotServe) {
   expect([](Json& m) { Tree0(m)["split_type"] = {2, 0, 0}; }, "node 0 has split_type 2");
   expect([](Json& m) { Param(m)["num_feature"] = "0"; }, "num_feature is 0");
   expect([](Json& m) { Param(m).erase("num_feature"); }, "num_feature is missing");
+  expect([](Json& m) { Param(m)["num_feature"] = "1048577"; }, "at most 1048576 unnamed features");
   expect([](Json& m) { Param(m)["base_score"] = "[1,2]"; }, "base_score has 2 values for 1 outputs");
   expect([](Json& m) { Param(m)["base_score"] = "abc"; }, "base_score must be a finite number");
   expect([](Json& m) {

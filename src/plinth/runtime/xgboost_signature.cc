@@ -63,8 +63,12 @@ absl::StatusOr<std::vector<std::string>> ColumnNames(const Json& col, std::strin
 }  // namespace
 
 absl::StatusOr<std::vector<FeatureSpec>> ReadInputs(const Json& learner, int32_t num_features) {
-  std::vector<FeatureSpec> inputs(num_features);
   const Json* names = Member(learner, "feature_names");
+  if (!NonEmptyArray(names) && num_features > kMaxUnnamedFeatures) {
+    return absl::InvalidArgumentError(StrCat("model has ", num_features, " features and no feature_names (at most ",
+                                             kMaxUnnamedFeatures, " unnamed features are supported)"));
+  }
+  std::vector<FeatureSpec> inputs(num_features);
   if (NonEmptyArray(names)) {
     if (names->size() != inputs.size()) {
       return absl::InvalidArgumentError(

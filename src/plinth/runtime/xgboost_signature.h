@@ -25,6 +25,11 @@
 
 namespace plinth::runtime::xgb {
 
+// A model without feature_names may declare at most this many features: its names are made up
+// here, so nothing in the file bounds the memory they take (named features are bounded by the
+// file itself). 2^20 covers hashed feature spaces of that size.
+inline constexpr int32_t kMaxUnnamedFeatures = 1 << 20;
+
 // REQUIRES: num_features > 0 (checked by the caller against the model's limits).
 absl::StatusOr<std::vector<FeatureSpec>> ReadInputs(const Json& learner, int32_t num_features);
 
