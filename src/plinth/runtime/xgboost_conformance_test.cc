@@ -9,13 +9,14 @@
 //   jpmml-xgboost-1.7.2/  features from the .fmap (name=level indicators); two models were fed a
 //                     sparse matrix, so there every 0 is missing.
 // The stored predictions are float32: values agree within rel 2e-6 or abs 1e-6; the largest
-// errors seen per source are printed.
+// errors seen per source are printed. The compiled engine must agree with the reference exactly.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <functional>
 
+#include "plinth/runtime/model_loader.h"
 #include "plinth/runtime/reference_eval.h"
 #include "plinth/runtime/xgboost_testdata.h"
 #include "plinth/testing/testdata.h"
@@ -38,12 +39,23 @@ const Signature& SignatureOf(const ParsedModel& m) {
   return std::visit([](const auto& x) -> const Signature& { return x.signature; }, m);
 }
 
+// The reference evaluator's predictions; the compiled engine must give the very same numbers.
 std::vector<double> Predict(const ParsedModel& m, const std::vector<double>& rows, bool margin, int32_t iterations) {
   PredictOptions o;
   o.output_margin = margin;
   o.iteration_limit = iterations;
   size_t n = rows.size() / SignatureOf(m).inputs.size();
-  return std::visit([&](const auto& x) { return ReferencePredict(x, rows.data(), n, o); }, m);
+  std::vector<double> reference = std::visit([&](const auto& x) { return ReferencePredict(x, rows.data(), n, o); }, m);
+  auto bytes = CompileModel(m);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  auto compiled = bytes.ok() ? LoadModel(kCompiledFormat, *bytes) : bytes.status();
+  EXPECT_TRUE(compiled.ok()) << compiled.status();
+  if (compiled.ok()) {
+    std::vector<double> out(n * (*compiled)->OutputWidth(o));
+    EXPECT_TRUE((*compiled)->Predict(rows.data(), n, out.data(), o).ok());
+    EXPECT_EQ(out, reference) << "compiled and reference engines disagree";
+  }
+  return reference;
 }
 
 // Row-major numbers from a JSON array of rows (null = NaN) or a flat array.
