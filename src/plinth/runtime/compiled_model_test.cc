@@ -72,6 +72,7 @@ TreeEnsemble RandomEnsemble(const Shape& shape, std::mt19937_64& rng) {
       if (shape.categorical && n.feature % 3 == 2) {
         n.categorical = true;
         n.categories_go_left = rng() % 2;
+        n.truncate_negative_codes = rng() % 2;
         for (uint32_t c = 0; c < 40; ++c) {
           if (rng() % 3 == 0) n.categories.push_back(c);
         }
@@ -105,8 +106,9 @@ std::vector<double> RandomRows(const Shape& shape, size_t rows, std::mt19937_64&
       case 3: x[i] = 1e-36; break;
       default:
         if (shape.categorical && f % 3 == 2) {
-          double choices[] = {0, 1, 3, 7.9, 31, 33, 39, 45, 1000, -1, 1e10, std::numeric_limits<double>::infinity()};
-          x[i] = choices[rng() % 12];
+          double choices[] = {0, 1, 3, 7.9, 31, 33, 39, 45, 1000, -1, 1e10, std::numeric_limits<double>::infinity(),
+                              -0.5, -0.0};
+          x[i] = choices[rng() % 14];
         } else {
           x[i] = unit(rng);
         }

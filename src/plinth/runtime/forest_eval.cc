@@ -19,12 +19,12 @@ template <typename T>
 bool SpecialGoesLeft(const Node<T>& n, T v, const uint32_t* bitsets) {
   const bool default_left = (n.meta & kDefaultLeft) != 0;
   if (v != v) return default_left;
-  if ((n.meta & kZeroMissing) && static_cast<double>(v) > -1e-35 && static_cast<double>(v) <= 1e-35) {
+  if ((n.meta & kZeroMissing) && static_cast<double>(v) >= -kZeroThreshold && static_cast<double>(v) <= kZeroThreshold) {
     return default_left;
   }
   if (!(n.meta & kCategorical)) return v < n.value;
   bool in_set = false;
-  if (v >= T(0) && static_cast<double>(v) < 2147483648.0) {
+  if ((v >= T(0) || ((n.meta & kTruncateNegative) && v > T(-1))) && static_cast<double>(v) < 2147483648.0) {
     const uint32_t c = static_cast<uint32_t>(static_cast<int32_t>(v));
     const uint32_t* set = bitsets + BitsetOffset(n.value);
     in_set = c / 32 < set[0] && ((set[1 + c / 32] >> (c % 32)) & 1u);

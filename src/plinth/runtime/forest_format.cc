@@ -58,7 +58,7 @@ absl::Status CheckTrees(const ForestView& v) {
         if (d > te.depth) return Corrupt(StrCat("tree ", t, " is deeper than recorded"));
         continue;
       }
-      if ((n.meta & kFeatureMask) >= f || (n.meta & ~(kFeatureMask | kDefaultLeft | kSpecialMask | kCategoriesLeft))) {
+      if ((n.meta & kFeatureMask) >= f || (n.meta & ~(kFeatureMask | kDefaultLeft | kSpecialMask | kCategoriesLeft | kTruncateNegative))) {
         return Corrupt(StrCat("tree ", t, " node ", i, " meta"));
       }
       if (n.left <= static_cast<int32_t>(i) || static_cast<uint32_t>(n.left) + 1 >= end) {

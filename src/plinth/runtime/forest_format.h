@@ -38,6 +38,7 @@ inline constexpr uint32_t kDefaultLeft = 1u << 24;
 inline constexpr uint32_t kCategorical = 1u << 25;
 inline constexpr uint32_t kZeroMissing = 1u << 26;
 inline constexpr uint32_t kCategoriesLeft = 1u << 27;
+inline constexpr uint32_t kTruncateNegative = 1u << 28;  // categorical: (-1, 0) reads as 0
 inline constexpr uint32_t kLeaf = 1u << 31;
 inline constexpr uint32_t kSpecialMask = kCategorical | kZeroMissing;
 

@@ -69,6 +69,10 @@ class TreeCompiler {
     leaves_ = 0;
     special_ = false;
     Place(0, entry.root, 0);
+    if (bitset_overflow_) {
+      return absl::InvalidArgumentError(
+          "the model's categorical splits need more than 128 MiB of category sets (codes up to 2^24 in many splits)");
+    }
     entry.num_nodes = static_cast<uint32_t>(nodes_.size() - entry.root);
     if (max_depth_ > 0xFFFF) return absl::InvalidArgumentError("a tree is deeper than 65535 levels");
     entry.depth = static_cast<uint16_t>(max_depth_);
@@ -121,7 +125,13 @@ class TreeCompiler {
       special_ = true;
       out.meta |= kCategorical;
       if (n.categories_go_left) out.meta |= kCategoriesLeft;
+      if (n.truncate_negative_codes) out.meta |= kTruncateNegative;
       uint32_t words = n.categories.empty() ? 0 : n.categories.back() / 32 + 1;
+      // A few large codes in a small file would otherwise expand into huge bitsets.
+      if (bitsets_.size() + words > kMaxBitsetWords) {
+        bitset_overflow_ = true;
+        return 0;
+      }
       uint32_t offset = static_cast<uint32_t>(bitsets_.size());
       bitsets_.push_back(words);
       bitsets_.resize(bitsets_.size() + words, 0);
@@ -160,6 +170,10 @@ class TreeCompiler {
   int64_t leaf_depth_sum_ = 0;
   int leaves_ = 0;
   bool special_ = false;
+
+ public:
+  static constexpr size_t kMaxBitsetWords = size_t{1} << 25;  // 128 MiB of category sets
+  bool bitset_overflow_ = false;
 };
 
 std::string Metadata(const Signature& sig, const std::string& objective, const std::string& source_format,

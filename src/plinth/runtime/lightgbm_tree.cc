@@ -81,6 +81,7 @@ absl::Status CategoricalNode(int32_t i, double threshold, LgbTreeScratch* x, Tre
   }
   node->categorical = true;
   node->categories_go_left = true;
+  node->truncate_negative_codes = true;
   node->missing = MissingRule::kNaN;  // NaN goes right whatever the missing type
   node->default_left = false;
   return absl::OkStatus();

@@ -16,8 +16,8 @@
 //     whatever the missing type (missing = kNaN, default_left = false), and so do negative
 //     values, +inf and codes past the bitset. Each bitset serves one node, which bounds the
 //     category lists by the size of cat_threshold.
-//   Known difference: LightGBM truncates a value in (-1, 0) to category 0 and tests bit 0;
-//   the IR (reference_eval) sends such values right.
+//     A value in (-1, 0) truncates to category 0, as LightGBM's cast does
+//     (truncate_negative_codes).
 // Thread-safety: stateless; `scratch` belongs to one caller.
 #pragma once
 

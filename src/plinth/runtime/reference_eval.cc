@@ -18,10 +18,10 @@ bool GoesLeft(const TreeNode& n, double v, Precision p) {
       return n.default_left;
     }
   }
-  if (n.missing == MissingRule::kZeroOrNaN && v > -1e-35 && v <= 1e-35) return n.default_left;
+  if (n.missing == MissingRule::kZeroOrNaN && v >= -kZeroThreshold && v <= kZeroThreshold) return n.default_left;
   if (n.categorical) {
     bool in_set = false;
-    if (v >= 0 && v < 2147483648.0) {
+    if ((v >= 0 || (n.truncate_negative_codes && v > -1)) && v < 2147483648.0) {
       auto c = static_cast<uint32_t>(static_cast<int32_t>(v));
       in_set = std::binary_search(n.categories.begin(), n.categories.end(), c);
     }

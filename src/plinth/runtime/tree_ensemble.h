@@ -4,13 +4,15 @@
 // description with every format's quirks made explicit, so one compiler (compiled_forest.h) and
 // one reference evaluator (reference_eval.h) serve all of them. Semantics of one tree, for a
 // feature value v of row x at internal node n:
-//   1. missing: v is NaN, or (n.missing == kZeroOrNaN and -1e-35 < v <= 1e-35)
+//   1. missing: v is NaN, or (n.missing == kZeroOrNaN and |v| <= kZeroThreshold)
 //        -> n.default_left ? left : right.
 //      With n.missing == kNone a NaN is read as 0.0 and then compared normally.
 //   2. numerical: v < n.threshold -> left, else right. (LightGBM's `v <= t` is stored by its
 //      loader as `v < nextafter(t, +inf)`, so one comparison serves both.)
 //   3. categorical: c = (int)v (truncation). c in n.categories -> (n.categories_go_left ? left :
 //      right); a c not in the set, negative, or not representable as int32 -> the other child.
+//      A v in (-1, 0) is negative (XGBoost) unless n.truncate_negative_codes, when it
+//      truncates to category 0 (LightGBM's C++ cast).
 // The margin of output k is base_score[k] + sum over trees t with t.output == k of
 // t.weight * leaf(t, x); with `average_output` the tree sum is divided by the number of
 // iterations (trees per output) used. Precision kFloat32 reproduces XGBoost: inputs, thresholds
@@ -42,7 +44,7 @@ enum class OutputTransform : uint8_t {
 
 enum class MissingRule : uint8_t {
   kNaN,        // NaN is missing
-  kZeroOrNaN,  // NaN and |v| <= 1e-35 are missing (LightGBM missing_type=Zero)
+  kZeroOrNaN,  // NaN and |v| <= kZeroThreshold are missing (LightGBM missing_type=Zero)
   kNone,       // nothing is missing: NaN reads as 0.0 (LightGBM missing_type=None)
 };
 
@@ -60,7 +62,11 @@ struct TreeNode {
   bool categorical = false;
   bool categories_go_left = false;    // where a category in `categories` goes
   std::vector<uint32_t> categories;   // sorted, unique
+  bool truncate_negative_codes = false;  // (-1, 0) reads as category 0 (LightGBM)
 };
+
+// LightGBM's zero band for missing_type=Zero: the float 1e-35f, compared in double, inclusive.
+inline constexpr double kZeroThreshold = static_cast<double>(1e-35f);
 
 struct Tree {
   std::vector<TreeNode> nodes;  // nodes[0] is the root
