@@ -121,9 +121,10 @@ void CompiledModel::PredictRange(const double* rows, size_t begin, size_t end, d
                                  const PredictOptions& options) const {
   const ForestHeader& h = *view_.header;
   const size_t f = h.num_features;
-  const size_t stride = f + 1;
   const uint32_t k = h.num_outputs;
   const bool linear = h.kind == static_cast<uint8_t>(ForestKind::kLinear);
+  // Linear models read the row as it is; trees read the prepared form (forest_format.h).
+  const size_t stride = linear ? f : PreparedStride(static_cast<uint32_t>(f));
   const bool average = (h.flags & 1) != 0;
   const auto transform = static_cast<OutputTransform>(h.transform);
   const int32_t width = OutputWidth(options);
@@ -152,8 +153,11 @@ void CompiledModel::PredictRange(const double* rows, size_t begin, size_t end, d
     for (int r = 0; r < n; ++r) {
       const double* src = rows + (r0 + r) * f;
       T* dst = buf.data() + r * stride;
-      for (size_t j = 0; j < f; ++j) dst[j] = static_cast<T>(src[j]);
-      dst[f] = std::numeric_limits<T>::quiet_NaN();
+      if (linear) {
+        for (size_t j = 0; j < f; ++j) dst[j] = static_cast<T>(src[j]);
+      } else {
+        PrepareRow<T>(src, static_cast<uint32_t>(f), dst);
+      }
     }
     // float32 follows XGBoost (start from base_score); float64 follows LightGBM (base added last).
     const bool start_at_base = sizeof(T) == 4 && !average;

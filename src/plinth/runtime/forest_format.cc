@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "plinth/runtime/output_transform.h"
@@ -51,15 +52,22 @@ absl::Status CheckTrees(const ForestView& v) {
     for (uint32_t i = te.root; i < end; ++i) {
       const Node<T>& n = nodes[i];
       const uint16_t d = depth[i - te.root];
-      if (n.meta & kLeaf) {
-        if (n.meta != (kLeaf | kDefaultLeft | f) || n.left != static_cast<int32_t>(i)) {
+      if (n.left == static_cast<int32_t>(i)) {  // a leaf: a fixed point on the -inf padding slot
+        if (n.slot != 2 * f || !(n.value > -std::numeric_limits<T>::infinity()) ||
+            n.value == std::numeric_limits<T>::infinity()) {
           return Corrupt(StrCat("tree ", t, " leaf ", i));
         }
         if (d > te.depth) return Corrupt(StrCat("tree ", t, " is deeper than recorded"));
         continue;
       }
-      if ((n.meta & kFeatureMask) >= f || (n.meta & ~(kFeatureMask | kDefaultLeft | kSpecialMask | kCategoriesLeft | kTruncateNegative))) {
-        return Corrupt(StrCat("tree ", t, " node ", i, " meta"));
+      if (n.slot & kSpecial) {
+        // The fast walk reads row[slot] directly: special nodes only in trees flagged for them.
+        if (!(te.flags & kTreeHasSpecial) || (n.slot & kFeatureMask) >= f ||
+            (n.slot & ~(kSpecial | kSpecialFlags | kFeatureMask))) {
+          return Corrupt(StrCat("tree ", t, " node ", i, " slot"));
+        }
+      } else if (n.slot > 2 * f) {
+        return Corrupt(StrCat("tree ", t, " node ", i, " slot"));
       }
       if (n.left <= static_cast<int32_t>(i) || static_cast<uint32_t>(n.left) + 1 >= end) {
         return Corrupt(StrCat("tree ", t, " node ", i, " children"));
@@ -67,7 +75,7 @@ absl::Status CheckTrees(const ForestView& v) {
       if (d == UINT16_MAX) return Corrupt(StrCat("tree ", t, " is too deep"));
       depth[n.left - te.root] = static_cast<uint16_t>(d + 1);
       depth[n.left + 1 - te.root] = static_cast<uint16_t>(d + 1);
-      if (n.meta & kCategorical) {
+      if ((n.slot & kSpecial) && (n.slot & kCategorical)) {
         uint32_t off = BitsetOffset(n.value);
         if (off >= v.num_bitset_words || v.bitsets[off] > v.num_bitset_words - off - 1) {
           return Corrupt(StrCat("tree ", t, " node ", i, " category set"));

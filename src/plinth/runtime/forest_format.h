@@ -10,11 +10,18 @@
 //     bias      T[num_outputs]                 (linear models)
 //     metadata  JSON text: signature and description
 //
+// Rows are evaluated in a prepared form of 2F + 1 slots: slot f holds x[f], slot F + f holds
+// -x[f], a missing value is -inf in both, and slot 2F is -inf padding. Every ordinary split is
+// then one comparison with no missing-value test: "go to `left` when row[slot] < value, else to
+// left + 1". A split whose missing values go left reads slot f against its threshold; one whose
+// missing values go right is stored mirrored (slot F + f against nextafter(-threshold, +inf),
+// children swapped). Special splits (categorical, zero-as-missing, non-finite threshold) carry
+// kSpecial and their flags in `slot` and are evaluated from both slots by the general path.
 // Nodes of one tree are contiguous; siblings are adjacent (right = left + 1). A leaf keeps its
-// value (tree weight already applied) in `value`, reads the padding slot F of the row (always
-// NaN), goes "left" on NaN and has left = itself: a leaf is a fixed point, so a tree can be
-// walked a fixed number of steps without testing for leaves. OpenForest checks every offset,
-// index and child of an untrusted buffer, so evaluation never reads outside it.
+// value (tree weight already applied) in `value`, reads the -inf padding slot (so always goes
+// "left") and has left = itself: a leaf is a fixed point, so a tree can be walked a fixed
+// number of steps without testing for leaves. OpenForest checks every offset, index and child
+// of an untrusted buffer, so evaluation never reads outside it.
 // Thread-safety: views are immutable.
 #pragma once
 
@@ -28,30 +35,30 @@
 namespace plinth::runtime {
 
 inline constexpr char kForestMagic[8] = {'P', 'L', 'N', 'T', 'H', 'F', 'R', '1'};
-inline constexpr uint32_t kForestFormatVersion = 1;
+inline constexpr uint32_t kForestFormatVersion = 2;
 
 enum class ForestKind : uint8_t { kTrees = 1, kLinear = 2 };
 
-// Node meta bits.
+// Bits of a special node's `slot` (ordinary nodes hold a plain slot index < 2F + 1).
 inline constexpr uint32_t kFeatureMask = 0x00FFFFFF;
 inline constexpr uint32_t kDefaultLeft = 1u << 24;
 inline constexpr uint32_t kCategorical = 1u << 25;
 inline constexpr uint32_t kZeroMissing = 1u << 26;
 inline constexpr uint32_t kCategoriesLeft = 1u << 27;
 inline constexpr uint32_t kTruncateNegative = 1u << 28;  // categorical: (-1, 0) reads as 0
-inline constexpr uint32_t kLeaf = 1u << 31;
-inline constexpr uint32_t kSpecialMask = kCategorical | kZeroMissing;
+inline constexpr uint32_t kSpecial = 1u << 31;
+inline constexpr uint32_t kSpecialFlags = kDefaultLeft | kCategorical | kZeroMissing | kCategoriesLeft | kTruncateNegative;
 
 template <typename T>
 struct Node {
-  T value;        // threshold (go left when v < value), leaf value, or bitset offset (categorical)
-  uint32_t meta;  // feature | flags
-  int32_t left;   // index of the left child in the forest's node array; right = left + 1
+  T value;        // threshold, leaf value, or (categorical) bitset offset
+  uint32_t slot;  // row slot to compare; or kSpecial | flags | feature
+  int32_t left;   // index of the child taken when row[slot] < value; the other is left + 1
 };
 static_assert(sizeof(Node<float>) == 12 && sizeof(Node<double>) == 16);
 
 // Tree flags.
-inline constexpr uint16_t kTreeHasSpecial = 1;  // some node is categorical or zero-missing
+inline constexpr uint16_t kTreeHasSpecial = 1;  // some node is special
 inline constexpr uint16_t kTreeDeep = 2;        // walk with leaf tests instead of `depth` steps
 
 struct TreeEntry {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "plinth/runtime/forest_format.h"
 
@@ -60,6 +62,7 @@ class TreeCompiler {
 
   absl::StatusOr<TreeEntry> Compile(const Tree& tree) {
     tree_ = &tree;
+    ++tree_index_;
     TreeEntry entry{};
     entry.root = static_cast<uint32_t>(nodes_.size());
     entry.output = static_cast<uint32_t>(tree.output);
@@ -69,6 +72,10 @@ class TreeCompiler {
     leaves_ = 0;
     special_ = false;
     Place(0, entry.root, 0);
+    if (leaf_overflow_) {
+      return absl::InvalidArgumentError(
+          StrCat("a leaf value of tree ", tree_index_, " is out of the model's floating-point range"));
+    }
     if (bitset_overflow_) {
       return absl::InvalidArgumentError(
           "the model's categorical splits need more than 128 MiB of category sets (codes up to 2^24 in many splits)");
@@ -96,36 +103,40 @@ class TreeCompiler {
     while (!stack.empty()) {
       Item it = stack.back();
       stack.pop_back();
-      uint32_t pair = PlaceOne(it.i, it.pos, it.depth);
+      bool mirrored = false;
+      uint32_t pair = PlaceOne(it.i, it.pos, it.depth, &mirrored);
       if (pair != 0) {
         const TreeNode& n = tree_->nodes[it.i];
-        stack.push_back({n.right, pair + 1, it.depth + 1});
-        stack.push_back({n.left, pair, it.depth + 1});
+        const int32_t first = mirrored ? n.right : n.left;
+        const int32_t second = mirrored ? n.left : n.right;
+        stack.push_back({second, pair + 1, it.depth + 1});
+        stack.push_back({first, pair, it.depth + 1});
       }
     }
   }
 
-  // Writes one node; returns the position of its children pair (0 for a leaf).
-  uint32_t PlaceOne(int32_t i, uint32_t pos, int depth) {
+  // Writes one node; returns the position of its children pair (0 for a leaf) and whether the
+  // pair holds them mirrored (right child first).
+  uint32_t PlaceOne(int32_t i, uint32_t pos, int depth, bool* mirrored) {
     const TreeNode& n = tree_->nodes[i];
     const uint32_t f = static_cast<uint32_t>(e_.num_features);
     if (n.is_leaf) {
       T value = static_cast<T>(n.leaf_value);
       if (tree_->weight != 1.0) value = value * static_cast<T>(tree_->weight);
-      nodes_[pos] = Node<T>{value, kLeaf | kDefaultLeft | f, static_cast<int32_t>(pos)};
+      if (!std::isfinite(value)) leaf_overflow_ = true;  // a fixed point needs -inf < value
+      nodes_[pos] = Node<T>{value, 2 * f, static_cast<int32_t>(pos)};
       max_depth_ = std::max(max_depth_, depth);
       leaf_depth_sum_ += depth;
       ++leaves_;
       return 0;
     }
     Node<T> out{};
-    out.meta = static_cast<uint32_t>(n.feature);
+    uint32_t flags = 0;
     bool default_left = n.default_left;
     if (n.categorical) {
-      special_ = true;
-      out.meta |= kCategorical;
-      if (n.categories_go_left) out.meta |= kCategoriesLeft;
-      if (n.truncate_negative_codes) out.meta |= kTruncateNegative;
+      flags |= kCategorical;
+      if (n.categories_go_left) flags |= kCategoriesLeft;
+      if (n.truncate_negative_codes) flags |= kTruncateNegative;
       uint32_t words = n.categories.empty() ? 0 : n.categories.back() / 32 + 1;
       // A few large codes in a small file would otherwise expand into huge bitsets.
       if (bitsets_.size() + words > kMaxBitsetWords) {
@@ -142,11 +153,22 @@ class TreeCompiler {
       out.value = static_cast<T>(n.threshold);
       if (n.missing == MissingRule::kNone) default_left = T(0) < out.value;
     }
-    if (n.missing == MissingRule::kZeroOrNaN) {
+    if (n.missing == MissingRule::kZeroOrNaN) flags |= kZeroMissing;
+    const uint32_t feature = static_cast<uint32_t>(n.feature);
+    *mirrored = false;
+    if (flags != 0 || !std::isfinite(out.value)) {
+      // Evaluated by the general path from the feature's two slots.
       special_ = true;
-      out.meta |= kZeroMissing;
+      out.slot = kSpecial | flags | (default_left ? kDefaultLeft : 0) | feature;
+    } else if (default_left) {
+      out.slot = feature;  // x < t, and a missing value (-inf) is below every finite t
+    } else {
+      // Missing goes right: mirror. x >= t  <=>  -x <= -t  <=>  -x < nextafter(-t, +inf), and
+      // the mirrored slot holds -inf for a missing value, which then takes the (old) right child.
+      out.slot = f + feature;
+      out.value = std::nextafter(-out.value, std::numeric_limits<T>::infinity());
+      *mirrored = true;
     }
-    if (default_left) out.meta |= kDefaultLeft;
     uint32_t pair = static_cast<uint32_t>(nodes_.size());
     nodes_.resize(nodes_.size() + 2);
     out.left = static_cast<int32_t>(pair);
@@ -166,6 +188,7 @@ class TreeCompiler {
   std::vector<Node<T>>& nodes_;
   std::vector<uint32_t>& bitsets_;
   const Tree* tree_ = nullptr;
+  int64_t tree_index_ = -1;
   int max_depth_ = 0;
   int64_t leaf_depth_sum_ = 0;
   int leaves_ = 0;
@@ -174,6 +197,7 @@ class TreeCompiler {
  public:
   static constexpr size_t kMaxBitsetWords = size_t{1} << 25;  // 128 MiB of category sets
   bool bitset_overflow_ = false;
+  bool leaf_overflow_ = false;
 };
 
 std::string Metadata(const Signature& sig, const std::string& objective, const std::string& source_format,
