@@ -49,6 +49,9 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f, bool all) {
   flag("--rate-limit", "rate_limit", "Requests per second per token or client, 0 = off (default 0)");
   flag("--access-log", "access_log", "stderr, stdout, off or a file path (default stderr)");
   flag("--log-level", "log_level", "debug, info, warn, error (default info)");
+  flag("--model-cache-bytes", "model_cache_bytes", "Memory budget of loaded models, e.g. 512MiB (default 2GiB)");
+  flag("--max-inflight-predictions", "max_inflight_predictions", "Predictions running at once (default: one per core)");
+  flag("--max-queued-predictions", "max_queued_predictions", "Predictions waiting before new ones get 503 (default 256)");
 }
 
 absl::StatusOr<server::ServerConfig> LoadConfig(const ServerFlags& f) {

@@ -48,6 +48,7 @@ void AddAdminRoutes(Router& router, AdminDeps deps) {
                                            "# HELP plinth_meta_schema_version Schema version of the meta store.\n",
                                            "# TYPE plinth_meta_schema_version gauge\nplinth_meta_schema_version ",
                                            deps.meta->schema_version(), "\n");
+                if (deps.extra_metrics) extra += deps.extra_metrics();
                 HttpResponse r;
                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                 r.body = deps.metrics->Render(extra);

@@ -20,6 +20,7 @@ struct AdminDeps {
   Clock* clock = Clock::Real();
   std::function<bool()> stopping;  // readyz answers 503 while shutting down
   std::string version;
+  std::function<std::string()> extra_metrics;  // appended to /metrics (e.g. serving metrics)
 };
 
 void AddAdminRoutes(Router& router, AdminDeps deps);

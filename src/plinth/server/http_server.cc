@@ -90,6 +90,8 @@ class HttpServer::Impl {
     for (int i = 1; i < std::max(1, options_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
+    // Offloaded handlers past the shutdown grace still touch the io_context: wait for them.
+    while (outstanding_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
   void Shutdown() {
@@ -280,8 +282,9 @@ class HttpServer::Impl {
 
     // Answers before the body is read. Unread body bytes would be taken for the next request:
     // close the connection, lingering so the client still reads the answer.
+    ErrorFormat error_format = ErrorFormat::kPlinth;  // the matched route's, once known
     auto fail = [&](absl::Status st, int http_status, const std::string& route) -> awaitable<Outcome> {
-      HttpResponse r = ErrorResponse(st, http_status);
+      HttpResponse r = ErrorResponse(st, http_status, error_format);
       r.close_connection = body_expected || !keep_alive;
       bool keep = co_await Respond(stream, r, version, keep_alive, &req, req.method, route, client, req.actor, started);
       co_return body_expected ? Outcome::kLinger : After(keep);
@@ -306,6 +309,7 @@ class HttpServer::Impl {
       }
       co_return co_await fail(absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path)), 0, "unmatched");
     }
+    error_format = route->error_format;
     if (options_.authorizer) {
       absl::Status st = options_.authorizer(req, *route);
       if (!st.ok()) co_return co_await fail(st, 0, route->pattern);
@@ -333,7 +337,7 @@ class HttpServer::Impl {
       if (!st.ok()) {
         if (absl::IsCancelled(st)) co_return Outcome::kClose;  // client went away: nothing to answer
         bool over_limit = absl::IsResourceExhausted(st) && StartsWith(std::string(st.message()), "upload larger");
-        HttpResponse r = ErrorResponse(st, over_limit ? 413 : 0);
+        HttpResponse r = ErrorResponse(st, over_limit ? 413 : 0, error_format);
         r.close_connection = true;
         co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
         co_return over_limit ? Outcome::kLinger : Outcome::kClose;
@@ -358,14 +362,15 @@ class HttpServer::Impl {
       if (timed_out) ec = beast::error::timeout;
       if (ec == http::error::body_limit) {
         HttpResponse r = ErrorResponse(
-            absl::ResourceExhaustedError(StrCat("request body larger than ", options_.max_body_bytes, " bytes")), 413);
+            absl::ResourceExhaustedError(StrCat("request body larger than ", options_.max_body_bytes, " bytes")), 413,
+            error_format);
         r.close_connection = true;
         co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
         co_return Outcome::kLinger;
       }
       if (ec) {
         if (ec == beast::error::timeout) {
-          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408);
+          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408, error_format);
           r.close_connection = true;
           co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
         }
@@ -375,15 +380,54 @@ class HttpServer::Impl {
       if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(req.body.size()));
     }
 
-    HttpResponse resp;
-    try {
-      absl::StatusOr<HttpResponse> out = route->handler(req);
-      resp = out.ok() ? std::move(*out) : ErrorResponse(out.status());
-    } catch (const std::exception& e) {
-      LogError(StrCat("handler ", route->pattern, " threw: ", e.what()));
-      resp = ErrorResponse(absl::InternalError("internal error"));
-    }
+    HttpResponse resp = route->offload && options_.offload != nullptr ? co_await RunOffloaded(*route, req)
+                                                                       : CallHandler(*route, req);
     co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
+  }
+
+  static HttpResponse CallHandler(const Route& route, HttpRequest& req) {
+    try {
+      absl::StatusOr<HttpResponse> out = route.handler(req);
+      return out.ok() ? std::move(*out) : ErrorResponse(out.status(), 0, route.error_format);
+    } catch (const std::exception& e) {
+      LogError(StrCat("handler ", route.pattern, " threw: ", e.what()));
+      return ErrorResponse(absl::InternalError("internal error"), 0, route.error_format);
+    }
+  }
+
+  // One handler call handed to the offload executor. The coroutine waits on `done`, a timer
+  // that never expires: the worker cancels it (on the connection's strand) when the response
+  // is ready. `req` lives in the coroutine frame, which outlives the call: frames are only
+  // destroyed with the io_context, and Run() waits for `outstanding_` calls first.
+  struct OffloadedCall {
+    OffloadedCall(asio::any_io_executor ex, HttpRequest* r) : done(ex, asio::steady_timer::time_point::max()), req(r) {}
+    asio::steady_timer done;
+    HttpRequest* req;
+    HttpResponse resp;
+  };
+
+  // Runs the handler on the bounded executor so slow work (model loads, big batches) never
+  // holds an I/O thread; a full executor answers 503 with Retry-After at once (admission
+  // control).
+  awaitable<HttpResponse> RunOffloaded(const Route& route, HttpRequest& req) {
+    auto ex = co_await asio::this_coro::executor;
+    auto call = std::make_shared<OffloadedCall>(ex, &req);
+    outstanding_.fetch_add(1);
+    bool admitted = options_.offload->TrySubmit([this, &route, call, ex] {
+      call->resp = CallHandler(route, *call->req);
+      asio::post(ex, [call] { call->done.cancel(); });
+      outstanding_.fetch_sub(1);
+    });
+    if (!admitted) {
+      outstanding_.fetch_sub(1);
+      HttpResponse r = ErrorResponse(absl::UnavailableError("the server is at its limit of concurrent predictions; retry later"),
+                                     503, route.error_format);
+      r.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
+      co_return r;
+    }
+    beast::error_code ec;
+    co_await call->done.async_wait(redirect_error(use_awaitable, ec));
+    co_return std::move(call->resp);
   }
 
   // Streams an upload body into the ObjectStore. On success sets req.upload.
@@ -527,6 +571,7 @@ class HttpServer::Impl {
   asio::signal_set signals_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> outstanding_{0};  // offloaded handler calls not yet finished
   std::mutex conns_mu_;
   std::map<uint64_t, std::pair<std::shared_ptr<Connection>, asio::any_io_executor>> conns_;  // guarded by conns_mu_
   uint64_t next_id_ = 1;                                                                     // guarded by conns_mu_

@@ -6,6 +6,8 @@
 // routes marked `upload` stream their body into the ObjectStore up to `max_upload_bytes`.
 // Shutdown() stops accepting, lets in-flight requests finish (up to `shutdown_grace`),
 // closes idle keep-alive connections, then Run() returns.
+// Handlers run on the I/O threads, except those of `offload` routes, which run on the
+// `offload` executor while the connection's coroutine waits without holding a thread.
 // Thread-safety: Create, then Run on one thread; Shutdown and port() from any thread.
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "plinth/base/bounded_executor.h"
 #include "plinth/base/logging.h"
 #include "plinth/server/metrics.h"
 #include "plinth/server/router.h"
@@ -43,6 +46,10 @@ class HttpServer {
     storage::ObjectStore* uploads = nullptr;
     HttpMetrics* metrics = nullptr;
     LineSink* access_log = nullptr;  // JSON lines; may be null
+    // Runs the handlers of `offload` routes (predictions); when it is full they answer 503
+    // with Retry-After: `retry_after_seconds`. Null runs them on the I/O threads.
+    BoundedExecutor* offload = nullptr;
+    int retry_after_seconds = 1;
   };
 
   static absl::StatusOr<std::unique_ptr<HttpServer>> Create(Options options);

@@ -63,8 +63,10 @@ std::string_view StatusCodeName(absl::StatusCode code) {
   }
 }
 
-HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
-  Json body = {{"error", {{"code", StatusCodeName(status.code())}, {"message", std::string(status.message())}}}};
+HttpResponse ErrorResponse(const absl::Status& status, int http_status, ErrorFormat format) {
+  Json body = format == ErrorFormat::kMessageOnly
+                  ? Json{{"error", std::string(status.message())}}
+                  : Json{{"error", {{"code", StatusCodeName(status.code())}, {"message", std::string(status.message())}}}};
   HttpResponse r = JsonResponse(http_status ? http_status : HttpStatusFor(status.code()), body);
   if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;

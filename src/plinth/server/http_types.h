@@ -46,9 +46,15 @@ struct HttpResponse {
 };
 
 HttpResponse JsonResponse(int status, const Json& body);
-// Maps the status code to HTTP and the body to {"error": {"code", "message"}}.
-// `http_status` overrides the mapped status (e.g. 413 for a body over the limit).
-HttpResponse ErrorResponse(const absl::Status& status, int http_status = 0);
+
+// How a route's errors look: Plinth's {"error": {"code", "message"}}, or {"error": "message"}
+// as the Open Inference Protocol requires.
+enum class ErrorFormat { kPlinth, kMessageOnly };
+
+// Maps the status code to HTTP and the body to {"error": {"code", "message"}} (or
+// {"error": "message"}). `http_status` overrides the mapped status (e.g. 413 for a body over
+// the limit).
+HttpResponse ErrorResponse(const absl::Status& status, int http_status = 0, ErrorFormat format = ErrorFormat::kPlinth);
 int HttpStatusFor(absl::StatusCode code);
 std::string_view StatusCodeName(absl::StatusCode code);
 

@@ -3,6 +3,8 @@
 // Captures match one non-empty, percent-decoded segment. Literal segments win over
 // captures when both match. Each route names the scope it needs and whether its body is a
 // streamed upload (the server then writes the body to the ObjectStore, never to memory).
+// An `offload` route's handler runs on the server's bounded prediction executor instead of an
+// I/O thread (503 + Retry-After when that executor is full); `error_format` shapes its errors.
 // Thread-safety: build at start-up; Match is then safe for concurrent use.
 #pragma once
 
@@ -23,6 +25,8 @@ struct Route {
   Access access = Access::kRead;
   bool upload = false;
   std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler;
+  bool offload = false;
+  ErrorFormat error_format = ErrorFormat::kPlinth;
 };
 
 class Router {

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
+#include "plinth/base/bounded_executor.h"
 #include "plinth/base/logging.h"
 #include "plinth/registry/metrics_lake.h"
 #include "plinth/registry/registry.h"
@@ -12,6 +14,9 @@
 #include "plinth/server/http_server.h"
 #include "plinth/server/model_inspection.h"
 #include "plinth/server/registry_api.h"
+#include "plinth/server/serving_api.h"
+#include "plinth/serving/artifact_loader.h"
+#include "plinth/serving/compiled_model_dir.h"
 #include "plinth/storage/backends.h"
 
 namespace plinth::server {
@@ -43,14 +48,55 @@ absl::Status RunServer(const ServerConfig& config) {
   HttpMetrics metrics;
   RequestAuthorizer authorizer({.mode = config.auth, .tokens = &tokens, .rate_limit_per_second = config.rate_limit});
 
+  // Serving: compiled-model cache dir -> loader -> model cache -> router (deployments).
+  PLINTH_ASSIGN_OR_RETURN(auto compiled, serving::CompiledModelDir::Create(
+                                             {.dir = (std::filesystem::path(config.data_dir) / "cache" / "compiled").string()}));
+  serving::ArtifactLoader loader({.objects = stores.objects.get(), .compiled = compiled.get()});
+  PLINTH_ASSIGN_OR_RETURN(auto model_cache, serving::ModelCache::Create({.budget_bytes = config.model_cache_bytes}));
+  PLINTH_ASSIGN_OR_RETURN(auto deployments, serving::DeploymentStore::Create({.meta = stores.meta.get()}));
+  PLINTH_ASSIGN_OR_RETURN(auto serving_router,
+                          serving::Router::Create({.store = deployments.get(),
+                                                   .registry = reg.get(),
+                                                   .cache = model_cache.get(),
+                                                   .load = [&loader](const serving::ResolvedModel& m) { return loader.Load(m); },
+                                                   .meta = stores.meta.get()}));
+  serving_router->Start();
+  serving::ServingMetrics serving_metrics;
+  serving::Predictor predictor({.router = serving_router.get(), .metrics = &serving_metrics});
+  // Predictions run here, never on the I/O threads; past the queue they are refused with 503.
+  int workers = config.max_inflight_predictions > 0 ? config.max_inflight_predictions
+                                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  BoundedExecutor predictions({.threads = workers, .max_queued = config.max_queued_predictions});
+
   Router router;
   HttpServer* server_ptr = nullptr;
+  auto stopping = [&server_ptr] { return server_ptr != nullptr && server_ptr->stopping(); };
   AddAdminRoutes(router, AdminDeps{.meta = stores.meta.get(),
                                    .tokens = &tokens,
                                    .metrics = &metrics,
-                                   .stopping = [&server_ptr] { return server_ptr != nullptr && server_ptr->stopping(); },
-                                   .version = kPlinthVersion});
+                                   .stopping = stopping,
+                                   .version = kPlinthVersion,
+                                   .extra_metrics = [&] {
+                                     std::string out = serving_metrics.Render(
+                                         model_cache->GetStats(), {loader.compiled_loads(), loader.parsed_loads()});
+                                     StrAppend(&out, "# HELP plinth_predict_workers Prediction worker threads.\n",
+                                               "# TYPE plinth_predict_workers gauge\nplinth_predict_workers ",
+                                               predictions.threads(), "\n",
+                                               "# HELP plinth_predict_inflight Predictions running.\n",
+                                               "# TYPE plinth_predict_inflight gauge\nplinth_predict_inflight ",
+                                               predictions.running(), "\n",
+                                               "# HELP plinth_predict_queued Predictions waiting for a worker.\n",
+                                               "# TYPE plinth_predict_queued gauge\nplinth_predict_queued ",
+                                               predictions.queued(), "\n",
+                                               "# HELP plinth_predict_rejected_total Predictions refused with 503 (queue full).\n",
+                                               "# TYPE plinth_predict_rejected_total counter\nplinth_predict_rejected_total ",
+                                               predictions.rejected(), "\n");
+                                     return out;
+                                   }});
   AddRegistryRoutes(router, *reg, *stores.objects);
+  ServingDeps serving_deps{.router = serving_router.get(), .predictor = &predictor, .stopping = stopping, .version = kPlinthVersion};
+  AddServingRoutes(router, serving_deps);
+  AddOipRoutes(router, serving_deps);
 
   HttpServer::Options opts;
   opts.host = config.host;
@@ -68,6 +114,7 @@ absl::Status RunServer(const ServerConfig& config) {
   opts.uploads = stores.objects.get();
   opts.metrics = &metrics;
   opts.access_log = access_log.get();
+  opts.offload = &predictions;
   PLINTH_ASSIGN_OR_RETURN(auto server, HttpServer::Create(opts));
   server_ptr = server.get();
 
@@ -78,6 +125,7 @@ absl::Status RunServer(const ServerConfig& config) {
   std::printf("plinth server listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
   std::fflush(stdout);
   server->Run();
+  serving_router->Stop();
   metrics_export->Stop();
   access_log->Flush();
   LogInfo("server stopped");

@@ -12,7 +12,8 @@ const std::vector<std::string>& ServerConfigKeys() {
   static const std::vector<std::string> kKeys = {
       "data_dir",        "listen",       "auth",           "meta",           "objects",        "threads",
       "max_body_bytes",  "max_upload_bytes", "max_header_bytes", "request_timeout", "idle_timeout", "shutdown_grace",
-      "max_connections", "rate_limit",   "access_log",     "log_level"};
+      "max_connections", "rate_limit",   "access_log",     "log_level",      "model_cache_bytes",
+      "max_inflight_predictions", "max_queued_predictions"};
   return kKeys;
 }
 
@@ -28,6 +29,24 @@ absl::Status ParseListen(const std::string& listen, std::string* host, uint16_t*
   *host = h == "localhost" ? "127.0.0.1" : h;
   *port = static_cast<uint16_t>(*p);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
+  std::string t = ToLower(StripWhitespace(text));
+  size_t digits = t.find_first_not_of("0123456789");
+  std::string_view number = std::string_view(t).substr(0, digits);
+  std::string_view suffix = digits == std::string::npos ? std::string_view() : std::string_view(t).substr(digits);
+  int shift = -1;
+  if (suffix.empty() || suffix == "b") shift = 0;
+  else if (suffix == "k" || suffix == "kb" || suffix == "kib") shift = 10;
+  else if (suffix == "m" || suffix == "mb" || suffix == "mib") shift = 20;
+  else if (suffix == "g" || suffix == "gb" || suffix == "gib") shift = 30;
+  else if (suffix == "t" || suffix == "tb" || suffix == "tib") shift = 40;
+  auto n = ParseInt64(number);
+  if (number.empty() || shift < 0 || !n || *n > (std::numeric_limits<int64_t>::max() >> shift)) {
+    return absl::InvalidArgumentError(StrCat("invalid byte size '", text, "': use a number with an optional KiB, MiB or GiB suffix"));
+  }
+  return *n << shift;
 }
 
 namespace {
@@ -84,6 +103,24 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& c) {
     auto v = ParseDouble(*rl);
     if (!v || *v < 0) return absl::InvalidArgumentError(StrCat("config 'rate_limit' (", c.Origin("rate_limit"), ") must be >= 0"));
     s.rate_limit = *v;
+  }
+  if (auto v = c.Get("model_cache_bytes")) {
+    auto bytes = ParseByteSize(*v);
+    if (!bytes.ok() || *bytes <= 0) {
+      return absl::InvalidArgumentError(StrCat("config 'model_cache_bytes' (", c.Origin("model_cache_bytes"),
+                                               ") must be a positive byte size such as 2GiB"));
+    }
+    s.model_cache_bytes = *bytes;
+  }
+  PLINTH_ASSIGN_OR_RETURN(int64_t inflight, c.GetInt("max_inflight_predictions", s.max_inflight_predictions));
+  if (inflight < 0 || inflight > 1024) {
+    return absl::InvalidArgumentError(StrCat("config 'max_inflight_predictions' (", c.Origin("max_inflight_predictions"),
+                                             ") must be from 0 (one per core) to 1024"));
+  }
+  s.max_inflight_predictions = static_cast<int>(inflight);
+  PLINTH_ASSIGN_OR_RETURN(s.max_queued_predictions, c.GetInt("max_queued_predictions", s.max_queued_predictions));
+  if (s.max_queued_predictions < 0) {
+    return absl::InvalidArgumentError(StrCat("config 'max_queued_predictions' (", c.Origin("max_queued_predictions"), ") must be >= 0"));
   }
   s.access_log = c.GetOr("access_log", s.access_log);
   s.log_level = c.GetOr("log_level", s.log_level);

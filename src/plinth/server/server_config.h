@@ -29,6 +29,9 @@ struct ServerConfig {
   int shutdown_grace_seconds = 30;
   int max_connections = 1024;
   double rate_limit = 0;
+  int64_t model_cache_bytes = int64_t{2} << 30;  // byte budget of loaded models
+  int max_inflight_predictions = 0;              // prediction threads; 0 = one per core
+  int64_t max_queued_predictions = 256;          // waiting beyond those before 503
   std::string access_log = "stderr";
   std::string log_level = "info";
 };
@@ -38,6 +41,9 @@ const std::vector<std::string>& ServerConfigKeys();
 
 // Builds the configuration from a layered Config. InvalidArgument names the bad key.
 absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& config);
+
+// "2147483648", "512MiB", "2GiB", "64k": a byte count with an optional binary suffix.
+absl::StatusOr<int64_t> ParseByteSize(std::string_view text);
 
 // Splits "host:port" ("[::1]:7070" for IPv6).
 absl::Status ParseListen(const std::string& listen, std::string* host, uint16_t* port);

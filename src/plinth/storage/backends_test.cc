@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "plinth/storage/meta/migrations.h"
 #include "plinth/testing/test_util.h"
 
 namespace plinth::storage {
@@ -54,7 +55,7 @@ TEST(StorageBackendsTest, BuiltinsOpenRealStores) {
   PLINTH_ASSERT_OK_AND_ASSIGN(auto meta, backends.OpenMetaStore(StrCat("sqlite://", dir.Sub("nested/dir/meta.db"))));
   EXPECT_TRUE(std::filesystem::is_regular_file(dir.path() / "nested" / "dir" / "meta.db"));
   EXPECT_EQ(meta->dialect(), "sqlite");
-  EXPECT_EQ(meta->schema_version(), 1);
+  EXPECT_EQ(meta->schema_version(), MetaMigrations().back().version);
 }
 
 TEST(StorageBackendsTest, RegisteredOpenersReplaceAndExtend) {

@@ -114,6 +114,21 @@ const std::vector<Migration>& MetaMigrations() {
            "sqlite:CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
            "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
        }},
+      {2,
+       "deployments",
+       {
+           // One row per deployment; `spec` is the DeploymentSpec as JSON (serving/deployment_spec.h)
+           // and `generation` counts its updates (1 when created).
+           R"(CREATE TABLE deployments (
+                id {{ID}},
+                name TEXT NOT NULL UNIQUE,
+                spec TEXT NOT NULL,
+                generation BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL DEFAULT '',
+                updated_by TEXT NOT NULL DEFAULT ''))",
+       }},
   };
   return kMigrations;
 }

@@ -1,0 +1,214 @@
+#include "plinth/server/oip_tensors.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace plinth::server {
+
+using serving::FeatureMatrix;
+
+namespace {
+
+enum class Kind { kBool, kInteger, kFloat32, kFloat, kBytes };
+
+absl::StatusOr<Kind> KindOf(const std::string& datatype, const std::string& where) {
+  if (datatype == "BOOL") return Kind::kBool;
+  if (datatype == "FP64" || datatype == "FP16") return Kind::kFloat;
+  if (datatype == "FP32") return Kind::kFloat32;
+  if (datatype == "BYTES") return Kind::kBytes;
+  for (const char* t : {"INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}) {
+    if (datatype == t) return Kind::kInteger;
+  }
+  return absl::InvalidArgumentError(StrCat(where, ": unsupported datatype '", datatype,
+                                           "' (use FP64, FP32, FP16, INT*, UINT*, BOOL or BYTES)"));
+}
+
+// Appends the leaves of `data` (flattened or nested) to `out`.
+absl::Status Flatten(const Json& data, std::vector<const Json*>* out, const std::string& where, int depth = 0) {
+  if (depth > 8) return absl::InvalidArgumentError(StrCat(where, ": 'data' is nested too deeply"));
+  for (const Json& v : data) {
+    if (v.is_array()) {
+      PLINTH_RETURN_IF_ERROR(Flatten(v, out, where, depth + 1));
+    } else {
+      out->push_back(&v);
+    }
+  }
+  return absl::OkStatus();
+}
+
+struct Tensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  Kind kind = Kind::kFloat;
+  std::vector<const Json*> values;
+  std::string where;  // "inputs[1] 'age'"
+};
+
+absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
+  Tensor t;
+  t.where = StrCat("inputs[", index, "]");
+  if (!in.is_object()) return absl::InvalidArgumentError(StrCat(t.where, " must be an object {name, shape, datatype, data}"));
+  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(in, {"name", "shape", "datatype", "parameters", "data"}, t.where));
+  PLINTH_ASSIGN_OR_RETURN(auto name, JsonOptString(in, "name"));
+  PLINTH_ASSIGN_OR_RETURN(auto datatype, JsonOptString(in, "datatype"));
+  if (!name) return absl::InvalidArgumentError(StrCat(t.where, ": 'name' is required"));
+  t.name = *name;
+  t.where = StrCat(t.where, " '", t.name, "'");
+  if (!datatype) return absl::InvalidArgumentError(StrCat(t.where, ": 'datatype' is required"));
+  PLINTH_ASSIGN_OR_RETURN(t.kind, KindOf(*datatype, t.where));
+  auto shape = in.find("shape");
+  if (shape == in.end() || !shape->is_array() || shape->empty()) {
+    return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must be an array of dimensions, e.g. [rows]"));
+  }
+  int64_t count = 1;
+  for (const Json& d : *shape) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 31)) {
+      return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must hold non-negative integers"));
+    }
+    t.shape.push_back(d.get<int64_t>());
+    count *= t.shape.back();
+    if (count > (int64_t{1} << 31)) return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' is too large"));
+  }
+  auto data = in.find("data");
+  if (data == in.end() || !data->is_array()) return absl::InvalidArgumentError(StrCat(t.where, ": 'data' must be an array"));
+  PLINTH_RETURN_IF_ERROR(Flatten(*data, &t.values, t.where));
+  if (static_cast<int64_t>(t.values.size()) != count) {
+    return absl::InvalidArgumentError(StrCat(t.where, ": shape [", StrJoin(t.shape, ","), "] needs ", count,
+                                             " values; 'data' has ", t.values.size()));
+  }
+  return t;
+}
+
+// Sets one element: typed by the tensor's datatype, then converted for the feature.
+absl::Status SetElement(FeatureMatrix& m, size_t row, size_t col, const Tensor& t, const Json& v) {
+  if (v.is_null()) {
+    m.Set(row, col, std::numeric_limits<double>::quiet_NaN());
+    return absl::OkStatus();
+  }
+  auto wrong = [&](const char* expected) {
+    return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " must be ", expected));
+  };
+  switch (t.kind) {
+    case Kind::kBool:
+      if (!v.is_boolean()) return wrong("a boolean (BOOL)");
+      return m.SetNumber(row, col, v.get<bool>() ? 1 : 0, t.where);
+    case Kind::kInteger:
+      if (!v.is_number_integer()) return wrong("an integer");
+      return m.SetNumber(row, col, v.get<double>(), t.where);
+    case Kind::kFloat32:
+      if (!v.is_number()) return wrong("a number");
+      return m.SetNumber(row, col, static_cast<double>(static_cast<float>(v.get<double>())), t.where);
+    case Kind::kFloat:
+      if (!v.is_number()) return wrong("a number");
+      return m.SetNumber(row, col, v.get<double>(), t.where);
+    case Kind::kBytes:
+      if (!v.is_string()) return wrong("a string (BYTES)");
+      return m.SetString(row, col, v.get_ref<const std::string&>(), t.where);
+  }
+  return absl::InternalError("unreachable");
+}
+
+absl::Status CheckRows(int64_t rows, int64_t max_rows, const Tensor& t) {
+  if (rows < 1) return absl::InvalidArgumentError(StrCat(t.where, ": no rows"));
+  if (rows > max_rows) {
+    return absl::InvalidArgumentError(StrCat(t.where, ": ", rows, " rows; this deployment takes at most ", max_rows, " per request"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime::Model& model, int64_t max_rows) {
+  if (!inputs.is_array() || inputs.empty()) {
+    return absl::InvalidArgumentError("'inputs' must be a non-empty array of tensors {name, shape, datatype, data}");
+  }
+  const runtime::Signature& sig = model.signature();
+  serving::InputIndex index(sig);
+  std::vector<Tensor> tensors;
+  bool all_features = true;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    PLINTH_ASSIGN_OR_RETURN(Tensor t, ParseTensor(inputs[i], i));
+    all_features = all_features && index.Find(t.name) >= 0;
+    tensors.push_back(std::move(t));
+  }
+  const size_t cols = sig.inputs.size();
+  if (!all_features) {
+    const Tensor& t = tensors[0];
+    if (tensors.size() != 1 || t.shape.size() != 2 || static_cast<size_t>(t.shape[1]) != cols) {
+      for (const Tensor& x : tensors) {
+        if (index.Find(x.name) < 0 && tensors.size() > 1) {
+          return absl::InvalidArgumentError(StrCat(x.where, ": unknown feature '", x.name, "'; the model takes: ", index.Describe()));
+        }
+      }
+      return absl::InvalidArgumentError(StrCat(t.where, ": send one tensor of shape [rows, ", cols,
+                                               "] or one tensor per feature (", index.Describe(), "); got shape [",
+                                               StrJoin(t.shape, ","), "]"));
+    }
+    PLINTH_RETURN_IF_ERROR(CheckRows(t.shape[0], max_rows, t));
+    FeatureMatrix m(sig, static_cast<size_t>(t.shape[0]));
+    for (size_t r = 0; r < m.rows(); ++r) {
+      for (size_t c = 0; c < cols; ++c) PLINTH_RETURN_IF_ERROR(SetElement(m, r, c, t, *t.values[r * cols + c]));
+    }
+    return m;
+  }
+  const int64_t rows = tensors[0].shape[0];
+  for (const Tensor& t : tensors) {
+    if (t.shape[0] != rows || t.shape.size() > 2 || (t.shape.size() == 2 && t.shape[1] != 1)) {
+      return absl::InvalidArgumentError(StrCat(t.where, ": a feature tensor has shape [", rows, "] or [", rows,
+                                               ", 1]; got [", StrJoin(t.shape, ","), "]"));
+    }
+  }
+  PLINTH_RETURN_IF_ERROR(CheckRows(rows, max_rows, tensors[0]));
+  FeatureMatrix m(sig, static_cast<size_t>(rows));
+  std::vector<bool> seen(cols, false);
+  for (const Tensor& t : tensors) {
+    size_t col = static_cast<size_t>(index.Find(t.name));
+    if (seen[col]) return absl::InvalidArgumentError(StrCat(t.where, ": feature '", t.name, "' is given twice"));
+    seen[col] = true;
+    for (size_t r = 0; r < m.rows(); ++r) PLINTH_RETURN_IF_ERROR(SetElement(m, r, col, t, *t.values[r]));
+  }
+  return m;
+}
+
+absl::Status CheckOipOutputs(const Json* outputs) {
+  if (outputs == nullptr || outputs->is_null()) return absl::OkStatus();
+  if (!outputs->is_array()) return absl::InvalidArgumentError("'outputs' must be an array of {name}");
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    const Json& o = (*outputs)[i];
+    if (!o.is_object() || !o.contains("name") || !o["name"].is_string()) {
+      return absl::InvalidArgumentError(StrCat("outputs[", i, "] must be an object with a 'name'"));
+    }
+    if (o["name"].get<std::string>() != kOipOutputName) {
+      return absl::InvalidArgumentError(StrCat("outputs[", i, "]: unknown output '", o["name"].get<std::string>(),
+                                               "'; the model has one output, '", kOipOutputName, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Json EncodeOipOutputs(const double* values, size_t rows, size_t width) {
+  Json data = Json::array();
+  auto& arr = data.get_ref<Json::array_t&>();
+  arr.reserve(rows * width);
+  for (size_t i = 0; i < rows * width; ++i) arr.push_back(std::isfinite(values[i]) ? Json(values[i]) : Json(nullptr));
+  Json shape = width == 1 ? Json::array({rows}) : Json::array({rows, width});
+  return Json::array({Json{{"name", kOipOutputName}, {"datatype", "FP64"}, {"shape", shape}, {"data", std::move(data)}}});
+}
+
+Json OipInputsMetadata(const runtime::Signature& signature) {
+  Json out = Json::array();
+  for (const runtime::FeatureSpec& f : signature.inputs) {
+    bool names = f.kind == runtime::FeatureKind::kCategorical && !f.categories.empty();
+    out.push_back(Json{{"name", f.name}, {"datatype", names ? "BYTES" : "FP64"}, {"shape", Json::array({-1})}});
+  }
+  return out;
+}
+
+Json OipOutputsMetadata(const runtime::Model& model) {
+  int32_t width = model.OutputWidth({});
+  Json shape = width == 1 ? Json::array({-1}) : Json::array({-1, width});
+  return Json::array({Json{{"name", kOipOutputName}, {"datatype", "FP64"}, {"shape", shape}}});
+}
+
+}  // namespace plinth::server

@@ -1,0 +1,39 @@
+// Open Inference Protocol V2 (REST) tensors <-> Plinth's feature rows and predictions.
+//
+// An inference request's "inputs" take one of two forms:
+//   - one tensor per feature, named by feature name, shape [rows] or [rows, 1] (BYTES tensors
+//     carry category names for categorical features); a feature without a tensor is missing;
+//   - one tensor of shape [rows, num_features] (any name) with the features in model order.
+// Numeric datatypes (BOOL, UINT*, INT*, FP16, FP32, FP64) carry JSON numbers (booleans for
+// BOOL), flattened or nested in row-major order; FP32 values are rounded to float as the
+// client declared them; null marks a missing value. The response has one output "predict",
+// FP64, shape [rows] (one value per row) or [rows, width].
+// Errors are InvalidArgument naming the input ("inputs[1] 'age': ...").
+// Thread-safety: stateless.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "plinth/base/json.h"
+#include "plinth/runtime/model.h"
+#include "plinth/serving/feature_matrix.h"
+
+namespace plinth::server {
+
+inline constexpr char kOipOutputName[] = "predict";
+
+// Decodes `inputs` (the request's "inputs" array) for `model`; at most `max_rows` rows.
+absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime::Model& model, int64_t max_rows);
+
+// Checks the request's optional "outputs" (only "predict" exists).
+absl::Status CheckOipOutputs(const Json* outputs);
+
+// The "outputs" array of a response for `rows` x `width` values.
+Json EncodeOipOutputs(const double* values, size_t rows, size_t width);
+
+// Model metadata tensors: inputs per feature, the "predict" output.
+Json OipInputsMetadata(const runtime::Signature& signature);
+Json OipOutputsMetadata(const runtime::Model& model);
+
+}  // namespace plinth::server

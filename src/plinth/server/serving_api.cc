@@ -1,0 +1,69 @@
+#include "plinth/server/serving_api.h"
+
+#include "plinth/serving/instances.h"
+#include "plinth/server/api_util.h"
+
+namespace plinth::server {
+
+using serving::DeploymentStatus;
+
+namespace {
+
+Json StatusJson(const serving::Router& router, const DeploymentStatus& status) { return status.ToJson(router.cache()); }
+
+}  // namespace
+
+void AddServingRoutes(Router& router, const ServingDeps& deps) {
+  serving::Router* r = deps.router;
+  serving::Predictor* predictor = deps.predictor;
+
+  router.Add({"PUT", "/api/v1/deployments/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
+                PLINTH_ASSIGN_OR_RETURN(serving::DeploymentSpec spec, serving::ParseDeploymentSpec(body));
+                PLINTH_ASSIGN_OR_RETURN(auto applied, r->Apply(req.Param(0), spec, AuditFrom(req)));
+                return JsonResponse(applied.created ? 201 : 200, StatusJson(*r, applied.status));
+              }});
+
+  router.Add({"GET", "/api/v1/deployments", Access::kRead, false, [r](HttpRequest&) -> absl::StatusOr<HttpResponse> {
+                Json items = Json::array();
+                for (const auto& s : r->List()) items.push_back(StatusJson(*r, s));
+                return JsonResponse(200, {{"deployments", std::move(items)}});
+              }});
+
+  router.Add({"GET", "/api/v1/deployments/{name}", Access::kRead, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                PLINTH_ASSIGN_OR_RETURN(DeploymentStatus s, r->Get(req.Param(0)));
+                return JsonResponse(200, StatusJson(*r, s));
+              }});
+
+  router.Add({"DELETE", "/api/v1/deployments/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                PLINTH_RETURN_IF_ERROR(r->Delete(req.Param(0), AuditFrom(req)));
+                return JsonResponse(200, {{"deleted", req.Param(0)}});
+              }});
+
+  // {"tenant"?, "version"?, "instances": [{"feature": value, ...}, ...]}
+  // -> {"model": "NAME/VERSION", "predictions": [...]} (+ "outputs" names for multi-output models)
+  Route predict{"POST", "/api/v1/deployments/{name}/predict", Access::kRead, false,
+                [predictor](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                  PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
+                  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"tenant", "version", "instances"}, "predict request"));
+                  serving::PredictRequest call;
+                  call.deployment = req.Param(0);
+                  PLINTH_ASSIGN_OR_RETURN(call.tenant, JsonOptString(body, "tenant"));
+                  PLINTH_ASSIGN_OR_RETURN(call.version, JsonOptInt(body, "version"));
+                  const Json* instances = body.contains("instances") ? &body["instances"] : nullptr;
+                  PLINTH_ASSIGN_OR_RETURN(
+                      serving::PredictResult result,
+                      predictor->Predict(call, [&](const runtime::Model& model, int64_t max_rows) -> absl::StatusOr<serving::FeatureMatrix> {
+                        PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, max_rows).status());
+                        return serving::DecodeInstances(*instances, model.signature());
+                      }));
+                  Json out = {{"model", result.target.model->key.ToString()},
+                              {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};
+                  if (result.width > 1) out["outputs"] = result.target.handle->signature().outputs;
+                  return JsonResponse(200, out);
+                }};
+  predict.offload = true;
+  router.Add(std::move(predict));
+}
+
+}  // namespace plinth::server

@@ -1,0 +1,78 @@
+#include "plinth/serving/artifact_loader.h"
+
+#include "plinth/base/logging.h"
+#include "plinth/runtime/model_loader.h"
+
+namespace plinth::serving {
+
+namespace {
+
+absl::Status Unservable(const ResolvedModel& m, const absl::Status& st) {
+  return absl::FailedPreconditionError(StrCat("model ", m.key.ToString(), " (", m.format, ") cannot be served: ", st.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ArtifactLoader::ReadArtifact(const ResolvedModel& m) const {
+  auto reader = options_.objects->Open(m.artifact_sha256);
+  if (!reader.ok()) {
+    if (absl::IsNotFound(reader.status())) {
+      return absl::NotFoundError(StrCat("artifact ", m.artifact_sha256, " of model ", m.key.ToString(), " is missing"));
+    }
+    return reader.status();
+  }
+  if ((*reader)->size() > options_.max_artifact_bytes) {
+    return absl::FailedPreconditionError(StrCat("artifact of model ", m.key.ToString(), " is larger than ",
+                                                options_.max_artifact_bytes, " bytes"));
+  }
+  std::string bytes(static_cast<size_t>((*reader)->size()), '\0');
+  size_t filled = 0;
+  while (filled < bytes.size()) {
+    PLINTH_ASSIGN_OR_RETURN(size_t n, (*reader)->Read(bytes.data() + filled, bytes.size() - filled));
+    if (n == 0) return absl::DataLossError(StrCat("artifact ", m.artifact_sha256, " is shorter than its size"));
+    filled += n;
+  }
+  return bytes;
+}
+
+absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Load(const ResolvedModel& m) const {
+  if (!runtime::IsLoadableFormat(m.format) || m.format == runtime::kCompiledFormat) {
+    return absl::FailedPreconditionError(StrCat("model ", m.key.ToString(), " has format '", m.format,
+                                                "', which Plinth cannot serve (register xgboost-json, xgboost-ubj, "
+                                                "lightgbm-text or linear-json)"));
+  }
+  CompiledModelDir* dir = options_.compiled;
+  if (dir != nullptr && dir->Contains(m.artifact_sha256)) {
+    auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
+    if (model.ok()) {
+      compiled_loads_.fetch_add(1);
+      return model;
+    }
+    LogWarn(StrCat("compiled cache file for ", m.key.ToString(), " does not load (", model.status().message(),
+                   "); compiling again"));
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::string bytes, ReadArtifact(m));
+  parsed_loads_.fetch_add(1);
+  if (dir != nullptr) {
+    auto parsed = runtime::ParseModel(m.format, bytes);
+    if (!parsed.ok()) return Unservable(m, parsed.status());
+    auto compiled = runtime::CompileModel(*parsed);
+    if (compiled.ok()) {
+      absl::Status written = dir->Write(m.artifact_sha256, *compiled);
+      if (written.ok()) {
+        auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
+        if (model.ok()) return model;
+        LogWarn(StrCat("compiled form of ", m.key.ToString(), " does not load: ", model.status().message()));
+      } else {
+        LogWarn(StrCat("cannot cache the compiled form of ", m.key.ToString(), ": ", written.message()));
+      }
+    } else if (!absl::IsUnimplemented(compiled.status())) {
+      LogWarn(StrCat("cannot compile ", m.key.ToString(), ": ", compiled.status().message()));
+    }
+  }
+  auto model = runtime::LoadModel(m.format, bytes);
+  if (!model.ok()) return Unservable(m, model.status());
+  return model;
+}
+
+}  // namespace plinth::serving

@@ -1,0 +1,101 @@
+#include "plinth/serving/serving_metrics.h"
+
+namespace plinth::serving {
+
+namespace {
+
+// Label values here are validated names and numbers: nothing needs escaping except in
+// theory; escape anyway so the exposition can never break.
+std::string Escape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+void Counter(std::string* out, std::string_view name, std::string_view help, uint64_t value) {
+  StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n", name, " ", value, "\n");
+}
+
+void Gauge(std::string* out, std::string_view name, std::string_view help, int64_t value) {
+  StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " gauge\n", name, " ", value, "\n");
+}
+
+}  // namespace
+
+void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key, bool ok, size_t rows, double seconds) {
+  Labels labels{deployment, key ? key->name : "", key ? std::to_string(key->version) : ""};
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = series_.find(labels);
+  if (it == series_.end()) {
+    size_t& count = series_per_deployment_[deployment];
+    if (count >= max_series_) {
+      labels = Labels{deployment, "_other", ""};
+      it = series_.find(labels);
+    }
+    if (it == series_.end()) {
+      it = series_.emplace(labels, Series{}).first;
+      ++count;
+    }
+  }
+  Series& s = it->second;
+  ++s.requests;
+  if (!ok) ++s.errors;
+  s.rows += rows;
+  s.latency.Observe(seconds);
+}
+
+std::string ServingMetrics::Render(const ModelCache::Stats& cache, const LoadSources& sources) const {
+  std::string out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    struct Family {
+      const char* name;
+      const char* help;
+      uint64_t Series::*field;
+    };
+    const Family families[] = {
+        {"plinth_predict_requests_total", "Prediction requests by deployment and model version.", &Series::requests},
+        {"plinth_predict_errors_total", "Prediction requests that failed.", &Series::errors},
+        {"plinth_predict_rows_total", "Rows predicted.", &Series::rows},
+    };
+    for (const Family& f : families) {
+      StrAppend(&out, "# HELP ", f.name, " ", f.help, "\n# TYPE ", f.name, " counter\n");
+      for (const auto& [labels, s] : series_) {
+        StrAppend(&out, f.name, "{deployment=\"", Escape(std::get<0>(labels)), "\",model=\"", Escape(std::get<1>(labels)),
+                  "\",version=\"", std::get<2>(labels), "\"} ", s.*(f.field), "\n");
+      }
+    }
+    StrAppend(&out, "# HELP plinth_predict_duration_seconds Prediction latency: routing, input decoding and model evaluation.\n",
+              "# TYPE plinth_predict_duration_seconds histogram\n");
+    for (const auto& [labels, s] : series_) {
+      std::string l = StrCat("deployment=\"", Escape(std::get<0>(labels)), "\",model=\"", Escape(std::get<1>(labels)),
+                             "\",version=\"", std::get<2>(labels), "\"");
+      s.latency.Render(&out, "plinth_predict_duration_seconds", l);
+    }
+  }
+  Counter(&out, "plinth_model_cache_hits_total", "Model lookups served from memory.", cache.hits);
+  Counter(&out, "plinth_model_cache_misses_total", "Model lookups that waited for a load.", cache.misses);
+  Counter(&out, "plinth_model_cache_loads_total", "Model loads started.", cache.loads);
+  Counter(&out, "plinth_model_cache_load_failures_total", "Model loads that failed.", cache.load_failures);
+  Counter(&out, "plinth_model_cache_coalesced_total", "Misses that waited for another request's load.", cache.coalesced);
+  Counter(&out, "plinth_model_cache_evictions_total", "Models evicted to stay within the budget.", cache.evictions);
+  Counter(&out, "plinth_model_cache_compiled_loads_total", "Loads that mapped a cached compiled model.", sources.compiled);
+  Counter(&out, "plinth_model_cache_parsed_loads_total", "Loads that parsed the model artifact.", sources.parsed);
+  Gauge(&out, "plinth_model_cache_bytes", "Bytes held by loaded models.", cache.bytes);
+  Gauge(&out, "plinth_model_cache_pinned_bytes", "Bytes held by pinned models.", cache.pinned_bytes);
+  Gauge(&out, "plinth_model_cache_entries", "Loaded models.", cache.entries);
+  Gauge(&out, "plinth_model_cache_budget_bytes", "The cache's byte budget.", cache.budget_bytes);
+  StrAppend(&out, "# HELP plinth_model_cache_load_duration_seconds Time to load a model.\n",
+            "# TYPE plinth_model_cache_load_duration_seconds histogram\n");
+  cache.load_seconds.Render(&out, "plinth_model_cache_load_duration_seconds", "");
+  return out;
+}
+
+}  // namespace plinth::serving
