@@ -62,7 +62,7 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
   for (const char* base : {"/v2/models/{name}", "/v2/models/{name}/versions/{version}"}) {
     router.Add(OipRoute("GET", base, Access::kRead, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
       PLINTH_ASSIGN_OR_RETURN(serving::Target t, Resolve(*r, req));
-      const runtime::Model& model = *t.handle;
+      const runtime::Model& model = t.handle->model();
       Json describe = model.Describe();
       std::string format = describe.contains("format") && describe["format"].is_string() ? describe["format"].get<std::string>()
                                                                                           : t.model->format;
@@ -99,7 +99,7 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
       const Json& inputs = body["inputs"];
       PLINTH_ASSIGN_OR_RETURN(
           serving::PredictResult result,
-          predictor->Predict(call, [&](const runtime::Model& model, int64_t max_rows) {
+          predictor->Predict(call, [&](const serving::Servable& model, int64_t max_rows) {
             return DecodeOipInputs(inputs, model, max_rows);
           }));
       Json out = {{"model_name", req.Param(0)},

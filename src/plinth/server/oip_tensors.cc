@@ -80,33 +80,35 @@ absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
   return t;
 }
 
-// Sets one element: typed by the tensor's datatype, then converted for the feature.
-absl::Status SetElement(FeatureMatrix& m, size_t row, size_t col, const Tensor& t, const Json& v) {
-  if (v.is_null()) {
-    m.Set(row, col, std::numeric_limits<double>::quiet_NaN());
-    return absl::OkStatus();
+// Sets one element: checked against the tensor's datatype, then encoded for the feature.
+absl::Status SetElement(const runtime::RowEncoder& encoder, FeatureMatrix& m, size_t row, size_t col, const Tensor& t,
+                        const Json& v) {
+  double* out = &m.at(row, col);
+  if (!v.is_null()) {
+    auto wrong = [&](const char* expected) {
+      return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " must be ", expected));
+    };
+    switch (t.kind) {
+      case Kind::kBool:
+        if (!v.is_boolean()) return wrong("a boolean (BOOL)");
+        *out = v.get<bool>() ? 1 : 0;
+        return absl::OkStatus();
+      case Kind::kInteger:
+        if (!v.is_number_integer()) return wrong("an integer");
+        break;
+      case Kind::kFloat32:
+        if (!v.is_number()) return wrong("a number");
+        *out = static_cast<double>(static_cast<float>(v.get<double>()));  // as the client declared it
+        return absl::OkStatus();
+      case Kind::kFloat:
+        if (!v.is_number()) return wrong("a number");
+        break;
+      case Kind::kBytes:
+        if (!v.is_string()) return wrong("a string (BYTES)");
+        break;
+    }
   }
-  auto wrong = [&](const char* expected) {
-    return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " must be ", expected));
-  };
-  switch (t.kind) {
-    case Kind::kBool:
-      if (!v.is_boolean()) return wrong("a boolean (BOOL)");
-      return m.SetNumber(row, col, v.get<bool>() ? 1 : 0, t.where);
-    case Kind::kInteger:
-      if (!v.is_number_integer()) return wrong("an integer");
-      return m.SetNumber(row, col, v.get<double>(), t.where);
-    case Kind::kFloat32:
-      if (!v.is_number()) return wrong("a number");
-      return m.SetNumber(row, col, static_cast<double>(static_cast<float>(v.get<double>())), t.where);
-    case Kind::kFloat:
-      if (!v.is_number()) return wrong("a number");
-      return m.SetNumber(row, col, v.get<double>(), t.where);
-    case Kind::kBytes:
-      if (!v.is_string()) return wrong("a string (BYTES)");
-      return m.SetString(row, col, v.get_ref<const std::string&>(), t.where);
-  }
-  return absl::InternalError("unreachable");
+  return encoder.EncodeValue(static_cast<int>(col), v, out, t.where);
 }
 
 absl::Status CheckRows(int64_t rows, int64_t max_rows, const Tensor& t) {
@@ -119,17 +121,18 @@ absl::Status CheckRows(int64_t rows, int64_t max_rows, const Tensor& t) {
 
 }  // namespace
 
-absl::StatusOr<FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime::Model& model, int64_t max_rows) {
+absl::StatusOr<FeatureMatrix> DecodeOipInputs(const Json& inputs, const serving::Servable& model, int64_t max_rows) {
   if (!inputs.is_array() || inputs.empty()) {
     return absl::InvalidArgumentError("'inputs' must be a non-empty array of tensors {name, shape, datatype, data}");
   }
   const runtime::Signature& sig = model.signature();
-  serving::InputIndex index(sig);
+  const runtime::RowEncoder& encoder = model.encoder();
+  const std::string names = serving::DescribeInputs(sig);
   std::vector<Tensor> tensors;
   bool all_features = true;
   for (size_t i = 0; i < inputs.size(); ++i) {
     PLINTH_ASSIGN_OR_RETURN(Tensor t, ParseTensor(inputs[i], i));
-    all_features = all_features && index.Find(t.name) >= 0;
+    all_features = all_features && encoder.Find(t.name) >= 0;
     tensors.push_back(std::move(t));
   }
   const size_t cols = sig.inputs.size();
@@ -137,18 +140,18 @@ absl::StatusOr<FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime:
     const Tensor& t = tensors[0];
     if (tensors.size() != 1 || t.shape.size() != 2 || static_cast<size_t>(t.shape[1]) != cols) {
       for (const Tensor& x : tensors) {
-        if (index.Find(x.name) < 0 && tensors.size() > 1) {
-          return absl::InvalidArgumentError(StrCat(x.where, ": unknown feature '", x.name, "'; the model takes: ", index.Describe()));
+        if (encoder.Find(x.name) < 0 && tensors.size() > 1) {
+          return absl::InvalidArgumentError(StrCat(x.where, ": unknown feature '", x.name, "'; the model takes: ", names));
         }
       }
       return absl::InvalidArgumentError(StrCat(t.where, ": send one tensor of shape [rows, ", cols,
-                                               "] or one tensor per feature (", index.Describe(), "); got shape [",
+                                               "] or one tensor per feature (", names, "); got shape [",
                                                StrJoin(t.shape, ","), "]"));
     }
     PLINTH_RETURN_IF_ERROR(CheckRows(t.shape[0], max_rows, t));
-    FeatureMatrix m(sig, static_cast<size_t>(t.shape[0]));
+    FeatureMatrix m(static_cast<size_t>(t.shape[0]), cols);
     for (size_t r = 0; r < m.rows(); ++r) {
-      for (size_t c = 0; c < cols; ++c) PLINTH_RETURN_IF_ERROR(SetElement(m, r, c, t, *t.values[r * cols + c]));
+      for (size_t c = 0; c < cols; ++c) PLINTH_RETURN_IF_ERROR(SetElement(encoder, m, r, c, t, *t.values[r * cols + c]));
     }
     return m;
   }
@@ -160,13 +163,19 @@ absl::StatusOr<FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime:
     }
   }
   PLINTH_RETURN_IF_ERROR(CheckRows(rows, max_rows, tensors[0]));
-  FeatureMatrix m(sig, static_cast<size_t>(rows));
+  FeatureMatrix m(static_cast<size_t>(rows), cols);
   std::vector<bool> seen(cols, false);
   for (const Tensor& t : tensors) {
-    size_t col = static_cast<size_t>(index.Find(t.name));
+    size_t col = static_cast<size_t>(encoder.Find(t.name));
     if (seen[col]) return absl::InvalidArgumentError(StrCat(t.where, ": feature '", t.name, "' is given twice"));
     seen[col] = true;
-    for (size_t r = 0; r < m.rows(); ++r) PLINTH_RETURN_IF_ERROR(SetElement(m, r, col, t, *t.values[r]));
+    for (size_t r = 0; r < m.rows(); ++r) PLINTH_RETURN_IF_ERROR(SetElement(encoder, m, r, col, t, *t.values[r]));
+  }
+  for (size_t c = 0; c < cols; ++c) {
+    if (!seen[c]) {
+      return absl::InvalidArgumentError(StrCat("'inputs': feature '", sig.inputs[c].name,
+                                               "' has no tensor (send null values for missing ones)"));
+    }
   }
   return m;
 }

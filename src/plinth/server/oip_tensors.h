@@ -2,7 +2,7 @@
 //
 // An inference request's "inputs" take one of two forms:
 //   - one tensor per feature, named by feature name, shape [rows] or [rows, 1] (BYTES tensors
-//     carry category names for categorical features); a feature without a tensor is missing;
+//     carry category names for categorical features); every feature needs its tensor;
 //   - one tensor of shape [rows, num_features] (any name) with the features in model order.
 // Numeric datatypes (BOOL, UINT*, INT*, FP16, FP32, FP64) carry JSON numbers (booleans for
 // BOOL), flattened or nested in row-major order; FP32 values are rounded to float as the
@@ -18,13 +18,14 @@
 #include "plinth/base/json.h"
 #include "plinth/runtime/model.h"
 #include "plinth/serving/feature_matrix.h"
+#include "plinth/serving/servable.h"
 
 namespace plinth::server {
 
 inline constexpr char kOipOutputName[] = "predict";
 
 // Decodes `inputs` (the request's "inputs" array) for `model`; at most `max_rows` rows.
-absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const runtime::Model& model, int64_t max_rows);
+absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const serving::Servable& model, int64_t max_rows);
 
 // Checks the request's optional "outputs" (only "predict" exists).
 absl::Status CheckOipOutputs(const Json* outputs);

@@ -53,9 +53,9 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                   const Json* instances = body.contains("instances") ? &body["instances"] : nullptr;
                   PLINTH_ASSIGN_OR_RETURN(
                       serving::PredictResult result,
-                      predictor->Predict(call, [&](const runtime::Model& model, int64_t max_rows) -> absl::StatusOr<serving::FeatureMatrix> {
+                      predictor->Predict(call, [&](const serving::Servable& model, int64_t max_rows) -> absl::StatusOr<serving::FeatureMatrix> {
                         PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, max_rows).status());
-                        return serving::DecodeInstances(*instances, model.signature());
+                        return serving::DecodeInstances(*instances, model);
                       }));
                   Json out = {{"model", result.target.model->key.ToString()},
                               {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};

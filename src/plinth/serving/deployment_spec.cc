@@ -26,7 +26,7 @@ absl::Status ValidateTemplate(std::string_view tmpl) {
   }
   // A one-letter tenant must give a valid ref naming a version; longer tenants are checked per
   // request (a model name is at most 128 characters).
-  auto ref = ParseModelRef(ExpandTemplate(tmpl, "a"));
+  auto ref = registry::ParseModelRef(ExpandTemplate(tmpl, "a"));
   if (!ref.ok()) return absl::InvalidArgumentError(StrCat("'model_template': ", ref.status().message()));
   if (!ref->names_version()) {
     return absl::InvalidArgumentError(

@@ -15,33 +15,31 @@ absl::StatusOr<size_t> CountInstances(const Json* instances, int64_t max_rows) {
   return instances->size();
 }
 
-absl::StatusOr<FeatureMatrix> DecodeInstances(const Json& instances, const runtime::Signature& signature) {
-  FeatureMatrix matrix(signature, instances.size());
-  InputIndex index(signature);
-  std::string field;
+absl::StatusOr<FeatureMatrix> DecodeInstances(const Json& instances, const Servable& model) {
+  const runtime::RowEncoder& encoder = model.encoder();
+  FeatureMatrix matrix(instances.size(), static_cast<size_t>(encoder.num_features()));
   for (size_t r = 0; r < instances.size(); ++r) {
     const Json& row = instances[r];
+    std::string where = StrCat("instances[", r, "]");
     if (row.is_object()) {
-      for (auto it = row.begin(); it != row.end(); ++it) {
-        int col = index.Find(it.key());
-        if (col < 0) {
-          return absl::InvalidArgumentError(StrCat("'instances[", r, "].", it.key(), "': unknown feature '", it.key(),
-                                                   "'; the model takes: ", index.Describe()));
+      absl::Status st = encoder.EncodeObject(row, matrix.mutable_row(r), where);
+      if (!st.ok()) {
+        std::string message(st.message());
+        if (message.find("has no feature") != std::string::npos) {
+          return absl::InvalidArgumentError(StrCat(message, "; it takes: ", DescribeInputs(model.signature())));
         }
-        if (!it.value().is_number()) field = StrCat("instances[", r, "].", it.key());
-        PLINTH_RETURN_IF_ERROR(matrix.SetJson(r, static_cast<size_t>(col), it.value(), field));
+        return st;
       }
     } else if (row.is_array()) {
       if (row.size() != matrix.cols()) {
-        return absl::InvalidArgumentError(StrCat("'instances[", r, "]' has ", row.size(), " values; the model takes ",
-                                                 matrix.cols(), " (", index.Describe(), ")"));
+        return absl::InvalidArgumentError(StrCat(where, " has ", row.size(), " values; the model takes ", matrix.cols(), " (",
+                                                 DescribeInputs(model.signature()), ")"));
       }
       for (size_t c = 0; c < row.size(); ++c) {
-        if (!row[c].is_number()) field = StrCat("instances[", r, "][", c, "]");
-        PLINTH_RETURN_IF_ERROR(matrix.SetJson(r, c, row[c], field));
+        PLINTH_RETURN_IF_ERROR(encoder.EncodeValue(static_cast<int>(c), row[c], &matrix.at(r, c), StrCat(where, "[", c, "]")));
       }
     } else {
-      return absl::InvalidArgumentError(StrCat("'instances[", r, "]' must be an object of feature values (or an array)"));
+      return absl::InvalidArgumentError(StrCat(where, " must be an object of feature values (or an array in input order)"));
     }
   }
   return matrix;

@@ -1,8 +1,10 @@
 // The row API's request rows: {"instances": [{"feature": value, ...}, ...]}.
 //
-// Each instance is an object keyed by feature name (absent features are missing) or an array
-// of values in the model's input order. Unknown feature names, wrong value types and arrays
-// of the wrong length are InvalidArgument naming the field ("instances[2].age").
+// Each instance is an object keyed by feature name, or an array of values in the model's
+// input order. Values follow the model's RowEncoder: null is a missing value (the model's
+// missing-value rule applies), category names map to codes (unseen names are missing).
+// Unknown features, absent features, wrong value types and arrays of the wrong length are
+// InvalidArgument naming the field ("instances[2].age").
 // Thread-safety: stateless.
 #pragma once
 
@@ -10,6 +12,7 @@
 
 #include "plinth/base/json.h"
 #include "plinth/serving/feature_matrix.h"
+#include "plinth/serving/servable.h"
 
 namespace plinth::serving {
 
@@ -18,6 +21,6 @@ namespace plinth::serving {
 absl::StatusOr<size_t> CountInstances(const Json* instances, int64_t max_rows);
 
 // REQUIRES: CountInstances(&instances, ...) is OK.
-absl::StatusOr<FeatureMatrix> DecodeInstances(const Json& instances, const runtime::Signature& signature);
+absl::StatusOr<FeatureMatrix> DecodeInstances(const Json& instances, const Servable& model);
 
 }  // namespace plinth::serving

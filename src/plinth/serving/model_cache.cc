@@ -41,8 +41,12 @@ absl::StatusOr<ModelHandle> ModelCache::Get(const ModelKey& key, const LoadFn& l
   absl::StatusOr<std::unique_ptr<runtime::Model>> loaded = load();
   double seconds = static_cast<double>(options_.clock->NowMicros() - start) / 1e6;
 
-  Result result = loaded.ok() ? Result(ModelHandle(std::move(*loaded))) : Result(loaded.status());
-  if (result.ok() && *result == nullptr) result = absl::InternalError(StrCat("loading ", key.ToString(), " gave no model"));
+  Result result = absl::InternalError(StrCat("loading ", key.ToString(), " gave no model"));
+  if (!loaded.ok()) {
+    result = loaded.status();
+  } else if (*loaded != nullptr) {
+    result = std::make_shared<const Servable>(std::move(*loaded));
+  }
   std::vector<ModelHandle> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);

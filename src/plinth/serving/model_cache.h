@@ -3,6 +3,7 @@
 // Get(key, load) returns the cached model or loads it: concurrent first requests for one key
 // run `load` once (single flight) and the others wait for its result. After a load, least
 // recently used entries are evicted until the bytes held (Model::MemoryBytes) fit the budget.
+// Loaded models are wrapped in a Servable (model + row encoder).
 // Pinned keys are never evicted (pins count, so two deployments may pin one key). A model
 // bigger than the whole budget is still served: it is returned to the caller and evicted at
 // once unless pinned. Eviction only drops the cache's reference: a request still holding the
@@ -25,10 +26,9 @@
 #include "plinth/runtime/model.h"
 #include "plinth/serving/latency_histogram.h"
 #include "plinth/serving/model_key.h"
+#include "plinth/serving/servable.h"
 
 namespace plinth::serving {
-
-using ModelHandle = std::shared_ptr<const runtime::Model>;
 
 class ModelCache {
  public:

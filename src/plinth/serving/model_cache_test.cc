@@ -66,7 +66,7 @@ TEST(ModelCacheTest, EvictedModelStaysUsableByItsHolder) {
   PLINTH_ASSERT_OK(cache->Get(Key("b"), Loader(100)));
   EXPECT_EQ(cache->Peek(Key("a")), nullptr);
   double row = 1, out = 0;
-  PLINTH_ASSERT_OK(held->Predict(&row, 1, &out, {}));
+  PLINTH_ASSERT_OK(held->model().Predict(&row, 1, &out, {}));
   EXPECT_EQ(out, 8);
 }
 
@@ -161,7 +161,7 @@ TEST(ModelCacheTest, ManyThreadsManyKeysStayWithinBudget) {
         int k = (i * 7 + t * 13) % 60;
         auto m = cache->Get(Key(StrCat("m", k)), Loader(100, nullptr, k));
         double row = 0, out = -1;
-        if (!m.ok() || !(*m)->Predict(&row, 1, &out, {}).ok() || out != k) wrong.fetch_add(1);
+        if (!m.ok() || !(*m)->model().Predict(&row, 1, &out, {}).ok() || out != k) wrong.fetch_add(1);
       }
     });
   }

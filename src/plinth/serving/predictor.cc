@@ -17,9 +17,10 @@ absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, 
   }
   result.target = std::move(*target);
   const ModelKey& key = result.target.model->key;
-  const runtime::Model& model = *result.target.handle;
+  const Servable& servable = *result.target.handle;
+  const runtime::Model& model = servable.model();
   absl::Status st = [&]() -> absl::Status {
-    PLINTH_ASSIGN_OR_RETURN(FeatureMatrix rows, decode(model, result.target.max_batch_rows));
+    PLINTH_ASSIGN_OR_RETURN(FeatureMatrix rows, decode(servable, result.target.max_batch_rows));
     runtime::PredictOptions options;
     result.rows = rows.rows();
     result.width = static_cast<size_t>(model.OutputWidth(options));

@@ -34,7 +34,7 @@ struct PredictResult {
 };
 
 // Builds the model's input rows; `max_rows` is the deployment's limit.
-using DecodeFn = std::function<absl::StatusOr<FeatureMatrix>(const runtime::Model& model, int64_t max_rows)>;
+using DecodeFn = std::function<absl::StatusOr<FeatureMatrix>(const Servable& model, int64_t max_rows)>;
 
 class Predictor {
  public:

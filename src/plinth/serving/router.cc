@@ -183,7 +183,13 @@ absl::StatusOr<Target> Router::Acquire(const std::string& deployment, const std:
   if (version && *version != target.model->key.version) {
     PLINTH_ASSIGN_OR_RETURN(target.model, PinnedVersion(target.model->key.name, *version));
   }
-  PLINTH_ASSIGN_OR_RETURN(target.handle, Load(*target.model));
+  auto handle = Load(*target.model);
+  if (!handle.ok()) {
+    // A version that does not load is the server's problem, not the request's.
+    if (absl::IsFailedPrecondition(handle.status())) return absl::UnavailableError(handle.status().message());
+    return handle.status();
+  }
+  target.handle = std::move(*handle);
   return target;
 }
 

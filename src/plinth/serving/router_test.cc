@@ -8,7 +8,9 @@
 namespace plinth::serving {
 namespace {
 
+using registry::kSecond;
 using registry::RegistryTest;
+using ::testing::ElementsAre;
 using testing::FakeModel;
 using testing::StatusIs;
 
@@ -63,7 +65,7 @@ class RouterTest : public RegistryTest {
     auto t = router_->Acquire(deployment, tenant, version);
     if (!t.ok()) return std::string(absl::StatusCodeToString(t.status().code()));
     double x = 0, out = 0;
-    EXPECT_TRUE(t->handle->Predict(&x, 1, &out, {}).ok());
+    EXPECT_TRUE(t->handle->model().Predict(&x, 1, &out, {}).ok());
     EXPECT_EQ(out, 100.0 * static_cast<double>(t->model->key.version)) << "model answered for another version";
     return t->model->key.ToString();
   }
@@ -91,7 +93,7 @@ TEST_F(RouterTest, ModelDeploymentServesTheAliasAndFollowsItsMoves) {
   EXPECT_EQ(Answer("risk"), "risk/2");
   // The request that began on version 1 finishes on it.
   double x = 1, out = 0;
-  PLINTH_ASSERT_OK(before.handle->Predict(&x, 1, &out, {}));
+  PLINTH_ASSERT_OK(before.handle->model().Predict(&x, 1, &out, {}));
   EXPECT_EQ(out, 101);
   // The new version was loaded before the swap; the old one is no longer pinned.
   EXPECT_NE(cache_->Peek({"risk", 2}), nullptr);
