@@ -9,6 +9,7 @@ void AddServerCommand(CLI::App& app);
 void AddTokensCommands(CLI::App& app);
 void AddAuditCommands(CLI::App& app);
 void AddModelsCommands(CLI::App& app);
+void AddServingCommands(CLI::App& app);
 void AddGcCommand(CLI::App& app);
 void AddParquetCommands(CLI::App& app);
 void AddTableCommands(CLI::App& app);

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", plinth::server::kPlinthVersion);
   plinth::cli::AddServerCommand(app);
   plinth::cli::AddModelsCommands(app);
+  plinth::cli::AddServingCommands(app);
   plinth::cli::AddTokensCommands(app);
   plinth::cli::AddAuditCommands(app);
   plinth::cli::AddGcCommand(app);

@@ -380,8 +380,13 @@ class HttpServer::Impl {
       if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(req.body.size()));
     }
 
-    HttpResponse resp = route->offload && options_.offload != nullptr ? co_await RunOffloaded(*route, req)
-                                                                       : CallHandler(*route, req);
+    // (No co_await inside ?: — GCC 12 miscompiles it.)
+    HttpResponse resp;
+    if (route->offload && options_.offload != nullptr) {
+      resp = co_await RunOffloaded(*route, req);
+    } else {
+      resp = CallHandler(*route, req);
+    }
     co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
   }
 
