@@ -301,6 +301,7 @@ class HttpServer::Impl {
       req.query = std::move(*q);
     }
     bool method_mismatch = false;
+    error_format = options_.router->ErrorFormatFor(raw_path);
     const Route* route = options_.router->Match(req.method, raw_path, &req.path_params, &method_mismatch);
     if (route == nullptr) {
       if (method_mismatch) {

@@ -49,6 +49,7 @@ Route OipRoute(std::string method, std::string pattern, Access access,
 void AddOipRoutes(Router& router, const ServingDeps& deps) {
   serving::Router* r = deps.router;
   serving::Predictor* predictor = deps.predictor;
+  router.SetPrefixErrorFormat("/v2", ErrorFormat::kMessageOnly);
 
   router.Add(OipRoute("GET", "/v2", Access::kRead, [deps](HttpRequest&) -> absl::StatusOr<HttpResponse> {
     return JsonResponse(200, {{"name", "plinth"}, {"version", deps.version}, {"extensions", Json::array()}});

@@ -12,6 +12,13 @@ std::vector<std::string_view> Segments(std::string_view path) {
 }
 }  // namespace
 
+ErrorFormat Router::ErrorFormatFor(std::string_view path) const {
+  for (const auto& [prefix, format] : prefix_formats_) {
+    if (path == prefix || (StartsWith(path, prefix) && path.size() > prefix.size() && path[prefix.size()] == '/')) return format;
+  }
+  return ErrorFormat::kPlinth;
+}
+
 void Router::Add(Route route) {
   Compiled c;
   for (std::string_view seg : Segments(route.pattern)) {

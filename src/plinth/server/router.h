@@ -39,7 +39,13 @@ class Router {
                      bool* method_mismatch) const;
   const std::vector<Route>& routes() const { return routes_; }
 
+  // Errors for unmatched paths under `prefix` (a whole first segment such as "/v2") take
+  // `format`, so a protocol's clients always get its error shape.
+  void SetPrefixErrorFormat(std::string prefix, ErrorFormat format) { prefix_formats_.emplace_back(std::move(prefix), format); }
+  ErrorFormat ErrorFormatFor(std::string_view path) const;
+
  private:
+  std::vector<std::pair<std::string, ErrorFormat>> prefix_formats_;
   struct Compiled {
     std::vector<std::string> segments;  // "{}" for a capture
     size_t literal_count = 0;
