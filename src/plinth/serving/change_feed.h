@@ -5,8 +5,9 @@
 // query for entries past a cursor tells the serving Router which models' aliases or versions
 // and which deployments to look at again, instead of asking the registry on every request.
 // Resources "models/NAME[/...]" name a model, "deployments/NAME" a deployment; reads and
-// artifact/token/metric entries are ignored. More than `batch_limit` entries at once sets
-// `everything` (re-check all). SQLite assigns ids in commit order, so no entry is skipped.
+// artifact/token/metric entries are ignored. `batch_limit` entries or more at once set
+// `everything` (re-check all) and move the cursor to the end of the log. SQLite assigns ids in
+// commit order, so no entry is skipped (a PostgreSQL backend will need a commit-ordered marker).
 // Thread-safety: not thread-safe; one poller owns it.
 #pragma once
 
