@@ -91,11 +91,11 @@ def test_two_thousand_tenants_through_a_small_cache(start_server):
     assert metric(text, "plinth_model_cache_budget_bytes") == budget
     assert metric(text, "plinth_model_cache_bytes") <= budget
     assert metric(text, "plinth_model_cache_entries") <= CACHED
-    assert metric(text, "plinth_model_cache_evictions_total") >= 2 * TENANTS - CACHED - 10
-    assert metric(text, "plinth_model_cache_loads_total") >= 2 * TENANTS - CACHED
+    loads, evictions = metric(text, "plinth_model_cache_loads_total"), metric(text, "plinth_model_cache_evictions_total")
+    assert loads > 1.5 * TENANTS and evictions > 1.5 * TENANTS  # shuffled rounds through a 10% cache mostly miss
+    assert loads == evictions + metric(text, "plinth_model_cache_entries")  # every load is held or was evicted
     # Each artifact is parsed once in its life (the fallback and t0007 before the restart); every
     # other load, e.g. after an eviction, maps the compiled file written on that first load.
-    loads = metric(text, "plinth_model_cache_loads_total")
     assert metric(text, "plinth_model_cache_parsed_loads_total") == TENANTS - 1
     assert metric(text, "plinth_model_cache_compiled_loads_total") == loads - (TENANTS - 1)
     assert metric(text, "plinth_model_cache_pinned_bytes") >= 2 * per_model  # the fallback and the pinned tenant

@@ -30,14 +30,6 @@ absl::StatusOr<std::string> ReadFileText(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void PrintDeployment(const Json& d, const std::string& output) {
-  if (output == "json") {
-    PrintJson(d);
-    return;
-  }
-  PrintObject(d);
-}
-
 }  // namespace
 
 void AddServingCommands(CLI::App& app) {
@@ -107,28 +99,23 @@ void AddServingCommands(CLI::App& app) {
       return absl::OkStatus();
     });
 
-    auto* show = group->add_subcommand("show", "Show a deployment: its spec, the version serving, readiness");
-    auto show_name = std::make_shared<std::string>();
-    show->add_option("name", *show_name, "Deployment name")->required();
-    Do(show, [=, &opts]() -> absl::Status {
-      PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *show_name));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
-      PLINTH_ASSIGN_OR_RETURN(Json d, client->Call("GET", DeploymentPath(*show_name)));
-      PrintDeployment(d, opts.output);
-      return absl::OkStatus();
-    });
-
-    auto* del = group->add_subcommand("delete", "Delete a deployment (its models stay in the registry)");
-    auto del_name = std::make_shared<std::string>();
-    del->add_option("name", *del_name, "Deployment name")->required();
-    Do(del, [=, &opts]() -> absl::Status {
-      PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *del_name));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
-      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("DELETE", DeploymentPath(*del_name)));
-      if (opts.output == "json") PrintJson(out);
-      else std::cout << "deleted deployment " << *del_name << std::endl;
-      return absl::OkStatus();
-    });
+    // show NAME / delete NAME: one call on /api/v1/deployments/NAME.
+    for (const char* method : {"GET", "DELETE"}) {
+      const bool show = std::string(method) == "GET";
+      auto* cmd = group->add_subcommand(show ? "show" : "delete", show ? "Show a deployment: its spec, the version serving, readiness"
+                                                                        : "Delete a deployment (its models stay in the registry)");
+      auto name = std::make_shared<std::string>();
+      cmd->add_option("name", *name, "Deployment name")->required();
+      Do(cmd, [=, &opts]() -> absl::Status {
+        PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
+        PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+        PLINTH_ASSIGN_OR_RETURN(Json out, client->Call(method, DeploymentPath(*name)));
+        if (opts.output == "json") PrintJson(out);
+        else if (show) PrintObject(out);
+        else std::cout << "deleted deployment " << *name << std::endl;
+        return absl::OkStatus();
+      });
+    }
   }
 
   // predict

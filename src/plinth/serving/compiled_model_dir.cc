@@ -40,10 +40,10 @@ absl::Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
 absl::StatusOr<std::unique_ptr<CompiledModelDir>> CompiledModelDir::Create(Options options) {
   if (options.dir.empty()) return absl::InvalidArgumentError("CompiledModelDir needs a directory");
   std::error_code ec;
-  fs::create_directories(options.dir, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create ", options.dir, ": ", ec.message()));
-  for (const auto& entry : fs::directory_iterator(options.dir, ec)) {
-    if (StartsWith(entry.path().filename().string(), kTmpPrefix)) fs::remove(entry.path(), ec);
+  if (fs::is_directory(options.dir, ec)) {
+    for (const auto& entry : fs::directory_iterator(options.dir, ec)) {
+      if (StartsWith(entry.path().filename().string(), kTmpPrefix)) fs::remove(entry.path(), ec);
+    }
   }
   return std::unique_ptr<CompiledModelDir>(new CompiledModelDir(std::move(options)));
 }
@@ -60,6 +60,9 @@ bool CompiledModelDir::Contains(std::string_view sha256) const {
 absl::Status CompiledModelDir::Write(std::string_view sha256, std::string_view bytes) {
   if (!IsSha256Hex(sha256)) return absl::InvalidArgumentError(StrCat("invalid artifact digest '", sha256, "'"));
   std::string final_path = PathFor(sha256);
+  std::error_code ec;
+  fs::create_directories(options_.dir, ec);  // on first use: a server that never loads a model leaves no trace
+  if (ec) return absl::InternalError(StrCat("cannot create ", options_.dir, ": ", ec.message()));
   std::string tmp = (fs::path(options_.dir) / StrCat(kTmpPrefix, sha256, "-", RandomHex(8))).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", tmp);

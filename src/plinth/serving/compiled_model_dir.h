@@ -25,7 +25,7 @@ class CompiledModelDir {
     std::string dir;
     bool fsync = true;
   };
-  // Creates the directory and removes temp files left by a crash.
+  // Removes temp files left by a crash. The directory is created by the first Write.
   static absl::StatusOr<std::unique_ptr<CompiledModelDir>> Create(Options options);
 
   // REQUIRES: IsSha256Hex(sha256).

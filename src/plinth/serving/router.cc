@@ -38,6 +38,11 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(Options options) {
   }
   if (options.clock == nullptr) options.clock = Clock::Real();
   auto router = std::unique_ptr<Router>(new Router(std::move(options)));
+  Router* r = router.get();
+  router->refresher_ = std::make_unique<PeriodicTask>(std::chrono::microseconds(r->options_.poll_interval_micros), [r] {
+    absl::Status st = r->RefreshOnce();
+    if (!st.ok()) LogWarn(StrCat("serving refresh failed: ", st.message()));
+  });
   // The feed starts before the deployments are read, so a change racing start-up is seen.
   PLINTH_ASSIGN_OR_RETURN(router->feed_, ChangeFeed::Create({.meta = router->options_.meta}));
   PLINTH_ASSIGN_OR_RETURN(std::vector<Deployment> stored, router->options_.store->List());
@@ -55,33 +60,8 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(Options options) {
 
 Router::~Router() { Stop(); }
 
-void Router::Start() {
-  std::lock_guard<std::mutex> lock(thread_mu_);
-  if (refresher_.joinable()) return;
-  stop_ = false;
-  refresher_ = std::thread([this] { RefresherLoop(); });
-}
-
-void Router::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(thread_mu_);
-    stop_ = true;
-  }
-  thread_cv_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
-}
-
-void Router::RefresherLoop() {
-  std::unique_lock<std::mutex> lock(thread_mu_);
-  while (!stop_) {
-    thread_cv_.wait_for(lock, std::chrono::microseconds(options_.poll_interval_micros), [this] { return stop_; });
-    if (stop_) break;
-    lock.unlock();
-    absl::Status st = RefreshOnce();
-    if (!st.ok()) LogWarn(StrCat("serving refresh failed: ", st.message()));
-    lock.lock();
-  }
-}
+void Router::Start() { refresher_->Start(); }
+void Router::Stop() { refresher_->Stop(); }
 
 absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::Resolve(const ModelRef& ref) const {
   PLINTH_ASSIGN_OR_RETURN(registry::ModelVersion v, options_.registry->GetVersion(ref));

@@ -18,7 +18,6 @@
 // Acquire never waits for them.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,11 +25,11 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "plinth/base/clock.h"
+#include "plinth/base/periodic_task.h"
 #include "plinth/registry/registry.h"
 #include "plinth/serving/change_feed.h"
 #include "plinth/serving/deployment_store.h"
@@ -135,7 +134,6 @@ class Router {
   absl::StatusOr<std::shared_ptr<const ResolvedModel>> ResolveTenant(const std::string& deployment, Slot& slot,
                                                                       const State& state, const std::string& tenant);
   absl::StatusOr<std::shared_ptr<const ResolvedModel>> PinnedVersion(const std::string& model, int64_t version);
-  void RefresherLoop();
 
   Options options_;
   std::unique_ptr<ChangeFeed> feed_;
@@ -148,11 +146,7 @@ class Router {
   std::unordered_map<ModelKey, std::shared_ptr<const ResolvedModel>, ModelKeyHash> versions_;  // guarded by mu_
 
   std::mutex control_mu_;  // serialises Apply, Delete and refreshes
-
-  std::mutex thread_mu_;
-  std::condition_variable thread_cv_;
-  bool stop_ = false;  // guarded by thread_mu_
-  std::thread refresher_;
+  std::unique_ptr<PeriodicTask> refresher_;  // declared last: stopped first
 };
 
 }  // namespace plinth::serving

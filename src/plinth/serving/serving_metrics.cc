@@ -19,13 +19,12 @@ std::string Escape(std::string_view v) {
   return out;
 }
 
-void Counter(std::string* out, std::string_view name, std::string_view help, uint64_t value) {
-  StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n", name, " ", value, "\n");
-}
-
-void Gauge(std::string* out, std::string_view name, std::string_view help, int64_t value) {
-  StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " gauge\n", name, " ", value, "\n");
-}
+struct Sample {
+  const char* name;
+  const char* type;
+  const char* help;
+  int64_t value;
+};
 
 }  // namespace
 
@@ -80,18 +79,24 @@ std::string ServingMetrics::Render(const ModelCache::Stats& cache, const LoadSou
       s.latency.Render(&out, "plinth_predict_duration_seconds", l);
     }
   }
-  Counter(&out, "plinth_model_cache_hits_total", "Model lookups served from memory.", cache.hits);
-  Counter(&out, "plinth_model_cache_misses_total", "Model lookups that waited for a load.", cache.misses);
-  Counter(&out, "plinth_model_cache_loads_total", "Model loads started.", cache.loads);
-  Counter(&out, "plinth_model_cache_load_failures_total", "Model loads that failed.", cache.load_failures);
-  Counter(&out, "plinth_model_cache_coalesced_total", "Misses that waited for another request's load.", cache.coalesced);
-  Counter(&out, "plinth_model_cache_evictions_total", "Models evicted to stay within the budget.", cache.evictions);
-  Counter(&out, "plinth_model_cache_compiled_loads_total", "Loads that mapped a cached compiled model.", sources.compiled);
-  Counter(&out, "plinth_model_cache_parsed_loads_total", "Loads that parsed the model artifact.", sources.parsed);
-  Gauge(&out, "plinth_model_cache_bytes", "Bytes held by loaded models.", cache.bytes);
-  Gauge(&out, "plinth_model_cache_pinned_bytes", "Bytes held by pinned models.", cache.pinned_bytes);
-  Gauge(&out, "plinth_model_cache_entries", "Loaded models.", cache.entries);
-  Gauge(&out, "plinth_model_cache_budget_bytes", "The cache's byte budget.", cache.budget_bytes);
+  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+  const Sample samples[] = {
+      {"plinth_model_cache_hits_total", "counter", "Model lookups served from memory.", n(cache.hits)},
+      {"plinth_model_cache_misses_total", "counter", "Model lookups that waited for a load.", n(cache.misses)},
+      {"plinth_model_cache_loads_total", "counter", "Model loads started.", n(cache.loads)},
+      {"plinth_model_cache_load_failures_total", "counter", "Model loads that failed.", n(cache.load_failures)},
+      {"plinth_model_cache_coalesced_total", "counter", "Misses that waited for another request's load.", n(cache.coalesced)},
+      {"plinth_model_cache_evictions_total", "counter", "Models evicted to stay within the budget.", n(cache.evictions)},
+      {"plinth_model_cache_compiled_loads_total", "counter", "Loads that mapped a cached compiled model.", n(sources.compiled)},
+      {"plinth_model_cache_parsed_loads_total", "counter", "Loads that parsed the model artifact.", n(sources.parsed)},
+      {"plinth_model_cache_bytes", "gauge", "Bytes held by loaded models.", cache.bytes},
+      {"plinth_model_cache_pinned_bytes", "gauge", "Bytes held by pinned models.", cache.pinned_bytes},
+      {"plinth_model_cache_entries", "gauge", "Loaded models.", cache.entries},
+      {"plinth_model_cache_budget_bytes", "gauge", "The cache's byte budget.", cache.budget_bytes},
+  };
+  for (const Sample& s : samples) {
+    StrAppend(&out, "# HELP ", s.name, " ", s.help, "\n# TYPE ", s.name, " ", s.type, "\n", s.name, " ", s.value, "\n");
+  }
   StrAppend(&out, "# HELP plinth_model_cache_load_duration_seconds Time to load a model.\n",
             "# TYPE plinth_model_cache_load_duration_seconds histogram\n");
   cache.load_seconds.Render(&out, "plinth_model_cache_load_duration_seconds", "");
