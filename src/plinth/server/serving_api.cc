@@ -17,12 +17,15 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
   serving::Router* r = deps.router;
   serving::Predictor* predictor = deps.predictor;
 
-  router.Add({"PUT", "/api/v1/deployments/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
-                PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
-                PLINTH_ASSIGN_OR_RETURN(serving::DeploymentSpec spec, serving::ParseDeploymentSpec(body));
-                PLINTH_ASSIGN_OR_RETURN(auto applied, r->Apply(req.Param(0), spec, AuditFrom(req)));
-                return JsonResponse(applied.created ? 201 : 200, StatusJson(*r, applied.status));
-              }});
+  // Loads the new models before answering, so it runs off the I/O threads like predictions.
+  Route put{"PUT", "/api/v1/deployments/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+              PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
+              PLINTH_ASSIGN_OR_RETURN(serving::DeploymentSpec spec, serving::ParseDeploymentSpec(body));
+              PLINTH_ASSIGN_OR_RETURN(auto applied, r->Apply(req.Param(0), spec, AuditFrom(req)));
+              return JsonResponse(applied.created ? 201 : 200, StatusJson(*r, applied.status));
+            }};
+  put.offload = true;
+  router.Add(std::move(put));
 
   router.Add({"GET", "/api/v1/deployments", Access::kRead, false, [r](HttpRequest&) -> absl::StatusOr<HttpResponse> {
                 Json items = Json::array();

@@ -1,7 +1,8 @@
 // HTTP routes of model serving: deployments (/api/v1/deployments), the row-oriented predict
 // API (/api/v1/deployments/{name}/predict) and the Open Inference Protocol V2 (/v2/...,
-// oip_api.cc). Predict and infer handlers are `offload` routes: they run on the bounded
-// prediction executor, not on the I/O threads.
+// oip_api.cc). Handlers that may load a model (predict, infer, OIP metadata/ready, PUT of a
+// deployment) are `offload` routes: they run on the bounded prediction executor, not on the
+// I/O threads.
 // Thread-safety: handlers are safe for concurrent use; the dependencies outlive the router.
 #pragma once
 
