@@ -26,6 +26,9 @@ if ! "$PLINTH" models show login-risk >/dev/null 2>&1; then
     --tag stage=example --git-commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   "$PLINTH" models alias set login-risk champion 1
 fi
+if ! "$PLINTH" deployments show login-risk >/dev/null 2>&1; then
+  "$PLINTH" deploy login-risk --model login-risk@champion
+fi
 
 cat <<MSG
 
@@ -35,6 +38,7 @@ Try, in another terminal:
   $PLINTH models list
   $PLINTH models show login-risk@champion
   $PLINTH models versions search "name like 'login-%' and metrics.auc >= 0.9"
+  $PLINTH predict login-risk --json '{"instances": [{"amount": 950, "failed_logins_24h": 3, "new_device": 1, "country_risk": 0.4}]}'
   curl -s http://${LISTEN}/metrics | head
 MSG
 wait $SERVER_PID

@@ -20,6 +20,7 @@
 #include "plinth/base/clock.h"
 #include "plinth/base/json.h"
 #include "plinth/base/time.h"
+#include "plinth/server/handler_call.h"
 
 namespace plinth::server {
 
@@ -384,56 +385,11 @@ class HttpServer::Impl {
     // (No co_await inside ?: — GCC 12 miscompiles it.)
     HttpResponse resp;
     if (route->offload && options_.offload != nullptr) {
-      resp = co_await RunOffloaded(*route, req);
+      resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
     } else {
       resp = CallHandler(*route, req);
     }
     co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
-  }
-
-  static HttpResponse CallHandler(const Route& route, HttpRequest& req) {
-    try {
-      absl::StatusOr<HttpResponse> out = route.handler(req);
-      return out.ok() ? std::move(*out) : ErrorResponse(out.status(), 0, route.error_format);
-    } catch (const std::exception& e) {
-      LogError(StrCat("handler ", route.pattern, " threw: ", e.what()));
-      return ErrorResponse(absl::InternalError("internal error"), 0, route.error_format);
-    }
-  }
-
-  // One handler call handed to the offload executor. The coroutine waits on `done`, a timer
-  // that never expires: the worker cancels it (on the connection's strand) when the response
-  // is ready. `req` lives in the coroutine frame, which outlives the call: frames are only
-  // destroyed with the io_context, and Run() waits for `outstanding_` calls first.
-  struct OffloadedCall {
-    OffloadedCall(asio::any_io_executor ex, HttpRequest* r) : done(ex, asio::steady_timer::time_point::max()), req(r) {}
-    asio::steady_timer done;
-    HttpRequest* req;
-    HttpResponse resp;
-  };
-
-  // Runs the handler on the bounded executor so slow work (model loads, big batches) never
-  // holds an I/O thread; a full executor answers 503 with Retry-After at once (admission
-  // control).
-  awaitable<HttpResponse> RunOffloaded(const Route& route, HttpRequest& req) {
-    auto ex = co_await asio::this_coro::executor;
-    auto call = std::make_shared<OffloadedCall>(ex, &req);
-    outstanding_.fetch_add(1);
-    bool admitted = options_.offload->TrySubmit([this, &route, call, ex] {
-      call->resp = CallHandler(route, *call->req);
-      asio::post(ex, [call] { call->done.cancel(); });
-      outstanding_.fetch_sub(1);
-    });
-    if (!admitted) {
-      outstanding_.fetch_sub(1);
-      HttpResponse r = ErrorResponse(absl::UnavailableError("the server is at its limit of concurrent predictions; retry later"),
-                                     503, route.error_format);
-      r.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
-      co_return r;
-    }
-    beast::error_code ec;
-    co_await call->done.async_wait(redirect_error(use_awaitable, ec));
-    co_return std::move(call->resp);
   }
 
   // Streams an upload body into the ObjectStore. On success sets req.upload.
