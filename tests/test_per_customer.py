@@ -4,6 +4,7 @@ tenant's own model (or the fallback for tenants without one); evictions show in 
 reloads after eviction map the compiled form written on first load."""
 import random
 import threading
+import time
 
 import requests
 
@@ -107,3 +108,12 @@ def test_two_thousand_tenants_through_a_small_cache(start_server):
     shown = server.ok("GET", "/api/v1/deployments/cust")
     assert shown["pinned"] == {"t0007": "cust-t0007/1"}
     assert shown["fallback"] == "cust-global/1"
+
+    # A tenant served by the fallback gets its own first model: it answers within 1 s.
+    body = {"tenant": "new0", "instances": [{"a": 0, "b": 0}]}
+    assert server.ok("POST", "/api/v1/deployments/cust/predict", json=body)["model"] == "cust-global/1"
+    server.register("cust-new0", linear_model(bias=7.0), fmt="linear-json")
+    registered = time.monotonic()
+    while server.ok("POST", "/api/v1/deployments/cust/predict", json=body)["model"] != "cust-new0/1":
+        assert time.monotonic() - registered < 1.0, "the new tenant model was not served within 1 s"
+        time.sleep(0.01)

@@ -1,6 +1,7 @@
 #include "plinth/serving/model_cache.h"
 
 #include <algorithm>
+#include <exception>
 
 namespace plinth::serving {
 
@@ -38,7 +39,12 @@ absl::StatusOr<ModelHandle> ModelCache::Get(const ModelKey& key, const LoadFn& l
   }
 
   int64_t start = options_.clock->NowMicros();
-  absl::StatusOr<std::unique_ptr<runtime::Model>> loaded = load();
+  absl::StatusOr<std::unique_ptr<runtime::Model>> loaded = absl::InternalError("model load threw");
+  try {
+    loaded = load();
+  } catch (const std::exception& e) {  // never leave waiters on a load that will not finish
+    loaded = absl::InternalError(StrCat("loading ", key.ToString(), " threw: ", e.what()));
+  }
   double seconds = static_cast<double>(options_.clock->NowMicros() - start) / 1e6;
 
   Result result = absl::InternalError(StrCat("loading ", key.ToString(), " gave no model"));
