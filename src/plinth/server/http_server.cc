@@ -384,10 +384,16 @@ class HttpServer::Impl {
 
     // (No co_await inside ?: — GCC 12 miscompiles it.)
     HttpResponse resp;
-    if (route->offload && options_.offload != nullptr) {
+    using Offload = Route::Offload;
+    if (route->offload == Offload::kAlways && options_.offload != nullptr) {
       resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
     } else {
+      req.on_io_thread = route->offload == Offload::kWhenAsked && options_.offload != nullptr;
       resp = CallHandler(*route, req);
+      if (resp.run_offloaded) {
+        req.on_io_thread = false;
+        resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
+      }
     }
     co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
   }

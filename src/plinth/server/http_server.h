@@ -6,8 +6,8 @@
 // routes marked `upload` stream their body into the ObjectStore up to `max_upload_bytes`.
 // Shutdown() stops accepting, lets in-flight requests finish (up to `shutdown_grace`),
 // closes idle keep-alive connections, then Run() returns.
-// Handlers run on the I/O threads, except those of `offload` routes, which run on the
-// `offload` executor while the connection's coroutine waits without holding a thread.
+// Handlers run on the I/O threads, except those of `offload` routes (router.h), which run on
+// the `offload` executor while the connection's coroutine waits without holding a thread.
 // Thread-safety: Create, then Run on one thread; Shutdown and port() from any thread.
 #pragma once
 

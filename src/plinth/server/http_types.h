@@ -30,6 +30,7 @@ struct HttpRequest {
   std::string client;                          // "ip:port"
   std::string actor = "anonymous";             // set by the authenticator
   int64_t received_at_micros = 0;
+  bool on_io_thread = false;                   // a kWhenAsked route's first, non-blocking try
 
   std::string Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
@@ -43,7 +44,16 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> file_path;  // stream this file as the body instead
   bool close_connection = false;
+  bool run_offloaded = false;  // see OffloadResponse()
 };
+
+// What a handler called with `on_io_thread` answers when it would block: the server runs it
+// again on the prediction executor.
+inline HttpResponse OffloadResponse() {
+  HttpResponse r;
+  r.run_offloaded = true;
+  return r;
+}
 
 HttpResponse JsonResponse(int status, const Json& body);
 

@@ -37,7 +37,8 @@ absl::StatusOr<serving::Target> Resolve(serving::Router& r, const HttpRequest& r
 }
 
 Route OipRoute(std::string method, std::string pattern, Access access,
-               std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler, bool offload = false) {
+               std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler,
+               Route::Offload offload = Route::Offload::kNever) {
   Route route{std::move(method), std::move(pattern), access, false, std::move(handler)};
   route.offload = offload;
   route.error_format = ErrorFormat::kMessageOnly;
@@ -73,20 +74,22 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
                                 {"inputs", OipInputsMetadata(model.signature())},
                                 {"outputs", OipOutputsMetadata(model)},
                                 {"parameters", {{"model", t.model->key.ToString()}}}});
-    }, /*offload=*/true));
+    }, Route::Offload::kAlways));
 
     router.Add(OipRoute("GET", StrCat(base, "/ready"), Access::kRead, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
       auto t = Resolve(*r, req);
       if (absl::IsNotFound(t.status()) || absl::IsInvalidArgument(t.status())) return t.status();
       return Health("ready", t.ok(), req.Param(0));
-    }, /*offload=*/true));
+    }, Route::Offload::kAlways));
 
     // {"id"?, "parameters"?: {"tenant"?}, "inputs": [...], "outputs"?: [{"name": "predict"}]}
     router.Add(OipRoute("POST", StrCat(base, "/infer"), Access::kRead, [predictor](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+      if (req.on_io_thread && req.body.size() > kInlineBodyBytes) return OffloadResponse();
       PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
       PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"id", "parameters", "inputs", "outputs"}, "inference request"));
       serving::PredictRequest call;
       call.deployment = req.Param(0);
+      call.may_block = !req.on_io_thread;
       PLINTH_ASSIGN_OR_RETURN(call.version, PathVersion(req));
       PLINTH_ASSIGN_OR_RETURN(auto id, JsonOptString(body, "id"));
       if (body.contains("parameters") && !body["parameters"].is_null()) {
@@ -103,13 +106,14 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
           predictor->Predict(call, [&](const serving::Servable& model, int64_t max_rows) {
             return DecodeOipInputs(inputs, model, max_rows);
           }));
+      if (result.would_block) return OffloadResponse();
       Json out = {{"model_name", req.Param(0)},
                   {"model_version", std::to_string(result.target.model->key.version)},
                   {"parameters", {{"model", result.target.model->key.ToString()}}},
                   {"outputs", EncodeOipOutputs(result.values.data(), result.rows, result.width)}};
       if (id) out["id"] = *id;
       return JsonResponse(200, out);
-    }, /*offload=*/true));
+    }, Route::Offload::kWhenAsked));
   }
 }
 

@@ -3,8 +3,11 @@
 // Captures match one non-empty, percent-decoded segment. Literal segments win over
 // captures when both match. Each route names the scope it needs and whether its body is a
 // streamed upload (the server then writes the body to the ObjectStore, never to memory).
-// An `offload` route's handler runs on the server's bounded prediction executor instead of an
-// I/O thread (503 + Retry-After when that executor is full); `error_format` shapes its errors.
+// `offload` says where a handler runs: on the I/O thread (kNever); on the server's bounded
+// prediction executor (kAlways; 503 + Retry-After when it is full); or first on the I/O thread
+// with `req.on_io_thread` set, where a handler that would block (load a model, a big batch)
+// answers OffloadResponse() and is then run again on the executor (kWhenAsked).
+// `error_format` shapes its errors.
 // Thread-safety: build at start-up; Match is then safe for concurrent use.
 #pragma once
 
@@ -25,7 +28,8 @@ struct Route {
   Access access = Access::kRead;
   bool upload = false;
   std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler;
-  bool offload = false;
+  enum class Offload { kNever, kAlways, kWhenAsked };
+  Offload offload = Offload::kNever;
   ErrorFormat error_format = ErrorFormat::kPlinth;
 };
 

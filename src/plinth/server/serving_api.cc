@@ -24,7 +24,7 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
               PLINTH_ASSIGN_OR_RETURN(auto applied, r->Apply(req.Param(0), spec, AuditFrom(req)));
               return JsonResponse(applied.created ? 201 : 200, StatusJson(*r, applied.status));
             }};
-  put.offload = true;
+  put.offload = Route::Offload::kAlways;
   router.Add(std::move(put));
 
   router.Add({"GET", "/api/v1/deployments", Access::kRead, false, [r](HttpRequest&) -> absl::StatusOr<HttpResponse> {
@@ -47,10 +47,12 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
   // -> {"model": "NAME/VERSION", "predictions": [...]} (+ "outputs" names for multi-output models)
   Route predict{"POST", "/api/v1/deployments/{name}/predict", Access::kRead, false,
                 [predictor](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                  if (req.on_io_thread && req.body.size() > kInlineBodyBytes) return OffloadResponse();
                   PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
                   PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"tenant", "version", "instances"}, "predict request"));
                   serving::PredictRequest call;
                   call.deployment = req.Param(0);
+                  call.may_block = !req.on_io_thread;
                   PLINTH_ASSIGN_OR_RETURN(call.tenant, JsonOptString(body, "tenant"));
                   PLINTH_ASSIGN_OR_RETURN(call.version, JsonOptInt(body, "version"));
                   const Json* instances = body.contains("instances") ? &body["instances"] : nullptr;
@@ -60,12 +62,13 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                         PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, max_rows).status());
                         return serving::DecodeInstances(*instances, model);
                       }));
+                  if (result.would_block) return OffloadResponse();
                   Json out = {{"model", result.target.model->key.ToString()},
                               {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};
                   if (result.width > 1) out["outputs"] = result.target.handle->signature().outputs;
                   return JsonResponse(200, out);
                 }};
-  predict.offload = true;
+  predict.offload = Route::Offload::kWhenAsked;
   router.Add(std::move(predict));
 }
 

@@ -1,8 +1,11 @@
 // HTTP routes of model serving: deployments (/api/v1/deployments), the row-oriented predict
 // API (/api/v1/deployments/{name}/predict) and the Open Inference Protocol V2 (/v2/...,
-// oip_api.cc). Handlers that may load a model (predict, infer, OIP metadata/ready, PUT of a
-// deployment) are `offload` routes: they run on the bounded prediction executor, not on the
-// I/O threads.
+// oip_api.cc). Predict and infer are kWhenAsked routes: a small request (body up to
+// kInlineBodyBytes) for a model already loaded and a tenant already resolved runs on the I/O
+// thread; anything that would block (a registry lookup, a model load, a bigger batch) answers
+// OffloadResponse() and runs on the bounded prediction executor, which also bounds the queue
+// (503 + Retry-After). OIP metadata/ready and PUT of a deployment, which may load, always run
+// there.
 // Thread-safety: handlers are safe for concurrent use; the dependencies outlive the router.
 #pragma once
 
@@ -14,6 +17,9 @@
 #include "plinth/server/router.h"
 
 namespace plinth::server {
+
+// Bodies up to this size may be predicted on an I/O thread (tens of microseconds of work).
+inline constexpr size_t kInlineBodyBytes = 32 << 10;
 
 struct ServingDeps {
   serving::Router* router = nullptr;

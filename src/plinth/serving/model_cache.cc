@@ -83,6 +83,15 @@ absl::StatusOr<ModelHandle> ModelCache::Get(const ModelKey& key, const LoadFn& l
   return result;
 }
 
+ModelHandle ModelCache::GetIfLoaded(const ModelKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.loaded) return nullptr;
+  ++stats_.hits;
+  if (it->second.in_lru) lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
+  return it->second.model;
+}
+
 ModelHandle ModelCache::Peek(const ModelKey& key) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(key);

@@ -41,6 +41,9 @@ class ModelCache {
   static absl::StatusOr<std::unique_ptr<ModelCache>> Create(Options options);
 
   absl::StatusOr<ModelHandle> Get(const ModelKey& key, const LoadFn& load);
+  // The model when it is loaded (a hit: counted, LRU bumped), else null without loading or
+  // counting anything (the caller comes back through Get where it may block).
+  ModelHandle GetIfLoaded(const ModelKey& key);
   // The model when it is loaded, else null; counts nothing and does not touch the LRU order.
   ModelHandle Peek(const ModelKey& key) const;
 

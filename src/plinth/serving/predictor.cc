@@ -9,7 +9,11 @@ absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, 
     double seconds = static_cast<double>(options_.clock->NowMicros() - start) / 1e6;
     if (options_.metrics != nullptr) options_.metrics->Observe(request.deployment, key, ok, ok ? result.rows : 0, seconds);
   };
-  auto target = options_.router->Acquire(request.deployment, request.tenant, request.version);
+  auto target = options_.router->Acquire(request.deployment, request.tenant, request.version, request.may_block);
+  if (target.ok() && target->would_block) {
+    result.would_block = true;
+    return result;
+  }
   if (!target.ok()) {
     // Unknown deployments are not counted: their names are the caller's to choose.
     if (options_.router->Has(request.deployment)) observe(nullptr, false);

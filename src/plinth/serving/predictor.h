@@ -5,6 +5,8 @@
 //   -> Model::Predict -> PredictResult (values, and the version that answered)
 // and records the request in ServingMetrics under the version that answered. The result
 // holds the model's handle, so the version stays loaded until the response is built.
+// With `may_block` false (an I/O thread's first try) a request that would wait for the
+// registry or a model load comes back with `would_block` before anything is decoded.
 // Thread-safety: safe for concurrent use (runs on the prediction workers).
 #pragma once
 
@@ -24,6 +26,7 @@ struct PredictRequest {
   std::string deployment;
   std::optional<std::string> tenant;
   std::optional<int64_t> version;  // pin a version of the resolved model
+  bool may_block = true;           // false: stop with `would_block` rather than wait (Router::Acquire)
 };
 
 struct PredictResult {
@@ -31,6 +34,7 @@ struct PredictResult {
   size_t rows = 0;
   size_t width = 0;  // values per row
   std::vector<double> values;
+  bool would_block = false;  // nothing was done or counted; call again with may_block
 };
 
 // Builds the model's input rows; `max_rows` is the deployment's limit.

@@ -85,13 +85,18 @@ std::shared_ptr<Router::Slot> Router::FindSlot(const std::string& name) const {
 }
 
 absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::ResolveTenant(const std::string& deployment, Slot& slot,
-                                                                            const State& state, const std::string& tenant) {
+                                                                            const State& state, const std::string& tenant,
+                                                                            bool may_block, bool* would_block) {
   uint64_t seq;
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     auto it = slot.tenants.find(tenant);
     if (it != slot.tenants.end()) return it->second.own;
     seq = change_seq_;
+  }
+  if (!may_block) {
+    *would_block = true;
+    return std::shared_ptr<const ResolvedModel>();
   }
   PLINTH_ASSIGN_OR_RETURN(ModelRef ref, TenantModelRef(state.deployment.spec, tenant));
   PLINTH_ASSIGN_OR_RETURN(auto own, ResolveOptional(ref));
@@ -104,12 +109,17 @@ absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::ResolveTenant(const
   return own;
 }
 
-absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::PinnedVersion(const std::string& model, int64_t version) {
+absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::PinnedVersion(const std::string& model, int64_t version,
+                                                                            bool may_block, bool* would_block) {
   ModelKey key{model, version};
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     auto it = versions_.find(key);
     if (it != versions_.end()) return it->second;
+  }
+  if (!may_block) {
+    *would_block = true;
+    return std::shared_ptr<const ResolvedModel>();
   }
   ModelRef ref;
   ref.name = model;
@@ -122,7 +132,7 @@ absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::PinnedVersion(const
 }
 
 absl::StatusOr<Target> Router::Acquire(const std::string& deployment, const std::optional<std::string>& tenant,
-                                       std::optional<int64_t> version) {
+                                       std::optional<int64_t> version, bool may_block) {
   std::shared_ptr<Slot> slot;
   std::shared_ptr<const State> state;
   {
@@ -142,7 +152,8 @@ absl::StatusOr<Target> Router::Acquire(const std::string& deployment, const std:
     target.model = state->model;
     target.fallback = state->model_uses_fallback;
   } else if (tenant) {
-    PLINTH_ASSIGN_OR_RETURN(target.model, ResolveTenant(deployment, *slot, *state, *tenant));
+    PLINTH_ASSIGN_OR_RETURN(target.model, ResolveTenant(deployment, *slot, *state, *tenant, may_block, &target.would_block));
+    if (target.would_block) return target;
     if (target.model == nullptr) {
       if (state->fallback == nullptr) {
         return absl::NotFoundError(StrCat("tenant '", *tenant, "' has no model (",
@@ -161,7 +172,13 @@ absl::StatusOr<Target> Router::Acquire(const std::string& deployment, const std:
   }
   if (target.model == nullptr) return absl::UnavailableError(StrCat("deployment '", deployment, "' has no model"));
   if (version && *version != target.model->key.version) {
-    PLINTH_ASSIGN_OR_RETURN(target.model, PinnedVersion(target.model->key.name, *version));
+    PLINTH_ASSIGN_OR_RETURN(target.model, PinnedVersion(target.model->key.name, *version, may_block, &target.would_block));
+    if (target.would_block) return target;
+  }
+  if (!may_block) {
+    target.handle = options_.cache->GetIfLoaded(target.model->key);
+    target.would_block = target.handle == nullptr;
+    return target;
   }
   auto handle = Load(*target.model);
   if (!handle.ok()) {

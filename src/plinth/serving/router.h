@@ -43,6 +43,7 @@ struct Target {
   ModelHandle handle;                           // loaded; keep it until the response is built
   bool fallback = false;                        // the tenant's own model does not exist
   int64_t max_batch_rows = kDefaultMaxBatchRows;
+  bool would_block = false;  // Acquire(may_block = false) stopped short: nothing else is set
 };
 
 // A deployment as `plinth deployments show` reports it.
@@ -84,8 +85,10 @@ class Router {
   // a single-model deployment); `version` pins a version of the model the request resolves
   // to. NotFound for an unknown deployment, tenant model (without fallback) or version;
   // InvalidArgument for a bad tenant; Unavailable when the deployment cannot serve now.
+  // With `may_block` false, anything that would wait (a registry lookup for a tenant or
+  // version not seen yet, a model load) returns a Target with `would_block` set instead.
   absl::StatusOr<Target> Acquire(const std::string& deployment, const std::optional<std::string>& tenant,
-                                 std::optional<int64_t> version = std::nullopt);
+                                 std::optional<int64_t> version = std::nullopt, bool may_block = true);
 
   // Control plane. Apply creates or replaces a deployment once its new models have loaded
   // (so a bad spec changes nothing); `created` tells which.
@@ -131,9 +134,12 @@ class Router {
   void RetryFailed();
 
   std::shared_ptr<Slot> FindSlot(const std::string& name) const;
+  // With `may_block` false, return a null `*would_block`-flagged result instead of asking the registry.
   absl::StatusOr<std::shared_ptr<const ResolvedModel>> ResolveTenant(const std::string& deployment, Slot& slot,
-                                                                      const State& state, const std::string& tenant);
-  absl::StatusOr<std::shared_ptr<const ResolvedModel>> PinnedVersion(const std::string& model, int64_t version);
+                                                                      const State& state, const std::string& tenant,
+                                                                      bool may_block, bool* would_block);
+  absl::StatusOr<std::shared_ptr<const ResolvedModel>> PinnedVersion(const std::string& model, int64_t version,
+                                                                      bool may_block, bool* would_block);
 
   Options options_;
   std::unique_ptr<ChangeFeed> feed_;

@@ -186,6 +186,30 @@ TEST_F(RouterTest, PinnedTenantsStayLoaded) {
   EXPECT_TRUE(StatusIs(router_->Delete("risk", ctx_), absl::StatusCode::kNotFound));
 }
 
+TEST_F(RouterTest, NonBlockingAcquireStopsShortOfTheRegistryAndLoads) {
+  Register("risk-acme");
+  Register("risk-acme");
+  PLINTH_ASSERT_OK(router_->Apply("risk", TemplateSpec("risk-{tenant}@latest"), ctx_));
+  auto quick = [&](std::optional<int64_t> version = std::nullopt) {
+    return router_->Acquire("risk", std::string("acme"), version, /*may_block=*/false);
+  };
+  PLINTH_ASSERT_OK_AND_ASSIGN(Target t, quick());
+  EXPECT_TRUE(t.would_block);  // the tenant was never resolved
+  EXPECT_EQ(Answer("risk", "acme"), "risk-acme/2");
+  PLINTH_ASSERT_OK_AND_ASSIGN(t, quick());
+  ASSERT_FALSE(t.would_block);
+  EXPECT_EQ(t.model->key.ToString(), "risk-acme/2");
+  EXPECT_NE(t.handle, nullptr);
+  PLINTH_ASSERT_OK_AND_ASSIGN(t, quick(1));
+  EXPECT_TRUE(t.would_block);  // version 1 was never looked up
+  EXPECT_EQ(Answer("risk", "acme", 1), "risk-acme/1");
+  PLINTH_ASSERT_OK_AND_ASSIGN(t, quick(1));
+  EXPECT_FALSE(t.would_block);
+  // Errors that need no blocking are still errors.
+  EXPECT_TRUE(StatusIs(router_->Acquire("nope", std::nullopt, std::nullopt, false), absl::StatusCode::kNotFound));
+  EXPECT_EQ(loads_.load(), 2);
+}
+
 TEST_F(RouterTest, VersionPinServesAnotherVersionOfTheResolvedModel) {
   Register("risk");
   Register("risk");
