@@ -16,5 +16,5 @@ mkdir -p "$OUT_DIR"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=ON >/dev/null
 ninja -C "$BUILD_DIR" -j 2 plinth
 ninja -C "$BUILD_DIR" -j 2 http_load
-exec /usr/bin/python3 scripts/serving_bench.py --plinth "$BUILD_DIR/src/plinth/plinth" --load "$BUILD_DIR/bench/http_load" \
+exec /usr/bin/python3 scripts/serving_bench.py --plinth "$PWD/$BUILD_DIR/src/plinth/plinth" --load "$PWD/$BUILD_DIR/bench/http_load" \
   --out "$OUT_DIR/serving.json" --seconds "${PLINTH_BENCH_SECONDS:-10}" --connections "${PLINTH_BENCH_CONNECTIONS:-8}"
