@@ -11,6 +11,8 @@
 //   cold_load_bench --models 10000 --trees 50 --depth 5 --features 20 --dir /tmp/x [--drop-caches]
 #include <xgboost/c_api.h>
 
+#include "bench_util.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,14 +30,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-#define XGB_CHECK(call)                                                  \
-  do {                                                                   \
-    if ((call) != 0) {                                                   \
-      std::fprintf(stderr, "%s failed: %s\n", #call, XGBGetLastError()); \
-      std::exit(1);                                                      \
-    }                                                                    \
-  } while (0)
 
 long RssKb() {
   std::ifstream f("/proc/self/status");
@@ -73,11 +67,6 @@ std::string TrainBase(int seed, int trees, int depth, int features) {
   XGBoosterFree(b);
   XGDMatrixFree(d);
   return json;
-}
-
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 }  // namespace
@@ -158,8 +147,8 @@ int main(int argc, char** argv) {
       "\"load_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"load_and_first_predict_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"memory_bytes_per_model\": %zu, \"rss_kb_per_model\": %.1f, \"checksum\": %.3f}\n",
-      models, trees, depth, features, drop ? "true" : "false", compile_s, bytes / models, Pct(load_us, 0.5),
-      Pct(load_us, 0.99), Pct(load_us, 1.0), Pct(first_us, 0.5), Pct(first_us, 0.99), Pct(first_us, 1.0),
+      models, trees, depth, features, drop ? "true" : "false", compile_s, bytes / models, Percentile(load_us, 0.5),
+      Percentile(load_us, 0.99), Percentile(load_us, 1.0), Percentile(first_us, 0.5), Percentile(first_us, 0.99), Percentile(first_us, 1.0),
       model_bytes / models, static_cast<double>(rss1 - rss0) / models, sink);
   std::filesystem::remove_all(dir);
   return 0;

@@ -11,6 +11,8 @@
 //                 [--single-calls 20000] [--batch-reps 30] [--threads 2]
 #include <xgboost/c_api.h>
 
+#include "bench_util.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -27,14 +29,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-#define XGB_CHECK(call)                                                         \
-  do {                                                                          \
-    if ((call) != 0) {                                                          \
-      std::fprintf(stderr, "%s failed: %s\n", #call, XGBGetLastError());        \
-      std::exit(1);                                                             \
-    }                                                                           \
-  } while (0)
 
 struct Args {
   int trees = 100, depth = 6, features = 32, train_rows = 50000, batch_rows = 10000;
@@ -83,11 +77,6 @@ std::string ArrayInterface(const float* data, size_t rows, int cols) {
                 "{\"data\": [%llu, true], \"shape\": [%zu, %d], \"strides\": null, \"typestr\": \"<f4\", \"version\": 3}",
                 static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(data)), rows, cols);
   return buf;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 }  // namespace
@@ -191,10 +180,8 @@ int main(int argc, char** argv) {
     plinth_best = std::min(plinth_best, std::chrono::duration<double>(Clock::now() - s).count());
   }
 
-  const char* ver_major = "?";
   int maj = 0, min = 0, pat = 0;
   XGBoostVersion(&maj, &min, &pat);
-  (void)ver_major;
   std::printf(
       "{\"trees\": %d, \"depth\": %d, \"features\": %d, \"xgboost\": \"%d.%d.%d\", \"train_seconds\": %.2f, "
       "\"max_rel_diff\": %.3g, \"compiled_bytes\": %zu, "
