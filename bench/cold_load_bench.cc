@@ -7,6 +7,9 @@
 // load and load+first-prediction separately. Reports p50/p99/max, the compiled size, and the
 // resident memory of all models held at once (process RSS growth / models).
 // Run with --drop-caches to drop the page cache first (root only): that is the truly cold case.
+// Finally the serving layer's ModelCache with a byte budget that holds 10% (then 2%) of the
+// models serves --requests single-row predictions whose tenants follow a Zipf(1.1) law (a few
+// big customers, a long tail): hit ratio, evictions, and request latency including loads.
 //
 //   cold_load_bench --models 10000 --trees 50 --depth 5 --features 20 --dir /tmp/x [--drop-caches]
 #include <xgboost/c_api.h>
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "plinth/runtime/model_loader.h"
+#include "plinth/serving/model_cache.h"
 
 namespace {
 
@@ -72,7 +76,7 @@ std::string TrainBase(int seed, int trees, int depth, int features) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int models = 10000, trees = 50, depth = 5, features = 20, bases = 8;
+  int models = 10000, trees = 50, depth = 5, features = 20, bases = 8, requests = 200000;
   bool drop = false;
   std::string dir = "/tmp/plinth-cold-load";
   for (int i = 1; i < argc; ++i) {
@@ -85,6 +89,7 @@ int main(int argc, char** argv) {
     else if (k == "--depth") depth = std::atoi(v.c_str());
     else if (k == "--features") features = std::atoi(v.c_str());
     else if (k == "--dir") dir = v;
+    else if (k == "--requests") requests = std::atoi(v.c_str());
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   std::filesystem::remove_all(dir);
@@ -141,15 +146,56 @@ int main(int argc, char** argv) {
     held.push_back(std::move(*model));
   }
   long rss1 = RssKb();
+  held.clear();
+
+  // Cache hit ratio under skewed per-customer traffic.
+  std::vector<double> weights(models);
+  for (int m = 0; m < models; ++m) weights[m] = 1.0 / std::pow(m + 1, 1.1);
+  std::discrete_distribution<int> zipf(weights.begin(), weights.end());
+  const size_t per_model = model_bytes / models;
+  std::string cache_json;
+  for (double share : {0.10, 0.02}) {
+    plinth::serving::ModelCache::Options co;
+    co.budget_bytes = static_cast<int64_t>(share * models * per_model);
+    auto cache = plinth::serving::ModelCache::Create(co);
+    if (!cache.ok()) return 1;
+    std::mt19937_64 traffic(42);
+    std::vector<double> req_us;
+    req_us.reserve(requests);
+    for (int r = 0; r < requests; ++r) {
+      // Tenant rank -> a customer id, shuffled so big customers are spread over the files.
+      const int m = order[zipf(traffic)];
+      plinth::serving::ModelKey key{"customer-" + std::to_string(m), 1};
+      auto s = Clock::now();
+      auto handle = (*cache)->Get(key, [&]() {
+        return plinth::runtime::LoadModelFile("plinth-forest", dir + "/customer-" + std::to_string(m) + ".pf");
+      });
+      if (!handle.ok()) return 1;
+      double p;
+      (void)(*handle)->model().Predict(row.data(), 1, &p, {});
+      req_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+      sink += p;
+    }
+    auto st = (*cache)->GetStats();
+    char buf[512];
+    std::snprintf(buf, sizeof(buf),
+                  "%s{\"budget_share\": %.2f, \"budget_bytes\": %lld, \"requests\": %d, \"hit_ratio\": %.4f, "
+                  "\"evictions\": %llu, \"request_us\": {\"p50\": %.1f, \"p99\": %.1f, \"p999\": %.1f}}",
+                  cache_json.empty() ? "" : ", ", share, static_cast<long long>(co.budget_bytes), requests,
+                  static_cast<double>(st.hits) / std::max<uint64_t>(1, st.hits + st.misses),
+                  static_cast<unsigned long long>(st.evictions), Percentile(req_us, 0.5), Percentile(req_us, 0.99),
+                  Percentile(req_us, 0.999));
+    cache_json += buf;
+  }
   std::printf(
       "{\"models\": %d, \"trees\": %d, \"depth\": %d, \"features\": %d, \"page_cache_dropped\": %s, "
       "\"compile_seconds\": %.2f, \"compiled_bytes_per_model\": %zu, "
       "\"load_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"load_and_first_predict_us\": {\"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
-      "\"memory_bytes_per_model\": %zu, \"rss_kb_per_model\": %.1f, \"checksum\": %.3f}\n",
+      "\"memory_bytes_per_model\": %zu, \"rss_kb_per_model\": %.1f, \"zipf_1_1_cache\": [%s], \"checksum\": %.3f}\n",
       models, trees, depth, features, drop ? "true" : "false", compile_s, bytes / models, Percentile(load_us, 0.5),
       Percentile(load_us, 0.99), Percentile(load_us, 1.0), Percentile(first_us, 0.5), Percentile(first_us, 0.99), Percentile(first_us, 1.0),
-      model_bytes / models, static_cast<double>(rss1 - rss0) / models, sink);
+      model_bytes / models, static_cast<double>(rss1 - rss0) / models, cache_json.c_str(), sink);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -4,7 +4,8 @@
 # issue 4: 100 trees of depth 6 and 500 trees of depth 8. Single-row latency p50/p99 (one thread
 # each) and 10,000-row batch throughput on 2 threads; then 10,000 per-customer models compiled
 # and cold-loaded from the compiled form (bench/cold_load_bench.cc: load p50/p99, memory per
-# model; the page cache is dropped first when running as root). Writes $OUT_DIR/runtime.json.
+# model, cache hit ratio at 10% and 2% budgets under Zipf traffic; the page cache is dropped
+# first when running as root). Writes $OUT_DIR/runtime.json.
 #
 #   PLINTH_BENCH_BUILD_DIR=build-rel  PLINTH_BENCH_OUT=<build dir>/bench-results
 set -euo pipefail
