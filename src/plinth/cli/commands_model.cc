@@ -4,9 +4,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <variant>
 
+#include "plinth/base/file_util.h"
 #include "plinth/base/json.h"
 #include "plinth/base/strings.h"
 #include "plinth/cli/cli_context.h"
@@ -23,14 +23,6 @@ using runtime::Model;
 using runtime::ParsedModel;
 using runtime::PredictOptions;
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("cannot read ", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct LoadedFile {
   std::string format;
   std::string bytes;
@@ -38,7 +30,7 @@ struct LoadedFile {
 
 absl::StatusOr<LoadedFile> ReadModelFile(const std::string& path, const std::string& format) {
   LoadedFile f;
-  PLINTH_ASSIGN_OR_RETURN(f.bytes, ReadFile(path));
+  PLINTH_ASSIGN_OR_RETURN(f.bytes, ReadFileToString(path));
   if (format.empty()) {
     PLINTH_ASSIGN_OR_RETURN(f.format, runtime::DetectModelFormat(f.bytes));
   } else if (!runtime::IsLoadableFormat(format)) {

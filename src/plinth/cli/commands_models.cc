@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "plinth/base/file_util.h"
 #include "plinth/base/names.h"
 #include "plinth/base/sha256.h"
 #include "plinth/cli/cli_context.h"
@@ -56,9 +57,9 @@ std::string SearchQuery(const std::string& filter, const std::string& order_by, 
 absl::StatusOr<Json> ReadJsonArg(const std::string& arg, const std::string& what) {
   std::string text = arg;
   if (!arg.empty() && arg[0] == '@') {
-    std::ifstream in(arg.substr(1));
-    if (!in) return absl::NotFoundError(StrCat("cannot read ", what, " file ", arg.substr(1)));
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto file = ReadFileToString(arg.substr(1));
+    if (!file.ok()) return absl::NotFoundError(StrCat("cannot read ", what, " file ", arg.substr(1)));
+    text = std::move(*file);
   }
   auto j = ParseJson(text);
   if (!j.ok()) return absl::InvalidArgumentError(StrCat(what, ": ", j.status().message()));

@@ -1,9 +1,9 @@
 // `plinth deploy`, `plinth deployments list|show|delete` and `plinth predict`: model serving
 // from the command line (client of /api/v1/deployments).
-#include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "plinth/base/file_util.h"
 #include "plinth/base/names.h"
 #include "plinth/cli/cli_context.h"
 #include "plinth/cli/commands.h"
@@ -23,12 +23,6 @@ std::string DeploymentPath(const std::string& name) { return StrCat("/api/v1/dep
 struct Shared {
   ClientOptions client;
 };
-
-absl::StatusOr<std::string> ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("cannot read ", path));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 }  // namespace
 
@@ -138,7 +132,7 @@ void AddServingCommands(CLI::App& app) {
         if (*file == "-") {
           text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
         } else {
-          PLINTH_ASSIGN_OR_RETURN(text, ReadFileText(*file));
+          PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(*file));
         }
       }
       if (text.empty()) return absl::InvalidArgumentError("give the request with --json '{...}' or --file PATH");

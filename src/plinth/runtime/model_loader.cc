@@ -1,12 +1,12 @@
 #include "plinth/runtime/model_loader.h"
 
+#include "plinth/base/file_util.h"
+
 #include "plinth/runtime/compiled_model.h"
 #include "plinth/runtime/forest_format.h"
 #include "plinth/runtime/forest_writer.h"
 #include "plinth/runtime/model_bytes.h"
 
-#include <fstream>
-#include <sstream>
 
 namespace plinth::runtime {
 
@@ -74,12 +74,8 @@ absl::StatusOr<std::unique_ptr<Model>> LoadModelFile(std::string_view format, co
     PLINTH_ASSIGN_OR_RETURN(auto model, CompiledModel::Create(std::move(bytes)));
     return std::unique_ptr<Model>(std::move(model));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("cannot read model file ", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return absl::InternalError(StrCat("error reading model file ", path));
-  return LoadModel(format, ss.str());
+  PLINTH_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  return LoadModel(format, bytes);
 }
 
 }  // namespace plinth::runtime
