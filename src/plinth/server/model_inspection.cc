@@ -14,19 +14,13 @@ Json RegistrySignature(const runtime::Signature& sig) {
   return Json{{"inputs", std::move(inputs)}, {"outputs", std::move(outputs)}};
 }
 
+// Model files larger than this are refused at registration (the server reads them into memory).
+constexpr int64_t kMaxModelBytes = int64_t{2} << 30;
+
 registry::ArtifactInspector MakeArtifactInspector(storage::ObjectStore& objects) {
   return [&objects](const std::string& format, const std::string& sha256) -> absl::StatusOr<Json> {
     if (!runtime::IsLoadableFormat(format)) return Json();
-    std::string bytes;
-    PLINTH_ASSIGN_OR_RETURN(auto reader, objects.Open(sha256));
-    bytes.resize(static_cast<size_t>(reader->size()));
-    size_t got = 0;
-    while (got < bytes.size()) {
-      PLINTH_ASSIGN_OR_RETURN(size_t n, reader->Read(bytes.data() + got, bytes.size() - got));
-      if (n == 0) break;
-      got += n;
-    }
-    bytes.resize(got);
+    PLINTH_ASSIGN_OR_RETURN(std::string bytes, storage::ReadObject(objects, sha256, kMaxModelBytes));
     auto model = runtime::LoadModel(format, bytes);
     if (!model.ok()) {
       return absl::InvalidArgumentError(StrCat("the artifact is not a model Plinth can serve as ", format, ": ",

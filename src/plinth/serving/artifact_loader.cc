@@ -14,23 +14,12 @@ absl::Status Unservable(const ResolvedModel& m, const absl::Status& st) {
 }  // namespace
 
 absl::StatusOr<std::string> ArtifactLoader::ReadArtifact(const ResolvedModel& m) const {
-  auto reader = options_.objects->Open(m.artifact_sha256);
-  if (!reader.ok()) {
-    if (absl::IsNotFound(reader.status())) {
-      return absl::NotFoundError(StrCat("artifact ", m.artifact_sha256, " of model ", m.key.ToString(), " is missing"));
-    }
-    return reader.status();
+  auto bytes = storage::ReadObject(*options_.objects, m.artifact_sha256, options_.max_artifact_bytes);
+  if (absl::IsNotFound(bytes.status())) {
+    return absl::NotFoundError(StrCat("artifact ", m.artifact_sha256, " of model ", m.key.ToString(), " is missing"));
   }
-  if ((*reader)->size() > options_.max_artifact_bytes) {
-    return absl::FailedPreconditionError(StrCat("artifact of model ", m.key.ToString(), " is larger than ",
-                                                options_.max_artifact_bytes, " bytes"));
-  }
-  std::string bytes(static_cast<size_t>((*reader)->size()), '\0');
-  size_t filled = 0;
-  while (filled < bytes.size()) {
-    PLINTH_ASSIGN_OR_RETURN(size_t n, (*reader)->Read(bytes.data() + filled, bytes.size() - filled));
-    if (n == 0) return absl::DataLossError(StrCat("artifact ", m.artifact_sha256, " is shorter than its size"));
-    filled += n;
+  if (!bytes.ok()) {
+    return absl::Status(bytes.status().code(), StrCat("artifact of model ", m.key.ToString(), ": ", bytes.status().message()));
   }
   return bytes;
 }
@@ -53,24 +42,23 @@ absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Load(const Resol
   }
   PLINTH_ASSIGN_OR_RETURN(std::string bytes, ReadArtifact(m));
   parsed_loads_.fetch_add(1);
+  // Parse and compile once; serve the compiled bytes from the on-disk cache when it can be
+  // written (later loads map it), else from memory.
+  auto parsed = runtime::ParseModel(m.format, bytes);
+  if (!parsed.ok()) return Unservable(m, parsed.status());
+  auto compiled = runtime::CompileModel(*parsed);
+  if (!compiled.ok()) return Unservable(m, compiled.status());
   if (dir != nullptr) {
-    auto parsed = runtime::ParseModel(m.format, bytes);
-    if (!parsed.ok()) return Unservable(m, parsed.status());
-    auto compiled = runtime::CompileModel(*parsed);
-    if (compiled.ok()) {
-      absl::Status written = dir->Write(m.artifact_sha256, *compiled);
-      if (written.ok()) {
-        auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
-        if (model.ok()) return model;
-        LogWarn(StrCat("compiled form of ", m.key.ToString(), " does not load: ", model.status().message()));
-      } else {
-        LogWarn(StrCat("cannot cache the compiled form of ", m.key.ToString(), ": ", written.message()));
-      }
-    } else if (!absl::IsUnimplemented(compiled.status())) {
-      LogWarn(StrCat("cannot compile ", m.key.ToString(), ": ", compiled.status().message()));
+    absl::Status written = dir->Write(m.artifact_sha256, *compiled);
+    if (written.ok()) {
+      auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
+      if (model.ok()) return model;
+      LogWarn(StrCat("compiled form of ", m.key.ToString(), " does not load: ", model.status().message()));
+    } else {
+      LogWarn(StrCat("cannot cache the compiled form of ", m.key.ToString(), ": ", written.message()));
     }
   }
-  auto model = runtime::LoadModel(m.format, bytes);
+  auto model = runtime::LoadModel(runtime::kCompiledFormat, *compiled);
   if (!model.ok()) return Unservable(m, model.status());
   return model;
 }

@@ -66,4 +66,8 @@ class ObjectStore {
   virtual absl::StatusOr<std::vector<ObjectEntry>> List() = 0;
 };
 
+// The whole object in memory (for small artifacts such as model files). FailedPrecondition when
+// it is larger than `max_bytes`; DataLoss when it is shorter than its recorded size.
+absl::StatusOr<std::string> ReadObject(ObjectStore& store, std::string_view sha256, int64_t max_bytes);
+
 }  // namespace plinth::storage
