@@ -8,15 +8,6 @@
 namespace plinth::runtime {
 namespace {
 
-template <typename T>
-uint32_t BitsetOffset(T value) {
-  if constexpr (sizeof(T) == 4) {
-    return std::bit_cast<uint32_t>(value);
-  } else {
-    return static_cast<uint32_t>(std::bit_cast<uint64_t>(value));
-  }
-}
-
 // The general path: a special node, evaluated on the feature's value rebuilt from its two slots
 // (both -inf only for a missing value).
 template <typename T>

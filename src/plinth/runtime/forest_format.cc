@@ -23,16 +23,6 @@ absl::Status CheckSection(const Section& s, size_t file_size, size_t align, std:
   return absl::OkStatus();
 }
 
-template <typename T>
-uint32_t BitsetOffset(T value) {
-  if constexpr (sizeof(T) == 4) {
-    return std::bit_cast<uint32_t>(value);
-  } else {
-    uint64_t v = std::bit_cast<uint64_t>(value);
-    return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v);
-  }
-}
-
 // Every node of every tree: children inside the tree and after their parent, leaves fixed
 // points on the padding slot, categorical sets inside the bitset section, and `depth` at least
 // the longest path (the lock-step walk relies on it).

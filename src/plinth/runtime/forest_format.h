@@ -25,6 +25,7 @@
 // Thread-safety: views are immutable.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,6 +57,17 @@ struct Node {
   int32_t left;   // index of the child taken when row[slot] < value; the other is left + 1
 };
 static_assert(sizeof(Node<float>) == 12 && sizeof(Node<double>) == 16);
+
+// A categorical node keeps the word offset of its set in `value`'s bits.
+template <typename T>
+uint32_t BitsetOffset(T value) {
+  if constexpr (sizeof(T) == 4) {
+    return std::bit_cast<uint32_t>(value);
+  } else {
+    const uint64_t v = std::bit_cast<uint64_t>(value);
+    return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v);  // out of range: refused by OpenForest
+  }
+}
 
 // Tree flags.
 inline constexpr uint16_t kTreeHasSpecial = 1;  // some node is special

@@ -34,9 +34,8 @@ class MappedBytes final : public ModelBytes {
 }  // namespace
 
 std::unique_ptr<ModelBytes> ModelBytes::Own(std::string bytes) {
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0 || bytes.size() < 32) {
-    bytes.reserve(64);  // short strings live inline (unaligned): force heap storage
-  }
+  // Compiled models are longer than any inline string, so the bytes are heap-allocated and
+  // aligned; OpenForest checks the alignment anyway.
   return std::make_unique<OwnedBytes>(std::move(bytes));
 }
 

@@ -13,6 +13,8 @@ bool IsMissingText(std::string_view s) {
   return s.empty() || s == "NA" || s == "N/A" || s == "NaN" || s == "nan" || s == "null" || s == "None";
 }
 
+// Like base's ParseDouble, but infinities are valid feature values (LightGBM sends +inf right at
+// categorical splits; a threshold split compares them normally).
 bool ParseNumber(std::string_view s, double* out) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
