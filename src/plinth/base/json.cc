@@ -40,7 +40,7 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
   if (out.is_discarded()) {
     // Re-parse with exceptions inside this function only, to get a position for the message.
     try {
-      (void)Json::parse(text.begin(), text.end());
+      [[maybe_unused]] Json again = Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& e) {
       return absl::InvalidArgumentError(StrCat("malformed JSON: ", e.what()));
     } catch (...) {

@@ -68,7 +68,9 @@ TEST(ParquetCheckpointIOTest, GoldenTablesReplayThroughRealCheckpoints) {
     EXPECT_EQ(s->version(), c.version);
     EXPECT_EQ(s->checkpoint_version(), c.checkpoint);
     EXPECT_EQ(s->files().size(), c.files);
-    if (c.stats_rows >= 0) EXPECT_EQ(StatsRows(*s), c.stats_rows);
+    if (c.stats_rows >= 0) {
+      EXPECT_EQ(StatsRows(*s), c.stats_rows);
+    }
     // The state equals a replay of the JSON commits alone (every commit is still there).
     PLINTH_ASSERT_OK_AND_ASSIGN(auto json,
                                 testing::ReconcileJsonCommits(table + "/_delta_log", c.version));
@@ -98,8 +100,9 @@ TEST(ParquetCheckpointIOTest, CheckpointFileHoldsTheStateAtItsVersion) {
       EXPECT_TRUE(add->stats.has_value());
       EXPECT_TRUE(add->partition_values.empty());
     }
-    if (const auto* rm = std::get_if<RemoveFile>(&a))
+    if (const auto* rm = std::get_if<RemoveFile>(&a)) {
       EXPECT_TRUE(rm->deletion_timestamp.has_value());
+    }
   }
   EXPECT_EQ(protocols, 1);
   EXPECT_EQ(metadata, 1);
