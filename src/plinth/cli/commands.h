@@ -14,5 +14,6 @@ void AddGcCommand(CLI::App& app);
 void AddParquetCommands(CLI::App& app);
 void AddTableCommands(CLI::App& app);
 void AddModelCommands(CLI::App& app);
+void AddFeaturesCommands(CLI::App& app);
 
 }  // namespace plinth::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   plinth::cli::AddParquetCommands(app);
   plinth::cli::AddTableCommands(app);
   plinth::cli::AddModelCommands(app);
+  plinth::cli::AddFeaturesCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

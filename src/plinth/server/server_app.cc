@@ -11,6 +11,7 @@
 #include "plinth/security/token_store.h"
 #include "plinth/server/admin_api.h"
 #include "plinth/server/auth.h"
+#include "plinth/server/features_api.h"
 #include "plinth/server/http_server.h"
 #include "plinth/server/model_inspection.h"
 #include "plinth/server/registry_api.h"
@@ -39,8 +40,11 @@ absl::Status RunServer(const ServerConfig& config) {
                                                                  .objects = stores.objects.get(),
                                                                  .inspect_artifact = MakeArtifactInspector(*stores.objects)}));
   security::TokenStore tokens({.meta = stores.meta.get()});
+  const std::string lake_root = (std::filesystem::path(config.data_dir) / "lake").string();
+  PLINTH_ASSIGN_OR_RETURN(auto feature_registry,
+                          features::FeatureRegistry::Create({.meta = stores.meta.get(), .lake_root = lake_root}));
   // Every logged metric also lands in a Delta table for analysts (exported in the background).
-  std::string metrics_table = (std::filesystem::path(config.data_dir) / "lake" / "registry" / "model_metrics").string();
+  std::string metrics_table = (std::filesystem::path(lake_root) / "registry" / "model_metrics").string();
   PLINTH_ASSIGN_OR_RETURN(auto metrics_export,
                           registry::MetricsLakeExporter::Create({.meta = stores.meta.get(), .table_root = metrics_table}));
   metrics_export->Start();
@@ -97,6 +101,7 @@ absl::Status RunServer(const ServerConfig& config) {
   ServingDeps serving_deps{.router = serving_router.get(), .predictor = &predictor, .stopping = stopping, .version = kPlinthVersion};
   AddServingRoutes(router, serving_deps);
   AddOipRoutes(router, serving_deps);
+  AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get()});
 
   HttpServer::Options opts;
   opts.host = config.host;

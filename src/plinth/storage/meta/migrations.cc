@@ -129,6 +129,48 @@ const std::vector<Migration>& MetaMigrations() {
                 created_by TEXT NOT NULL DEFAULT '',
                 updated_by TEXT NOT NULL DEFAULT ''))",
        }},
+      {3,
+       "feature store definitions, materialization state and datasets",
+       {
+           // Every version of every definition (kind: entity, source, feature_view,
+           // feature_service); `spec` is its canonical JSON (features/definitions.h). Rows are
+           // never updated: an apply that changes an object adds its next version.
+           R"(CREATE TABLE feature_objects (
+                id {{ID}},
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                spec TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL DEFAULT '',
+                UNIQUE (kind, name, version)))",
+           // The live version of each object; removing an object deletes its row here only.
+           R"(CREATE TABLE feature_live (
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                PRIMARY KEY (kind, name)))",
+           // Per feature view: how far its source table has been loaded into the online store.
+           R"(CREATE TABLE feature_view_state (
+                view_name TEXT PRIMARY KEY,
+                view_version BIGINT NOT NULL,
+                table_version BIGINT NOT NULL,
+                rows_written BIGINT NOT NULL DEFAULT 0,
+                updated_at BIGINT NOT NULL))",
+           // Training sets and other registered datasets: a Delta table at a version, with the
+           // lineage (service, feature view versions, source table versions) as JSON.
+           R"(CREATE TABLE datasets (
+                id {{ID}},
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                table_path TEXT NOT NULL,
+                table_version BIGINT NOT NULL,
+                row_count BIGINT NOT NULL DEFAULT 0,
+                lineage TEXT NOT NULL DEFAULT '{}',
+                created_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL DEFAULT '',
+                UNIQUE (name, version)))",
+       }},
   };
   return kMigrations;
 }
