@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
     }
     // File pruning: partition values are exact bounds, add.stats give min/max/nullCount.
     for (const AddFile& f : snapshot.files()) {
+      if (spec.include_file && !spec.include_file(f)) continue;
       ++s->stats_.files_total;
       std::optional<FileStats> fstats;
       bool stats_parsed = false;
@@ -123,8 +124,11 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
       else ++s->stats_.files_skipped;
     }
   } else {
-    for (const AddFile& f : snapshot.files()) s->files_.push_back(&f);
-    s->stats_.files_total = static_cast<int64_t>(snapshot.files().size());
+    for (const AddFile& f : snapshot.files()) {
+      if (spec.include_file && !spec.include_file(f)) continue;
+      s->files_.push_back(&f);
+    }
+    s->stats_.files_total = static_cast<int64_t>(s->files_.size());
   }
   PLINTH_ASSIGN_OR_RETURN(columnar::Schema scan_schema, s->table_schema_.Select(scan_cols));
   s->scan_schema_ = std::make_shared<const columnar::Schema>(scan_schema);

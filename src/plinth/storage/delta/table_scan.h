@@ -7,6 +7,7 @@
 // Thread-safety: one scan per thread; the snapshot must outlive the scan.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,8 @@ struct ScanSpec {
   std::vector<std::string> columns;  // empty = every column
   std::string where;                 // filter (columnar/predicate.h); empty = all rows
   int64_t batch_rows = 65536;
+  // When set, only the snapshot's files it accepts are read (e.g. files added since a version).
+  std::function<bool(const AddFile&)> include_file;
 };
 
 struct ScanStats {

@@ -1,0 +1,41 @@
+// OnlineWriter: writes feature rows to the online store so that each entity keeps its latest row.
+//
+// A row replaces the stored record of its entity only when it is newer (Supersedes in
+// online_record.h: later event time, ties broken by the created time), so materialization
+// runs, late-arriving rows and pushes can interleave in any order and the store still ends
+// with the latest row per entity. Within one call, rows of the same entity are reduced to the
+// newest first. Read-compare-write runs under one lock per writer: the server owns one writer
+// per online store, so pushes and materialization never overwrite a newer row.
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "plinth/features/catalog.h"
+#include "plinth/storage/kv/online_store.h"
+
+namespace plinth::features {
+
+struct PendingRow {
+  std::string key;     // EncodeEntityKey
+  std::string record;  // EncodeRecord (its header carries the times below)
+  int64_t event_micros = 0;
+  int64_t created_micros = 0;
+};
+
+class OnlineWriter {
+ public:
+  explicit OnlineWriter(kv::OnlineStore* store) : store_(store) {}
+  kv::OnlineStore& store() { return *store_; }
+
+  // Writes the rows that supersede what the store holds; returns how many were written.
+  absl::StatusOr<int64_t> WriteLatest(std::vector<PendingRow>& rows, kv::Durability durability);
+
+ private:
+  kv::OnlineStore* store_;
+  std::mutex mu_;
+};
+
+}  // namespace plinth::features

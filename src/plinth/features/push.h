@@ -1,0 +1,32 @@
+// Push ingestion: rows sent to a feature view land in its source table and its online store.
+//
+// Each row is an object keyed by source column (or feature name): the join keys and the
+// event timestamp are required; the created timestamp defaults to the server's clock when the
+// source has one; features left out are null. The rows are first appended to the view's
+// source Delta table in one commit, then written to the online store through OnlineWriter
+// (newer-wins): the offline table is the record, so a failure after the commit is repaired by
+// the next materialization and the two never disagree on what was accepted. A bad row
+// rejects the whole push before anything is written.
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include "plinth/base/clock.h"
+#include "plinth/base/json.h"
+#include "plinth/features/catalog.h"
+#include "plinth/features/online_writer.h"
+
+namespace plinth::features {
+
+inline constexpr size_t kMaxPushRows = 100000;
+
+struct PushResult {
+  std::string view;
+  int64_t rows = 0;
+  int64_t table_version = -1;
+  int64_t online_written = 0;  // rows that became the latest of their entity
+  Json ToJson() const;
+};
+
+absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock);
+
+}  // namespace plinth::features
