@@ -134,6 +134,10 @@ class Generator {
 
   void EmitIn(const AstNode& n) {
     const AstNode& a = *n.children[0];
+    if (a.type == ValueType::kNull) {
+      EmitConst(Value());  // null [not] in [...] is null, whatever the list holds
+      return;
+    }
     InSet set;
     Op op;
     bool any_double = std::any_of(n.list.begin(), n.list.end(),
