@@ -1,7 +1,9 @@
 // Operators of the transform language: arithmetic, comparisons, logic, null rules, 'in'.
 #include "plinth/features/transform_eval.h"
 
+#include <atomic>
 #include <limits>
+#include <thread>
 
 #include "plinth/features/transform_test_util.h"
 
@@ -233,6 +235,32 @@ TEST(TransformEvalTest, InputsAreDistinctInFirstUseOrder) {
   std::vector<Value> slots{I(10), I(3), I(2)};
   std::vector<uint32_t> map{2, 1, 0};
   EXPECT_THAT(e->EvaluateSlots(slots, map), Is(I(1)));
+}
+
+TEST(TransformEvalTest, DeepExpressionsUseALargerScratchStack) {
+  // Right-nested sums keep every left operand on the stack: 61 entries, past the inline 48.
+  std::string source = "a";
+  for (int i = 0; i < 60; ++i) source = StrCat("a + (", source, ")");
+  EXPECT_THAT(Eval(source, {{"a", I(2)}}), Is(I(122)));
+  EXPECT_THAT(Eval(source, {{"a", I(kMax / 2)}}), Is(kNull));
+}
+
+TEST(TransformEvalTest, ManyThreadsEvaluateOneExpression) {
+  auto e = testing::CompileTest("if(s in ['a', 'b'], upper(s), lower(t)) == 'A' or a * 2 > b");
+  ASSERT_TRUE(e.ok()) << e.status();
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < 20000; ++i) {
+        std::vector<Value> args{S(i % 2 ? "a" : "c"), S("X"), I(i), I(k)};
+        bool expected = i % 2 == 1 || i * 2 > k;
+        if (!e->Evaluate(args).SameAs(B(expected))) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(TransformEvalTest, CopiesShareTheProgramAndEvaluateAlike) {
