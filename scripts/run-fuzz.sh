@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
-# FUZZ_SECONDS (default 20) per target (seven targets: CI runs them all within its budget). Seeds and regression inputs: fuzz/corpus/<target>/.
+# FUZZ_SECONDS (default 20) per target (eight targets: CI runs them all within its budget). Seeds and regression inputs: fuzz/corpus/<target>/.
 # Real files from other writers (../shared/testdata or $PLINTH_TESTDATA) are extra read-only
 # corpora when present; libFuzzer writes new inputs only to the first, build-local directory.
 # A crash leaves its input in build-fuzz/artifacts/ and fails the run.
@@ -13,7 +13,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DPLINTH_FUZZ=ON -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=OFF >/dev/null
 fi
 TESTDATA="${PLINTH_TESTDATA:-../shared/testdata}"
-TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log delta_checkpoint model_files serving_requests)
+TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log delta_checkpoint model_files serving_requests transform_expressions)
 cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 mkdir -p "$BUILD/artifacts"
 for target in "${TARGETS[@]}"; do
