@@ -34,6 +34,7 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f, bool all) {
   };
   flag("--data-dir", "data_dir", "Data directory (default ./plinth-data)");
   flag("--meta", "meta", "Meta store URI (default sqlite://<data-dir>/meta.db)");
+  flag("--online", "online", "Online feature store URI (default rocksdb://<data-dir>/online; memory:// for a scratch store)");
   flag("--objects", "objects", "Object store URI (default file://<data-dir>/objects)");
   if (!all) return;
   flag("--listen", "listen", "HOST:PORT to listen on (default 127.0.0.1:7070; port 0 picks a free one)");

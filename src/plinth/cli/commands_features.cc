@@ -77,6 +77,20 @@ absl::StatusOr<std::string> KindOf(HttpClient& client, const std::string& name) 
   return kinds[0];
 }
 
+// "k=v" pairs as a JSON object; values that read as JSON numbers or booleans keep that type,
+// anything else is a string ("user_id=42,country=FR").
+absl::StatusOr<Json> TypedPairs(const std::vector<std::string>& pairs, std::string_view what) {
+  Json out = Json::object();
+  for (const std::string& p : pairs) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) return absl::InvalidArgumentError(StrCat("invalid ", what, " '", p, "': expected KEY=VALUE"));
+    std::string value = p.substr(eq + 1);
+    auto parsed = ParseJson(value);
+    out[p.substr(0, eq)] = parsed.ok() && (parsed->is_number() || parsed->is_boolean()) ? *parsed : Json(value);
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddFeaturesCommands(CLI::App& app) {
@@ -158,6 +172,130 @@ void AddFeaturesCommands(CLI::App& app) {
       } else {
         PrintJson(out);
       }
+      return absl::OkStatus();
+    });
+  }
+
+  // materialize
+  {
+    auto* cmd = group->add_subcommand("materialize", "Load the latest feature rows into the online store");
+    auto views = std::make_shared<std::vector<std::string>>();
+    auto start = std::make_shared<std::string>();
+    auto end = std::make_shared<std::string>();
+    auto full = std::make_shared<bool>(false);
+    cmd->add_option("--view", *views, "Feature view (repeatable; default every online view)");
+    cmd->add_option("--start", *start, "Only rows with event time >= this (ISO-8601)");
+    cmd->add_option("--end", *end, "Only rows with event time < this (ISO-8601)");
+    cmd->add_flag("--full", *full, "Reload every file of the source, not just what was added since the last run");
+    Do(cmd, [=]() -> absl::Status {
+      Json body = {{"full", *full}};
+      if (!views->empty()) body["views"] = *views;
+      if (!start->empty()) body["start"] = *start;
+      if (!end->empty()) body["end"] = *end;
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
+      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/features/materialize", body));
+      if (opts->output == "json") {
+        PrintJson(out);
+      } else {
+        std::vector<Json> rows(out["views"].begin(), out["views"].end());
+        PrintTable(rows, {{"VIEW", "/view"}, {"MODE", "/mode"}, {"FROM", "/from_table_version"}, {"TO", "/to_table_version"},
+                          {"FILES", "/files"}, {"ROWS", "/rows_scanned"}, {"WRITTEN", "/rows_written"}, {"SECONDS", "/seconds"}});
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  // push
+  {
+    auto* cmd = group->add_subcommand("push", "Write rows to a feature view (its source table and the online store)");
+    auto view = std::make_shared<std::string>();
+    auto json = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    cmd->add_option("view", *view, "Feature view")->required();
+    auto* json_opt = cmd->add_option("--json,-j", *json, "Rows: '[{\"user_id\": 1, \"event_timestamp\": \"...\", ...}]'");
+    auto* file_opt = cmd->add_option("--file,-f", *file, "Read the rows (a JSON list, or JSON lines) from a file ('-' for stdin)");
+    json_opt->excludes(file_opt);
+    Do(cmd, [=]() -> absl::Status {
+      std::string text = *json;
+      if (!file->empty()) {
+        if (*file == "-") {
+          text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        } else {
+          PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(*file));
+        }
+      }
+      if (text.empty()) return absl::InvalidArgumentError("give the rows with --json '[...]' or --file PATH");
+      Json rows;
+      auto parsed = ParseJson(text);
+      if (parsed.ok() && parsed->is_array()) {
+        rows = std::move(*parsed);
+      } else {
+        // JSON lines: one object per line.
+        rows = Json::array();
+        size_t line_no = 0, pos = 0;
+        while (pos <= text.size()) {
+          size_t nl = text.find('\n', pos);
+          std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
+          ++line_no;
+          pos = nl == std::string::npos ? text.size() + 1 : nl + 1;
+          if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+          auto obj = ParseJsonObject(line);
+          if (!obj.ok()) return absl::InvalidArgumentError(StrCat("line ", line_no, ": ", obj.status().message()));
+          rows.push_back(std::move(*obj));
+        }
+      }
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
+      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/features/push", Json{{"view", *view}, {"rows", rows}}));
+      if (opts->output == "json") PrintJson(out);
+      else std::cout << "pushed " << out["rows"].get<int64_t>() << " rows to " << *view << " (table version "
+                     << out["table_version"].get<int64_t>() << ")" << std::endl;
+      return absl::OkStatus();
+    });
+  }
+
+  // get-online
+  {
+    auto* cmd = group->add_subcommand("get-online", "Read a feature service's values for entities from the online store");
+    auto service = std::make_shared<std::string>();
+    auto entities = std::make_shared<std::vector<std::string>>();
+    auto request = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("--service,-s", *service, "Feature service")->required();
+    cmd->add_option("--entity,-e", *entities, "Entity as KEY=VALUE[,KEY=VALUE] (repeatable)")->required();
+    cmd->add_option("--request,-r", *request, "Request value KEY=VALUE (repeatable)");
+    Do(cmd, [=]() -> absl::Status {
+      Json rows = Json::array();
+      for (const std::string& e : *entities) {
+        std::vector<std::string> pairs;
+        size_t pos = 0;
+        while (pos <= e.size()) {
+          size_t comma = e.find(',', pos);
+          pairs.push_back(e.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+          if (comma == std::string::npos) break;
+          pos = comma + 1;
+        }
+        PLINTH_ASSIGN_OR_RETURN(Json row, TypedPairs(pairs, "--entity"));
+        rows.push_back(std::move(row));
+      }
+      Json body = {{"service", *service}, {"entities", rows}};
+      if (!request->empty()) {
+        PLINTH_ASSIGN_OR_RETURN(body["request"], TypedPairs(*request, "--request"));
+      }
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
+      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/features/online", body));
+      if (opts->output == "json") {
+        PrintJson(out);
+        return absl::OkStatus();
+      }
+      // One row per entity and feature.
+      std::vector<Json> table;
+      for (const Json& r : out["results"]) {
+        for (size_t i = 0; i < out["features"].size(); ++i) {
+          table.push_back({{"entity", DumpJson(r["entity"])}, {"feature", out["features"][i]}, {"value", DumpJson(r["values"][i])},
+                           {"status", r["statuses"][i]}, {"event_timestamp", r["event_timestamps"][i]}});
+        }
+      }
+      PrintTable(table, {{"ENTITY", "/entity"}, {"FEATURE", "/feature"}, {"VALUE", "/value"}, {"STATUS", "/status"},
+                         {"EVENT_TIME", "/event_timestamp"}});
       return absl::OkStatus();
     });
   }

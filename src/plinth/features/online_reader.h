@@ -21,6 +21,9 @@ namespace plinth::features {
 enum class FeatureStatus : uint8_t { kPresent, kMissing, kExpired };
 std::string_view FeatureStatusName(FeatureStatus s);  // "present", "missing", "expired"
 
+// Most entities one online read may ask for.
+inline constexpr size_t kMaxOnlineEntities = 10000;
+
 // One entity: a value per join key of the service (by join-key name).
 using EntityKeys = std::map<std::string, Value, std::less<>>;
 using RequestValues = std::map<std::string, Value, std::less<>>;

@@ -12,6 +12,7 @@
 #include "plinth/server/admin_api.h"
 #include "plinth/server/auth.h"
 #include "plinth/server/features_api.h"
+#include "plinth/storage/kv/online_store_uri.h"
 #include "plinth/server/http_server.h"
 #include "plinth/server/model_inspection.h"
 #include "plinth/server/registry_api.h"
@@ -43,6 +44,10 @@ absl::Status RunServer(const ServerConfig& config) {
   const std::string lake_root = (std::filesystem::path(config.data_dir) / "lake").string();
   PLINTH_ASSIGN_OR_RETURN(auto feature_registry,
                           features::FeatureRegistry::Create({.meta = stores.meta.get(), .lake_root = lake_root}));
+  PLINTH_ASSIGN_OR_RETURN(auto online_store, kv::OpenOnlineStore(config.online_uri));
+  PLINTH_ASSIGN_OR_RETURN(auto feature_store, features::FeatureStore::Create({.meta = stores.meta.get(),
+                                                                              .registry = feature_registry.get(),
+                                                                              .online = online_store.get()}));
   // Every logged metric also lands in a Delta table for analysts (exported in the background).
   std::string metrics_table = (std::filesystem::path(lake_root) / "registry" / "model_metrics").string();
   PLINTH_ASSIGN_OR_RETURN(auto metrics_export,
@@ -101,7 +106,7 @@ absl::Status RunServer(const ServerConfig& config) {
   ServingDeps serving_deps{.router = serving_router.get(), .predictor = &predictor, .stopping = stopping, .version = kPlinthVersion};
   AddServingRoutes(router, serving_deps);
   AddOipRoutes(router, serving_deps);
-  AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get()});
+  AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get(), .store = feature_store.get()});
 
   HttpServer::Options opts;
   opts.host = config.host;
@@ -125,7 +130,7 @@ absl::Status RunServer(const ServerConfig& config) {
 
   if (config.auth_forced) LogWarn(StrCat("listening on non-loopback address ", config.host, ": auth is required"));
   LogInfo(StrCat("data dir ", std::filesystem::absolute(config.data_dir).string(), ", meta ", config.meta_uri, ", objects ",
-                 config.objects_uri, ", auth ", config.auth == AuthMode::kRequired ? "required" : "off"));
+                 config.objects_uri, ", online ", online_store->Describe(), ", auth ", config.auth == AuthMode::kRequired ? "required" : "off"));
   std::string host = config.host.find(':') != std::string::npos ? StrCat("[", config.host, "]") : config.host;
   std::printf("plinth server listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
   std::fflush(stdout);

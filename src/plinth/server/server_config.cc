@@ -10,7 +10,7 @@ namespace plinth::server {
 
 const std::vector<std::string>& ServerConfigKeys() {
   static const std::vector<std::string> kKeys = {
-      "data_dir",        "listen",       "auth",           "meta",           "objects",        "threads",
+      "data_dir",        "listen",       "auth",           "meta",           "objects",        "online",        "threads",
       "max_body_bytes",  "max_upload_bytes", "max_header_bytes", "request_timeout", "idle_timeout", "shutdown_grace",
       "max_connections", "rate_limit",   "access_log",     "log_level",      "model_cache_bytes",
       "max_inflight_predictions", "max_queued_predictions"};
@@ -89,6 +89,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& c) {
   std::string abs_data = std::filesystem::absolute(s.data_dir).lexically_normal().string();
   s.meta_uri = c.GetOr("meta", StrCat("sqlite://", abs_data, "/meta.db"));
   s.objects_uri = c.GetOr("objects", StrCat("file://", abs_data, "/objects"));
+  s.online_uri = c.GetOr("online", StrCat("rocksdb://", abs_data, "/online"));
   PLINTH_ASSIGN_OR_RETURN(int64_t threads, Positive(c, "threads", s.threads));
   s.threads = static_cast<int>(std::min<int64_t>(threads, 256));
   PLINTH_ASSIGN_OR_RETURN(s.max_body_bytes, Positive(c, "max_body_bytes", s.max_body_bytes));

@@ -20,6 +20,7 @@ struct ServerConfig {
   bool auth_forced = false;  // auth was required because the address is not loopback
   std::string meta_uri;      // default sqlite://<data_dir>/meta.db
   std::string objects_uri;   // default file://<data_dir>/objects
+  std::string online_uri;    // online feature store, default rocksdb://<data_dir>/online
   int threads = 4;
   int64_t max_body_bytes = 16 << 20;
   int64_t max_upload_bytes = int64_t{2} << 30;
