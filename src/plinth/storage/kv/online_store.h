@@ -9,6 +9,7 @@
 // Semantics every backend provides:
 //  - A Write() is atomic (all entries or none) and visible to every read that starts after it
 //    returns (read-your-writes across threads; no visibility delay).
+//  - NewBulkLoader() is the exception: it loads in chunks, each atomic (bulk_loader.h).
 //  - MultiGet/MultiGetVisit read all keys at one point in time; ScanPrefix sees one snapshot.
 //  - Errors are absl::Status; nothing throws. Backend errors carry the backend's message:
 //    DataLoss for corruption, FailedPrecondition for a store locked by another process,
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +28,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "plinth/base/status.h"
+#include "plinth/storage/kv/bulk_loader.h"
 #include "plinth/storage/kv/write_batch.h"
 
 namespace plinth::kv {
@@ -94,6 +97,12 @@ class OnlineStore {
   // Deletes every key starting with `prefix`, atomically (one range tombstone in RocksDB, so
   // the cost does not grow with the number of rows). Neighbouring prefixes are untouched.
   virtual absl::Status DeletePrefix(std::string_view prefix) = 0;
+
+  // A loader for many rows (materialization): much faster than Write() on RocksDB, not
+  // atomic (bulk_loader.h). The default is a BatchingBulkLoader over Write().
+  virtual absl::StatusOr<std::unique_ptr<BulkLoader>> NewBulkLoader() {
+    return std::make_unique<BatchingBulkLoader>(*this);
+  }
 
   // Persists writes made with Durability::kUnlogged (RocksDB: flushes the memtable).
   virtual absl::Status Flush() = 0;

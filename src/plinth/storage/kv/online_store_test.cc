@@ -27,7 +27,8 @@ class OnlineStoreTest : public ::testing::TestWithParam<std::string> {
     // Small memtables so that the longer tests also read from flushed SST files.
     auto store = RocksDbStore::Create({.path = dir_.Sub("db"),
                                        .block_cache_bytes = 8 << 20,
-                                       .write_buffer_bytes = 256 << 10});
+                                       .write_buffer_bytes = 256 << 10,
+                                       .bulk_chunk_bytes = 64 << 10});
     EXPECT_TRUE(store.ok()) << store.status();
     return std::move(store).value();
   }
@@ -111,6 +112,22 @@ TEST_P(OnlineStoreTest, LaterBatchEntriesWin) {
   EXPECT_EQ(Get("gone"), std::nullopt);
   EXPECT_EQ(Get("back"), std::nullopt);
   EXPECT_THAT(Get("again"), Optional(std::string("ok")));
+}
+
+// Large batches take RocksDB's sorted path: the order of entries for one key still holds.
+TEST_P(OnlineStoreTest, LargeBatchLaterEntriesWin) {
+  WriteBatch b;
+  for (int i = 99; i >= 0; --i) b.Put(StrCat("k", 100 + i), "a");
+  for (int i = 0; i < 100; i += 3) b.Delete(StrCat("k", 100 + i));
+  for (int i = 0; i < 100; i += 5) b.Put(StrCat("k", 100 + i), "b");
+  ASSERT_GE(b.size(), 64u);
+  ASSERT_TRUE(store_->Write(b).ok());
+  for (int i = 0; i < 100; ++i) {
+    std::optional<std::string> want;
+    if (i % 5 == 0) want = "b";
+    else if (i % 3 != 0) want = "a";
+    EXPECT_EQ(Get(StrCat("k", 100 + i)), want) << i;
+  }
 }
 
 // A reader never sees half of a batch: every batch sets all keys to the same version.
@@ -340,6 +357,37 @@ TEST_P(OnlineStoreTest, ApproximateSizeAndStats) {
   EXPECT_THAT(store_->Describe(), ::testing::StartsWith(GetParam() + "://"));
 }
 
+TEST_P(OnlineStoreTest, BulkLoadKeepsLastValueAndOverwrites) {
+  Put("k10005", "old");
+  Put("keep", "x");
+  auto loader = store_->NewBulkLoader();
+  ASSERT_TRUE(loader.ok()) << loader.status();
+  std::vector<int> order;
+  for (int i = 0; i < 3000; ++i) order.push_back((i * 7919) % 3000);  // a permutation
+  for (int i : order) {
+    ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), StrCat(i, std::string(700, '.'))).ok());
+  }
+  // Second values for some keys: in a later chunk, and twice within one chunk.
+  for (int i = 0; i < 3000; i += 100) ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v1").ok());
+  for (int i = 0; i < 3000; i += 100) ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v2").ok());
+  ASSERT_TRUE((*loader)->Finish().ok());
+  loader->reset();
+  Pairs rows = Scan("k1");
+  ASSERT_EQ(rows.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(rows[i].first, StrCat("k", 10000 + i));
+    ASSERT_EQ(rows[i].second, i % 100 == 0 ? "v2" : StrCat(i, std::string(700, '.'))) << i;
+  }
+  EXPECT_THAT(Get("keep"), Optional(std::string("x")));
+  // Ordinary writes after a bulk load win over it.
+  Put("k10000", "later");
+  EXPECT_THAT(Get("k10000"), Optional(std::string("later")));
+  // An empty load is fine.
+  auto empty = store_->NewBulkLoader();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE((*empty)->Finish().ok());
+}
+
 TEST(PrefixEndTest, IncrementsTheLastByteBelow0xff) {
   using namespace std::string_literals;
   EXPECT_EQ(PrefixEnd("abc"), "abd");
@@ -371,6 +419,21 @@ TEST(WriteBatchTest, KeepsEntriesInOrder) {
   EXPECT_EQ(b.data_bytes(), 8u);
   b.Clear();
   EXPECT_TRUE(b.empty());
+}
+
+TEST(WriteBatchTest, KeyOrderIsBytewiseAndStable) {
+  using namespace std::string_literals;
+  WriteBatch b;
+  std::vector<std::string> keys = {"fv07000000000002"s, "fv07000000000001"s, "\x80"s,   "\x7f"s,
+                                   "fv07000000000001"s, ""s,                 "fv07"s,    "a\0"s,
+                                   "a"s,                "fv07000000000001\xff"s, "fv0700000000000\x80"s};
+  for (size_t i = 0; i < keys.size(); ++i) b.Put(keys[i], StrCat(i));
+  std::vector<std::string> got;
+  for (uint32_t i : b.KeyOrder()) got.push_back(StrCat(b.entry(i).key, "=", b.entry(i).value));
+  EXPECT_THAT(got, ElementsAre("=5", "a=8", "a\0=7"s, "fv07=6", "fv07000000000001=1",
+                               "fv07000000000001=4", "fv07000000000001\xff=9",
+                               "fv07000000000002=0", "fv0700000000000\x80=10", "\x7f=3",
+                               "\x80=2"));
 }
 
 }  // namespace

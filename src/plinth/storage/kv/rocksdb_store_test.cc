@@ -82,6 +82,30 @@ TEST(RocksDbStoreTest, ReopenAfterFlushAndCompaction) {
   EXPECT_THAT(*store->Get("key2"), Optional(std::string("after")));
 }
 
+TEST(RocksDbStoreTest, BulkLoadIsDurableAndLeavesNoChunkFiles) {
+  TempDir dir;
+  std::string path = dir.Sub("db");
+  {
+    auto store = RocksDbStore::Create({.path = path, .bulk_chunk_bytes = 32 << 10});
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto loader = (*store)->NewBulkLoader();
+    ASSERT_TRUE(loader.ok()) << loader.status();
+    for (int i = 999; i >= 0; --i) ASSERT_TRUE((*loader)->Put(StrCat("row", 1000 + i), std::string(600, 'r')).ok());
+    ASSERT_TRUE((*loader)->Finish().ok());
+    EXPECT_TRUE(std::filesystem::is_empty(path + "/bulk-load"));
+  }
+  std::ofstream(path + "/bulk-load/load7-3.sst") << "left by a crash";
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(std::filesystem::is_empty(path + "/bulk-load"));
+  int rows = 0;
+  ASSERT_TRUE(store->ScanPrefix("row", [&](std::string_view, std::string_view v) {
+                     rows += v == std::string(600, 'r');
+                     return true;
+                   }).ok());
+  EXPECT_EQ(rows, 1000);
+}
+
 TEST(RocksDbStoreTest, SecondOpenInTheSameProcessFails) {
   TempDir dir;
   auto first = MustOpen(dir.Sub("db"));

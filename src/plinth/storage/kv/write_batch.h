@@ -38,6 +38,9 @@ class WriteBatch {
   // The i-th entry; the views stay valid until the batch is next modified.
   // REQUIRES: i < size().
   Entry entry(size_t i) const;
+  // Entry indices in ascending key order (bytewise); entries with equal keys keep their batch
+  // order. Backends apply large batches in this order.
+  std::vector<uint32_t> KeyOrder() const;
 
  private:
   struct Ref {
