@@ -91,15 +91,17 @@ class OnlineStore {
   // Visits every key starting with `prefix` (all keys for an empty prefix) in ascending order
   // until `fn` returns false. Does not fill the block cache (scans are for drops and exports,
   // not the hot path).
-  // REQUIRES: `fn` does not write to this store (the memory backend holds its read lock).
+  // REQUIRES: `fn` does not call into this store (the memory backend holds its lock; a
+  // recursive shared lock can deadlock behind a waiting writer).
   virtual absl::Status ScanPrefix(std::string_view prefix, ScanVisitor fn) = 0;
 
   // Deletes every key starting with `prefix`, atomically (one range tombstone in RocksDB, so
   // the cost does not grow with the number of rows). Neighbouring prefixes are untouched.
   virtual absl::Status DeletePrefix(std::string_view prefix) = 0;
 
-  // A loader for many rows (materialization): much faster than Write() on RocksDB, not
-  // atomic (bulk_loader.h). The default is a BatchingBulkLoader over Write().
+  // A loader for many rows (materialization): on RocksDB it skips the memtable and WAL and
+  // needs about a third less CPU per row than Write() (bench/README.md); not atomic
+  // (bulk_loader.h). The default is a BatchingBulkLoader over Write().
   virtual absl::StatusOr<std::unique_ptr<BulkLoader>> NewBulkLoader() {
     return std::make_unique<BatchingBulkLoader>(*this);
   }
@@ -107,8 +109,8 @@ class OnlineStore {
   // Persists writes made with Durability::kUnlogged (RocksDB: flushes the memtable).
   virtual absl::Status Flush() = 0;
 
-  // Approximate bytes used by keys starting with `prefix` (for metrics; cheap, no scan in
-  // RocksDB; may lag behind recent writes by a memtable).
+  // Approximate bytes used by keys starting with `prefix`, memtables included (for metrics;
+  // RocksDB estimates from file metadata, no scan; the memory backend scans the prefix).
   virtual absl::StatusOr<uint64_t> ApproximateSize(std::string_view prefix) = 0;
 
   virtual absl::StatusOr<OnlineStoreStats> Stats() = 0;
