@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "plinth/features/catalog.h"
+#include "plinth/features/online_record.h"
 #include "plinth/storage/kv/online_store.h"
 
 namespace plinth::features {
