@@ -1,0 +1,24 @@
+// Column helpers of the point-in-time join: converting source cells to a feature's column
+// type, gathering rows by index, appending Values (transform outputs).
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "plinth/features/value.h"
+#include "plinth/storage/columnar/column.h"
+
+namespace plinth::features {
+
+// Appends src[row] converted to ColumnTypeFor(type) onto `dst` (a column of that type).
+// REQUIRES: CheckColumnType accepted (src type, type).
+void AppendConverted(columnar::Column& dst, const columnar::Column& src, int64_t row, ValueType type);
+
+// A column of src's type with out[i] = src[index[i]], or null where index[i] < 0.
+columnar::Column GatherRows(const columnar::Column& src, const std::vector<int64_t>& index);
+
+// Appends `v` (null, or of `type`) onto a column of ColumnTypeFor(type).
+void AppendValue(columnar::Column& dst, const Value& v, ValueType type);
+
+}  // namespace plinth::features

@@ -1,0 +1,140 @@
+#include "plinth/features/training_set.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "plinth/features/label_input.h"
+#include "plinth/features/source_schema.h"
+#include "plinth/storage/delta/table.h"
+
+namespace plinth::features {
+
+namespace {
+
+constexpr int64_t kWriteBatchRows = 65536;
+
+columnar::DataType KeyColumnType(ValueType t) { return ColumnTypeFor(t); }
+
+}  // namespace
+
+Json TrainingSetLineage::ToJson() const {
+  Json views_json = Json::array();
+  for (const ViewLineage& v : views) {
+    views_json.push_back({{"view", v.view},
+                          {"view_version", v.view_version},
+                          {"source", v.source},
+                          {"source_version", v.source_version},
+                          {"table_path", v.table_path},
+                          {"table_version", v.table_version}});
+  }
+  Json labels_json = {{"path", labels}, {"format", labels_format}, {"timestamp_column", label_timestamp_column}};
+  if (labels_table_version >= 0) labels_json["table_version"] = labels_table_version;
+  return {{"service", service}, {"service_version", service_version}, {"views", views_json}, {"labels", labels_json}};
+}
+
+Json TrainingSetResult::ToJson() const {
+  Json stats = Json::array();
+  for (const PitViewStats& s : views) {
+    stats.push_back({{"view", s.view},
+                     {"files", s.files},
+                     {"rows_scanned", s.rows_scanned},
+                     {"rows_kept", s.rows_kept},
+                     {"labels_matched", s.labels_matched},
+                     {"partitions", s.partitions},
+                     {"spilled_bytes", s.spilled_bytes},
+                     {"seconds", s.seconds}});
+  }
+  return {{"table_path", table_path}, {"table_version", table_version}, {"rows", rows},
+          {"feature_columns", feature_columns}, {"lineage", lineage.ToJson()}, {"views", stats},
+          {"seconds", seconds}};
+}
+
+absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, const TrainingSetOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.output.empty()) return absl::InvalidArgumentError("give the output table path");
+  std::error_code ec;
+  const std::filesystem::path output = std::filesystem::absolute(options.output, ec);
+  if (std::filesystem::exists(output, ec)) {
+    return absl::AlreadyExistsError(StrCat("output ", output.string(), " already exists: choose a new path"));
+  }
+  TrainingSetResult result;
+  result.table_path = output.string();
+  TrainingSetLineage& lineage = result.lineage;
+  lineage.service = service.def.name;
+  lineage.service_version = service.version;
+  lineage.labels = std::filesystem::absolute(options.labels, ec).string();
+  lineage.label_timestamp_column = options.label_timestamp_column;
+
+  // Labels, typed by the definitions where a text file cannot say.
+  std::map<std::string, columnar::DataType> known;
+  for (const JoinKey& k : service.join_keys) known[k.name] = KeyColumnType(k.type);
+  for (const RequestValueDef& r : service.request) known[r.name] = ColumnTypeFor(r.type);
+  known[options.label_timestamp_column] = {columnar::TypeId::kTimestamp};
+  if (options.progress) options.progress(0, 0, "read labels");
+  PLINTH_ASSIGN_OR_RETURN(LabelTable labels, ReadLabels(options.labels, known));
+  lineage.labels_format = labels.format;
+  lineage.labels_table_version = labels.table_version;
+
+  // Every view's source snapshot, read once (views sharing a source table share nothing: each
+  // gets its own snapshot of the same latest version at this moment).
+  std::vector<std::unique_ptr<delta::DeltaTable>> tables;
+  std::vector<std::unique_ptr<delta::Snapshot>> snapshots;
+  std::vector<PitViewSource> sources;
+  for (const ViewPlan* view : service.views) {
+    auto table = delta::DeltaTable::Open({.root = view->table_path});
+    if (!table.ok()) {
+      return absl::FailedPreconditionError(StrCat("feature view '", view->def.name, "': cannot open source table ",
+                                                  view->table_path, ": ", table.status().message()));
+    }
+    PLINTH_ASSIGN_OR_RETURN(auto snapshot, (*table)->LatestSnapshot());
+    lineage.views.push_back({view->def.name, view->version, view->source.name, view->source_version, view->table_path,
+                             snapshot->version()});
+    sources.push_back({view->table_path, snapshot.get()});
+    tables.push_back(std::move(*table));
+    snapshots.push_back(std::move(snapshot));
+  }
+
+  PitJoinOptions join;
+  join.label_timestamp_column = options.label_timestamp_column;
+  join.memory_budget_bytes = options.memory_budget_bytes;
+  join.spill_dir = options.spill_dir.empty() ? output.parent_path().string() : options.spill_dir;
+  join.threads = options.threads;
+  join.progress = options.progress;
+  PLINTH_ASSIGN_OR_RETURN(PitJoinResult joined, PointInTimeJoin(service, labels.batch, sources, join));
+  result.views = joined.views;
+  for (const auto& f : joined.fields) result.feature_columns.push_back(f.name);
+
+  // The output table: label columns, then the features.
+  std::vector<columnar::Field> fields = labels.batch.schema->fields();
+  for (auto& f : fields) f.nullable = true;
+  fields.insert(fields.end(), joined.fields.begin(), joined.fields.end());
+  auto schema = std::make_shared<const columnar::Schema>(fields);
+  const int64_t rows = labels.batch.num_rows;
+  auto table = delta::DeltaTable::Create({.root = output.string()}, *schema, {});
+  if (!table.ok()) return table.status();
+  int64_t offset = 0;
+  delta::BatchSource source = [&](columnar::RecordBatch* batch) -> absl::StatusOr<bool> {
+    if (offset >= rows) return false;
+    const int64_t n = std::min(kWriteBatchRows, rows - offset);
+    *batch = columnar::RecordBatch(schema);
+    const size_t nl = labels.batch.columns.size();
+    for (size_t c = 0; c < nl; ++c) batch->columns[c].AppendFrom(labels.batch.columns[c], offset, n);
+    for (size_t c = 0; c < joined.columns.size(); ++c) batch->columns[nl + c].AppendFrom(joined.columns[c], offset, n);
+    batch->num_rows = n;
+    offset += n;
+    if (options.progress) options.progress(offset, rows, "write");
+    return true;
+  };
+  auto written = (*table)->Write(source, {});
+  if (!written.ok()) {
+    table->reset();
+    std::filesystem::remove_all(output, ec);
+    return written.status();
+  }
+  result.table_version = written->version;
+  result.rows = rows;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace plinth::features
