@@ -16,4 +16,8 @@ void AddTableCommands(CLI::App& app);
 void AddModelCommands(CLI::App& app);
 void AddFeaturesCommands(CLI::App& app);
 
+struct ClientOptions;
+// `features training-set` and `features datasets ...` (local), under the `features` group.
+void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts);
+
 }  // namespace plinth::cli

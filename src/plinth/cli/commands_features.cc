@@ -299,6 +299,8 @@ void AddFeaturesCommands(CLI::App& app) {
       return absl::OkStatus();
     });
   }
+
+  AddFeaturesLocalCommands(group, opts.get());
 }
 
 }  // namespace plinth::cli
