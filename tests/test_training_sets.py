@@ -332,6 +332,13 @@ def test_dataset_lineage_and_audit(feature_lake):
     assert {v["view"]: v["table_version"] for v in d2["lineage"]["views"]}["user_stats"] == 4
     d1 = json.loads(server.local("features", "datasets", "show", "train-set", "--version", "1")[1])
     assert d1["version"] == 1
+    # The server's read routes see what the local command registered.
+    assert server.ok("GET", "/api/v1/datasets/train-set") == d2
+    assert server.ok("GET", "/api/v1/datasets/train-set/versions/1") == d1
+    assert [x["version"] for x in server.ok("GET", "/api/v1/datasets", params={"name": "train-set"})["datasets"]] == [2, 1]
+    assert [x["name"] for x in server.ok("GET", "/api/v1/datasets")["datasets"]] == ["train-set"]
+    assert server.http("GET", "/api/v1/datasets/train-set/versions/9").status_code == 404
+    assert server.http("GET", "/api/v1/datasets/nope").status_code == 404
 
 
 def test_bad_inputs_fail_cleanly(feature_lake):

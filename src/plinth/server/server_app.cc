@@ -11,6 +11,7 @@
 #include "plinth/security/token_store.h"
 #include "plinth/server/admin_api.h"
 #include "plinth/server/auth.h"
+#include "plinth/server/datasets_api.h"
 #include "plinth/server/features_api.h"
 #include "plinth/storage/kv/online_store_uri.h"
 #include "plinth/server/http_server.h"
@@ -107,6 +108,8 @@ absl::Status RunServer(const ServerConfig& config) {
   AddServingRoutes(router, serving_deps);
   AddOipRoutes(router, serving_deps);
   AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get(), .store = feature_store.get()});
+  PLINTH_ASSIGN_OR_RETURN(auto datasets, features::DatasetStore::Create({.meta = stores.meta.get()}));
+  AddDatasetsRoutes(router, datasets.get());
 
   HttpServer::Options opts;
   opts.host = config.host;
