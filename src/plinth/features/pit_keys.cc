@@ -1,5 +1,6 @@
 #include "plinth/features/pit_keys.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace plinth::features {
@@ -68,10 +69,32 @@ void EntityDictionary::AddRows(const std::vector<const columnar::Column*>& colum
   }
 }
 
+void EntityDictionary::Seal() {
+  if (!single_int_ || ints_.empty()) return;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (const auto& [k, id] : ints_) {
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+  if (span == 0 || span > std::max<uint64_t>(uint64_t{4} * ints_.size(), 1 << 16) || span > (uint64_t{1} << 26)) return;
+  direct_min_ = lo;
+  direct_.assign(span, kNoEntity);
+  for (const auto& [k, id] : ints_) direct_[static_cast<uint64_t>(k) - static_cast<uint64_t>(lo)] = id;
+}
+
 void EntityDictionary::FindRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out) const {
   if (single_int_) {
     const columnar::Column& c = *columns[0];
     const bool nulls = c.has_nulls();
+    if (!direct_.empty()) {
+      const uint64_t span = direct_.size();
+      for (int64_t r = 0; r < rows; ++r) {
+        const uint64_t k = static_cast<uint64_t>(IntegerAt(c, r)) - static_cast<uint64_t>(direct_min_);
+        out[r] = (k < span && !(nulls && c.IsNull(r))) ? direct_[k] : kNoEntity;
+      }
+      return;
+    }
     if (c.storage() == columnar::StorageClass::kInt64) {
       const int64_t* v = c.data<int64_t>();
       for (int64_t r = 0; r < rows; ++r) {

@@ -40,6 +40,9 @@ class EntityDictionary {
   // Numbers the keys of rows [0, rows) of `columns` (one per join key, in key order), adding
   // unseen keys; out[i] = entity id, or kNoEntity when a key is null.
   void AddRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out);
+  // Call after the last AddRows: a single int64 key whose values span a small range gets a
+  // direct lookup table instead of hashing.
+  void Seal();
   // Looks the keys up; out[i] = entity id, or kNoEntity when null or not in the dictionary.
   void FindRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out) const;
 
@@ -53,6 +56,8 @@ class EntityDictionary {
   bool single_int_ = false;
   absl::flat_hash_map<int64_t, uint32_t> ints_;
   absl::flat_hash_map<std::string, uint32_t> encoded_;
+  int64_t direct_min_ = 0;
+  std::vector<uint32_t> direct_;  // key - direct_min_ -> id (kNoEntity when absent)
   uint32_t next_ = 0;
 };
 

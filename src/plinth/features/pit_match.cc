@@ -40,7 +40,8 @@ absl::StatusOr<std::unique_ptr<KeyedRowStore>> KeyedRowStore::Create(int partiti
   s->writers_ = writers;
   s->dir_ = std::move(spill_dir);
   s->buffer_rows_ = static_cast<size_t>(std::clamp<int64_t>(buffer_bytes / static_cast<int64_t>(sizeof(KeyedRow)), 64, 4096));
-  s->buffers_.assign(writers, std::vector<std::vector<KeyedRow>>(partitions));
+  s->buffers_.assign(writers, std::vector<std::vector<KeyedRow>>(partitions == 1 ? 0 : partitions));
+  s->chunks_.resize(writers);
   s->has_file_.assign(writers, std::vector<bool>(partitions, false));
   s->counts_.assign(writers, 0);
   return s;
@@ -65,19 +66,21 @@ int64_t KeyedRowStore::rows() const {
   return n;
 }
 
-absl::Status KeyedRowStore::Append(int writer, const KeyedRow* rows, size_t n) {
-  counts_[writer] += static_cast<int64_t>(n);
-  auto& bufs = buffers_[writer];
+absl::Status KeyedRowStore::Append(int writer, std::vector<KeyedRow>* rows) {
+  counts_[writer] += static_cast<int64_t>(rows->size());
   if (partitions_ == 1) {
-    bufs[0].insert(bufs[0].end(), rows, rows + n);
+    if (!rows->empty()) chunks_[writer].push_back(std::move(*rows));
+    rows->clear();
     return absl::OkStatus();
   }
+  auto& bufs = buffers_[writer];
   const uint32_t parts = static_cast<uint32_t>(partitions_);
-  for (size_t i = 0; i < n; ++i) {
-    const int p = static_cast<int>(rows[i].entity % parts);
-    bufs[p].push_back(rows[i]);
+  for (const KeyedRow& row : *rows) {
+    const int p = static_cast<int>(row.entity % parts);
+    bufs[p].push_back(row);
     if (bufs[p].size() >= buffer_rows_) PLINTH_RETURN_IF_ERROR(Flush(writer, p));
   }
+  rows->clear();
   return absl::OkStatus();
 }
 
@@ -111,7 +114,8 @@ absl::StatusOr<std::vector<std::vector<KeyedRow>>> KeyedRowStore::Take(int p) {
   std::vector<std::vector<KeyedRow>> out;
   for (int w = 0; w < writers_; ++w) {
     if (partitions_ == 1) {
-      out.push_back(std::move(buffers_[w][0]));
+      for (auto& chunk : chunks_[w]) out.push_back(std::move(chunk));
+      chunks_[w].clear();
       continue;
     }
     if (!has_file_[w][p]) continue;
@@ -141,7 +145,11 @@ absl::Status MatchAsOf(KeyedRowStore& store, const LabelProbes& probes, int64_t 
   const uint32_t local_count = (probes.entities + parts - 1) / parts;  // local ids per partition
   // Labels grouped by (partition, local entity id) with a counting sort; each partition's
   // labels are then one range, ordered by entity (so the probes walk the groups in order).
-  std::vector<uint32_t> label_order;
+  struct Probe {
+    int64_t ts;
+    uint32_t label;
+  };
+  std::vector<Probe> label_order;
   std::vector<uint64_t> label_offsets(static_cast<size_t>(parts) * local_count + 1, 0);
   {
     auto bucket = [&](uint32_t e) { return static_cast<uint64_t>(e % parts) * local_count + e / parts; };
@@ -153,27 +161,46 @@ absl::Status MatchAsOf(KeyedRowStore& store, const LabelProbes& probes, int64_t 
     std::vector<uint64_t> next(label_offsets.begin(), label_offsets.end() - 1);
     for (size_t i = 0; i < nlabels; ++i) {
       if (probes.entity[i] != kNoEntity && probes.ts[i] != kNoTimestamp) {
-        label_order[next[bucket(probes.entity[i])]++] = static_cast<uint32_t>(i);
+        label_order[next[bucket(probes.entity[i])]++] = {probes.ts[i], static_cast<uint32_t>(i)};
       }
     }
   }
   const int tasks = pool.threads() * 8;
   for (uint32_t p = 0; p < parts; ++p) {
-    // Group the partition's rows by local entity id (counting sort), then sort each group.
+    // Group the partition's rows by local entity id with a parallel counting sort (each task
+    // counts and scatters its own chunks into disjoint slots), then sort each group.
     std::vector<AsOfRow> grouped;
     std::vector<uint64_t> offsets(static_cast<size_t>(local_count) + 1, 0);
     {
       PLINTH_ASSIGN_OR_RETURN(std::vector<std::vector<KeyedRow>> chunks, store.Take(static_cast<int>(p)));
-      for (const auto& chunk : chunks) {
-        for (const KeyedRow& r : chunk) ++offsets[r.entity / parts + 1];
+      const int nt = pool.threads();
+      auto chunk_begin = [&](int t) { return chunks.size() * static_cast<size_t>(t) / static_cast<size_t>(nt); };
+      std::vector<std::vector<uint64_t>> counts(nt);
+      pool.ParallelFor(nt, [&](int t) {
+        counts[t].assign(local_count, 0);
+        for (size_t c = chunk_begin(t); c < chunk_begin(t + 1); ++c) {
+          for (const KeyedRow& r : chunks[c]) ++counts[t][r.entity / parts];
+        }
+      });
+      // counts[t][g] becomes task t's first slot for group g.
+      uint64_t total = 0;
+      for (uint32_t g = 0; g < local_count; ++g) {
+        offsets[g] = total;
+        for (int t = 0; t < nt; ++t) {
+          const uint64_t n = counts[t][g];
+          counts[t][g] = total;
+          total += n;
+        }
       }
-      for (size_t g = 1; g < offsets.size(); ++g) offsets[g] += offsets[g - 1];
-      grouped.resize(offsets.back());
-      std::vector<uint64_t> next(offsets.begin(), offsets.end() - 1);
-      for (auto& chunk : chunks) {
-        for (const KeyedRow& r : chunk) grouped[next[r.entity / parts]++] = {r.event, r.created, r.pos};
-        std::vector<KeyedRow>().swap(chunk);
-      }
+      offsets[local_count] = total;
+      grouped.resize(total);
+      pool.ParallelFor(nt, [&](int t) {
+        std::vector<uint64_t>& next = counts[t];
+        for (size_t c = chunk_begin(t); c < chunk_begin(t + 1); ++c) {
+          for (const KeyedRow& r : chunks[c]) grouped[next[r.entity / parts]++] = {r.event, r.created, r.pos};
+          std::vector<KeyedRow>().swap(chunks[c]);
+        }
+      });
     }
     pool.ParallelFor(tasks, [&](int t) {
       const uint64_t g0 = static_cast<uint64_t>(local_count) * t / tasks;
@@ -188,8 +215,8 @@ absl::Status MatchAsOf(KeyedRowStore& store, const LabelProbes& probes, int64_t 
     pool.ParallelFor(tasks, [&](int t) {
       const uint64_t a = l0 + (l1 - l0) * t / tasks, b = l0 + (l1 - l0) * (t + 1) / tasks;
       for (uint64_t i = a; i < b; ++i) {
-        const uint32_t label = label_order[i];
-        const int64_t ts = probes.ts[label];
+        const uint32_t label = label_order[i].label;
+        const int64_t ts = label_order[i].ts;
         const uint32_t g = probes.entity[label] / parts;
         auto begin = grouped.begin() + offsets[g], end = grouped.begin() + offsets[g + 1];
         auto it = std::upper_bound(begin, end, ts, [](int64_t t, const AsOfRow& r) { return t < r.event; });

@@ -49,7 +49,8 @@ class KeyedRowStore {
   ~KeyedRowStore();
 
   int partitions() const { return partitions_; }
-  absl::Status Append(int writer, const KeyedRow* rows, size_t n);
+  // Takes the rows (*rows is left empty; in memory, the vector itself is kept as a chunk).
+  absl::Status Append(int writer, std::vector<KeyedRow>* rows);
   // Writes out what the buffers hold. Call once after the last Append.
   absl::Status Finish();
   // Every row of partition p (moved out: a partition can be taken once), in chunks.
@@ -67,7 +68,8 @@ class KeyedRowStore {
   int writers_ = 1;
   std::string dir_;
   size_t buffer_rows_ = 2048;
-  std::vector<std::vector<std::vector<KeyedRow>>> buffers_;  // [writer][partition]
+  std::vector<std::vector<std::vector<KeyedRow>>> buffers_;  // [writer][partition] (spilling)
+  std::vector<std::vector<std::vector<KeyedRow>>> chunks_;   // [writer][chunk] (in memory)
   std::vector<int64_t> counts_;                              // rows per writer
   std::vector<std::vector<bool>> has_file_;                  // [writer][partition]
   int64_t spilled_bytes_ = 0;

@@ -10,6 +10,7 @@
 #include "plinth/storage/delta/stats.h"
 #include "plinth/storage/delta/table.h"
 #include "plinth/storage/delta/table_scan.h"
+#include "plinth/storage/parquet/file_reader.h"
 
 namespace plinth::features {
 
@@ -27,35 +28,88 @@ std::vector<std::string> Distinct(const std::vector<std::string>& names, std::ve
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<delta::TableScan>> ScanFile(const std::string& root, const delta::Snapshot& snapshot,
-                                                           const delta::AddFile& file, std::vector<std::string> columns) {
+// One row group of one data file: the unit of parallel work.
+struct ScanUnit {
+  uint32_t file = 0;
+  int row_group = 0;
+  int64_t first_row = 0;  // index in the file of the row group's first row
+  int64_t rows = 0;
+};
+
+// The snapshot's files split into row groups (read from each file's footer), in scan order.
+absl::StatusOr<std::vector<ScanUnit>> ScanUnits(const std::string& root, const delta::Snapshot& snapshot,
+                                                const std::vector<bool>* files_wanted) {
+  const auto& files = snapshot.files();
+  std::vector<ScanUnit> units;
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (files_wanted != nullptr && !(*files_wanted)[f]) continue;
+    PLINTH_ASSIGN_OR_RETURN(std::string rel, files[f].DecodedPath());
+    auto reader = parquet::ParquetReader::OpenFile(StrCat(root, "/", rel));
+    if (!reader.ok()) return absl::Status(reader.status().code(), StrCat("data file ", rel, ": ", reader.status().message()));
+    int64_t first = 0;
+    const auto& groups = (*reader)->metadata().row_groups;
+    if (first + (*reader)->num_rows() > (int64_t{1} << 32)) {
+      return absl::FailedPreconditionError(StrCat("data file ", rel, " holds more than 2^32 rows"));
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+      units.push_back({static_cast<uint32_t>(f), static_cast<int>(g), first, groups[g].num_rows});
+      first += groups[g].num_rows;
+    }
+  }
+  return units;
+}
+
+absl::StatusOr<std::unique_ptr<delta::TableScan>> OpenUnitScan(const std::string& root, const delta::Snapshot& snapshot,
+                                                           const ScanUnit& unit, std::vector<std::string> columns) {
+  const delta::AddFile* file = &snapshot.files()[unit.file];
   delta::ScanSpec spec;
   spec.columns = std::move(columns);
-  spec.include_file = [&file](const delta::AddFile& f) { return &f == &file; };
+  spec.include_file = [file](const delta::AddFile& f) { return &f == file; };
+  const int rg = unit.row_group;
+  spec.include_row_group = [rg](const delta::AddFile&, int g) { return g == rg; };
   return delta::TableScan::Create(root, snapshot, spec);
 }
 
-// Runs fn(file index) for every file on the pool; the first error wins. `task` is the pool
-// task running it (a writer index).
-absl::Status ForEachFile(WorkerPool& pool, size_t files, const std::function<absl::Status(size_t file, int task)>& fn) {
+// Runs fn(unit index, task) for every unit on the pool, largest units first; the first error
+// wins. `task` (a pool task, < pool.threads()) is the writer index of the caller.
+absl::Status ForEachUnit(WorkerPool& pool, const std::vector<ScanUnit>& units,
+                         const std::function<absl::Status(size_t unit, int task)>& fn) {
+  std::vector<size_t> order(units.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return units[a].rows > units[b].rows; });
   std::atomic<size_t> next{0};
   std::mutex mu;
   absl::Status first;
-  const int tasks = std::max(1, std::min(pool.threads(), static_cast<int>(files)));
+  const int tasks = std::max(1, std::min(pool.threads(), static_cast<int>(units.size())));
   pool.ParallelFor(tasks, [&](int task) {
     while (true) {
-      const size_t f = next.fetch_add(1);
-      if (f >= files) return;
-      absl::Status s = fn(f, task);
+      const size_t i = next.fetch_add(1);
+      if (i >= order.size()) return;
+      absl::Status s = fn(order[i], task);
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first.ok()) first = s;
-        next.store(files);
+        next.store(order.size());
         return;
       }
     }
   });
   return first;
+}
+
+// Sorts (key, label) pairs by key: LSD radix sort, 16 bits a pass, over the key bits in use.
+void RadixSortByKey(std::vector<std::pair<uint64_t, uint32_t>>& pairs) {
+  uint64_t max_key = 0;
+  for (const auto& p : pairs) max_key |= p.first;
+  std::vector<std::pair<uint64_t, uint32_t>> tmp(pairs.size());
+  std::vector<size_t> count(65537);
+  for (int shift = 0; shift < 64 && (max_key >> shift) != 0; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const auto& p : pairs) ++count[((p.first >> shift) & 0xffff) + 1];
+    for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+    for (const auto& p : pairs) tmp[count[(p.first >> shift) & 0xffff]++] = p;
+    pairs.swap(tmp);
+  }
 }
 
 }  // namespace
@@ -100,22 +154,24 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
     }
   }
 
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units, ScanUnits(spec.table_root, *spec.snapshot, nullptr));
   std::vector<KeyScanStats> per_task(static_cast<size_t>(pool.threads()));
-  PLINTH_RETURN_IF_ERROR(ForEachFile(pool, files.size(), [&](size_t fi, int task) -> absl::Status {
-    PLINTH_ASSIGN_OR_RETURN(auto scan, ScanFile(spec.table_root, *spec.snapshot, files[fi], columns));
+  PLINTH_RETURN_IF_ERROR(ForEachUnit(pool, units, [&](size_t ui, int task) -> absl::Status {
+    const ScanUnit& unit = units[ui];
+    const size_t fi = unit.file;
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenUnitScan(spec.table_root, *spec.snapshot, unit, columns));
     KeyScanStats& stats = per_task[task];
-    ++stats.files;
     columnar::RecordBatch batch;
     std::vector<uint32_t> entity;
     std::vector<KeyedRow> rows;
     std::vector<const columnar::Column*> key_cols(nk);
-    int64_t row_base = 0;
+    int64_t row_base = unit.first_row;
     while (true) {
       PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
       if (!more) break;
       const int64_t n = batch.num_rows;
-      if (row_base + n > (int64_t{1} << 32)) {
-        return absl::FailedPreconditionError(StrCat(spec.where, ": a data file holds more than 2^32 rows"));
+      if (row_base + n > unit.first_row + unit.rows) {
+        return absl::DataLossError(StrCat(spec.where, ": a row group holds more rows than its footer says"));
       }
       for (size_t k = 0; k < nk; ++k) key_cols[k] = &batch.columns[index_of[k]];
       entity.resize(static_cast<size_t>(n));
@@ -125,6 +181,7 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
       const bool ev_plain = !ev.has_nulls() && ev.storage() == columnar::StorageClass::kInt64;
       const int64_t* ev_data = ev_plain ? ev.data<int64_t>() : nullptr;
       rows.clear();
+      rows.reserve(static_cast<size_t>(n));
       for (int64_t r = 0; r < n; ++r) {
         const uint32_t e = entity[r];
         if (e == kNoEntity) continue;
@@ -147,15 +204,15 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
       stats.rows_scanned += n;
       stats.rows_kept += static_cast<int64_t>(rows.size());
       if (on_rows) on_rows(n);
-      PLINTH_RETURN_IF_ERROR(store.Append(task, rows.data(), rows.size()));
+      PLINTH_RETURN_IF_ERROR(store.Append(task, &rows));
       row_base += n;
     }
     return absl::OkStatus();
   }));
   PLINTH_RETURN_IF_ERROR(store.Finish());
   KeyScanStats total;
+  total.files = static_cast<int64_t>(files.size());
   for (const KeyScanStats& s : per_task) {
-    total.files += s.files;
     total.rows_scanned += s.rows_scanned;
     total.rows_kept += s.rows_kept;
   }
@@ -181,7 +238,7 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   for (size_t i = 0; i < match.size(); ++i) {
     if (match[i] != kNoMatch) pairs.emplace_back(match[i], static_cast<uint32_t>(i));
   }
-  std::sort(pairs.begin(), pairs.end());
+  RadixSortByKey(pairs);
   std::vector<uint64_t> positions;
   std::vector<int64_t> rank(match.size(), -1);
   for (const auto& [pos, label] : pairs) {
@@ -190,39 +247,49 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   }
   decltype(pairs)().swap(pairs);
 
-  // Files holding matched rows, with their range of `positions`.
-  struct FileRange {
-    uint32_t file;
-    size_t begin, end;
-  };
-  std::vector<FileRange> ranges;
-  for (size_t i = 0; i < positions.size();) {
-    const uint32_t file = static_cast<uint32_t>(positions[i] >> 32);
-    size_t j = i;
-    while (j < positions.size() && (positions[j] >> 32) == file) ++j;
-    ranges.push_back({file, i, j});
-    i = j;
+  // Row groups holding matched rows, with their range of `positions` (both in scan order).
+  const auto& files = spec.snapshot->files();
+  std::vector<bool> files_wanted(files.size(), false);
+  for (uint64_t pos : positions) files_wanted[pos >> 32] = true;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> all_units, ScanUnits(spec.table_root, *spec.snapshot, &files_wanted));
+  std::vector<ScanUnit> units;
+  std::vector<std::pair<size_t, size_t>> ranges;  // per unit: [begin, end) in positions
+  size_t next_pos = 0;
+  for (const ScanUnit& u : all_units) {
+    const uint64_t lo = RowPosition(u.file, static_cast<uint32_t>(u.first_row));
+    const uint64_t hi = lo + static_cast<uint64_t>(u.rows);
+    while (next_pos < positions.size() && positions[next_pos] < lo) ++next_pos;  // (cannot happen: files changed)
+    size_t end = next_pos;
+    while (end < positions.size() && positions[end] < hi) ++end;
+    if (end > next_pos) {
+      units.push_back(u);
+      ranges.emplace_back(next_pos, end);
+    }
+    next_pos = end;
   }
+  size_t covered = 0;
+  for (const auto& [b, e] : ranges) covered += e - b;
+  if (covered != positions.size()) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
   std::vector<size_t> index_of;
   const std::vector<std::string> scan_columns = Distinct(spec.columns, &index_of);
-  std::vector<std::vector<columnar::Column>> chunks(ranges.size());
-  const auto& files = spec.snapshot->files();
-  PLINTH_RETURN_IF_ERROR(ForEachFile(pool, ranges.size(), [&](size_t ri, int) -> absl::Status {
-    const FileRange& range = ranges[ri];
-    std::vector<columnar::Column>& cols = chunks[ri];
+  std::vector<std::vector<columnar::Column>> chunks(units.size());
+  PLINTH_RETURN_IF_ERROR(ForEachUnit(pool, units, [&](size_t ui, int) -> absl::Status {
+    const ScanUnit& unit = units[ui];
+    const auto [begin, end_pos] = ranges[ui];
+    std::vector<columnar::Column>& cols = chunks[ui];
     for (size_t c = 0; c < ncols; ++c) {
       cols.emplace_back(ColumnTypeFor(spec.types[c]));
-      cols.back().Reserve(static_cast<int64_t>(range.end - range.begin));
+      cols.back().Reserve(static_cast<int64_t>(end_pos - begin));
     }
-    PLINTH_ASSIGN_OR_RETURN(auto scan, ScanFile(spec.table_root, *spec.snapshot, files[range.file], scan_columns));
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenUnitScan(spec.table_root, *spec.snapshot, unit, scan_columns));
     columnar::RecordBatch batch;
-    int64_t row_base = 0;
-    size_t next = range.begin;
-    while (next < range.end) {
+    int64_t row_base = unit.first_row;
+    size_t next = begin;
+    while (next < end_pos) {
       PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
       if (!more) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
       const int64_t end = row_base + batch.num_rows;
-      for (; next < range.end && static_cast<int64_t>(positions[next] & 0xffffffffu) < end; ++next) {
+      for (; next < end_pos && static_cast<int64_t>(positions[next] & 0xffffffffu) < end; ++next) {
         const int64_t r = static_cast<int64_t>(positions[next] & 0xffffffffu) - row_base;
         for (size_t c = 0; c < ncols; ++c) AppendConverted(cols[c], batch.columns[index_of[c]], r, spec.types[c]);
       }

@@ -172,6 +172,7 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
     LabelProbes probes;
     probes.entity.resize(static_cast<size_t>(nlabels));
     dict.AddRows(key_cols[v], nlabels, probes.entity.data());
+    dict.Seal();
     probes.entities = dict.size();
     probes.ts = label_ts;
     std::vector<int64_t> min_ts(dict.size(), INT64_MAX), max_ts(dict.size(), INT64_MIN);

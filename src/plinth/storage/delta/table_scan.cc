@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
   s->table_schema_ = ToColumnarSchema(snapshot.schema(), &nested);
   s->partition_columns_ = snapshot.partition_columns();
   s->batch_rows_ = spec.batch_rows > 0 ? spec.batch_rows : 65536;
+  s->include_row_group_ = spec.include_row_group;
   std::vector<std::string> out_cols = spec.columns;
   if (out_cols.empty()) {
     if (!nested.empty()) {
@@ -194,6 +195,10 @@ absl::Status TableScan::OpenFile(const AddFile& file) {
     }
   }
   if (filter_) so.row_group_filter = parquet::RowGroupFilter(reader_.get(), &*filter_);
+  if (include_row_group_) {
+    auto by_stats = std::move(so.row_group_filter);
+    so.row_group_filter = [this, &file, by_stats](int rg) { return include_row_group_(file, rg) && (!by_stats || by_stats(rg)); };
+  }
   if (so.columns.empty()) {
     // Only partition columns (or none) wanted: count rows from the footer.
     batches_.reset();

@@ -27,6 +27,10 @@ struct ScanSpec {
   int64_t batch_rows = 65536;
   // When set, only the snapshot's files it accepts are read (e.g. files added since a version).
   std::function<bool(const AddFile&)> include_file;
+  // When set, only the row groups it accepts (by index in the file) are read, e.g. to split one
+  // large file between threads. Applies to files read for data columns; a scan of partition
+  // columns only counts every row of the file.
+  std::function<bool(const AddFile&, int row_group)> include_row_group;
 };
 
 struct ScanStats {
@@ -63,6 +67,7 @@ class TableScan {
   columnar::SchemaPtr output_schema_;
   std::vector<std::string> partition_columns_;
   std::optional<columnar::Predicate> filter_;  // bound to scan_schema_
+  std::function<bool(const AddFile&, int)> include_row_group_;
   int64_t batch_rows_ = 65536;
   std::vector<const AddFile*> files_;
   size_t next_file_ = 0;
