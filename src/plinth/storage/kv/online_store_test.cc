@@ -434,6 +434,12 @@ TEST(WriteBatchTest, KeyOrderIsBytewiseAndStable) {
                                "fv07000000000001=4", "fv07000000000001\xff=9",
                                "fv07000000000002=0", "fv0700000000000\x80=10", "\x7f=3",
                                "\x80=2"));
+  got.clear();
+  for (uint32_t i : b.KeyOrder(/*last_per_key=*/true)) got.push_back(StrCat(b.entry(i).key));
+  EXPECT_THAT(got, ElementsAre("", "a", "a\0"s, "fv07", "fv07000000000001",
+                               "fv07000000000001\xff", "fv07000000000002", "fv0700000000000\x80",
+                               "\x7f", "\x80"));
+  EXPECT_TRUE(WriteBatch().KeyOrder(true).empty());
 }
 
 }  // namespace

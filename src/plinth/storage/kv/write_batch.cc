@@ -62,7 +62,7 @@ uint64_t WordAt(std::string_view key, size_t offset) {
 
 }  // namespace
 
-std::vector<uint32_t> WriteBatch::KeyOrder() const {
+std::vector<uint32_t> WriteBatch::KeyOrder(bool last_per_key) const {
   std::vector<uint32_t> order(entries_.size());
   if (order.empty()) return order;
   // Keys of one feature view share a prefix: the cached word starts after it.
@@ -81,7 +81,16 @@ std::vector<uint32_t> WriteBatch::KeyOrder() const {
     refs[i] = {WordAt(k, common), k.data(), static_cast<uint32_t>(k.size()), static_cast<uint32_t>(i)};
   }
   std::sort(refs.begin(), refs.end(), Less);  // the index tie-break makes it stable
-  for (size_t i = 0; i < refs.size(); ++i) order[i] = refs[i].index;
+  size_t n = 0;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (last_per_key && i + 1 < refs.size()) {
+      const SortRef& a = refs[i];
+      const SortRef& b = refs[i + 1];
+      if (a.word == b.word && a.size == b.size && std::memcmp(a.key, b.key, a.size) == 0) continue;
+    }
+    order[n++] = refs[i].index;
+  }
+  order.resize(n);
   return order;
 }
 
