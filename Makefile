@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime bench-serving format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime bench-serving bench-features format clean
 
 all: build
 
@@ -33,7 +33,7 @@ fuzz: deps
 test: fuzz unit-test e2e-test
 
 # Registry benchmark, then the lakehouse benchmark (Plinth vs DuckDB on the same table).
-bench: bench-registry bench-lake bench-runtime bench-serving
+bench: bench-registry bench-lake bench-runtime bench-serving bench-features
 
 bench-registry: deps
 	@scripts/run-bench.sh
@@ -46,6 +46,9 @@ bench-runtime: deps
 
 bench-serving: deps
 	@scripts/run-serving-bench.sh
+
+bench-features: deps
+	@scripts/run-features-bench.sh
 
 format:
 	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i

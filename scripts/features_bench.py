@@ -1,0 +1,94 @@
+"""Feature store HTTP benchmark: online reads of 1 entity x 50 features over loopback.
+
+Starts `plinth server` on a fresh data dir, applies a view of 50 double features over 100k
+entities, pushes one row per entity (10k rows per push), then measures POST /api/v1/features/online
+for one entity: saturation (closed loop), then open loop at --rate (default 10,000/s) for p50/p99.
+The generator (bench/http_load) and the server share this machine's cores. Each request names a
+fixed entity (http_load sends one body), so reads hit RocksDB's block cache.
+Target (issue 5): p99 <= 1 ms at 10,000 requests/s. Prints a summary; writes --out as JSON.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+sys.path.insert(0, os.path.dirname(__file__))
+from serving_bench import load, wait_http  # noqa: E402
+
+
+def start(plinth, data):
+    log = open(os.path.join(data, "server.log"), "w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLINTH_")}
+    proc = subprocess.Popen([plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
+                             "--log-level", "warn", "--threads", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=data, env=env)
+    for _ in range(300):
+        for line in open(os.path.join(data, "server.log")).read().splitlines():
+            if line.startswith("plinth server listening on "):
+                return proc, line.split()[-1]
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("plinth server did not start")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plinth", required=True)
+    ap.add_argument("--load", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--rate", type=float, default=10000)
+    ap.add_argument("--entities", type=int, default=100000)
+    args = ap.parse_args()
+    data = tempfile.mkdtemp(prefix="plinth-features-bench-")
+    proc, url = start(args.plinth, data)
+    try:
+        wait_http(url + "/healthz")
+        features = "\n".join(f"      - {{name: f{i}, type: double}}" for i in range(50))
+        yaml = f"""
+entities: [{{name: user, join_keys: [{{name: user_id, type: int64}}]}}]
+sources: [{{name: wide}}]
+feature_views:
+  - name: wide
+    entities: [user]
+    source: wide
+    ttl: 30d
+    features:
+{features}
+feature_services: [{{name: svc50, features: ["wide:*"]}}]
+"""
+        requests.post(url + "/api/v1/features/apply", json={"yaml": yaml}).raise_for_status()
+        rng = random.Random(7)
+        start_t = time.time()
+        for base in range(0, args.entities, 10000):
+            rows = [{"user_id": u, "event_timestamp": "2030-01-01T00:00:00Z", **{f"f{i}": rng.random() for i in range(50)}}
+                    for u in range(base, min(args.entities, base + 10000))]
+            requests.post(url + "/api/v1/features/push", json={"view": "wide", "rows": rows}).raise_for_status()
+        push_s = time.time() - start_t
+        print(f"pushed {args.entities} rows x 50 features in {push_s:.1f} s", flush=True)
+        body = os.path.join(data, "online.json")
+        with open(body, "w") as f:
+            json.dump({"service": "svc50", "entities": {"user_id": [4242]}, "as_of": "2030-01-02T00:00:00Z"}, f)
+        check = requests.post(url + "/api/v1/features/online", data=open(body).read()).json()
+        assert check["results"][0]["statuses"] == ["present"] * 50, check
+        port = int(url.rsplit(":", 1)[1])
+        print("Plinth POST /api/v1/features/online, 1 entity x 50 features", flush=True)
+        saturation = load(args, port, "/api/v1/features/online", body)
+        open_loop = load(args, port, "/api/v1/features/online", body, rate=args.rate)
+        result = {"entities": args.entities, "push_seconds": push_s, "saturation": saturation,
+                  "open_loop": open_loop, "rate": args.rate}
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
