@@ -72,6 +72,22 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
             requests.post(url + "/api/v1/features/push", json={"view": "wide", "rows": rows}).raise_for_status()
         push_s = time.time() - start_t
         print(f"pushed {args.entities} rows x 50 features in {push_s:.1f} s", flush=True)
+        # Push-to-online latency: one-row pushes, each followed by an online read that must see it.
+        session = requests.Session()
+        lat = []
+        for n in range(300):
+            row = {"user_id": 10_000_000 + n, "event_timestamp": "2030-01-01T00:00:00Z", "f0": float(n)}
+            t0 = time.perf_counter()
+            session.post(url + "/api/v1/features/push", json={"view": "wide", "rows": [row]}).raise_for_status()
+            got = session.post(url + "/api/v1/features/online",
+                               json={"service": "svc50", "entities": {"user_id": [row["user_id"]]},
+                                     "as_of": "2030-01-01T00:00:01Z"}).json()
+            lat.append((time.perf_counter() - t0) * 1000)
+            assert got["results"][0]["values"][0] == float(n), got
+        lat.sort()
+        push = {"p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1]}
+        print(f"push one row -> readable online: p50 {push['p50_ms']:.2f} ms, p99 {push['p99_ms']:.2f} ms, "
+              f"max {push['max_ms']:.2f} ms (300 pushes, each a Delta commit)", flush=True)
         body = os.path.join(data, "online.json")
         with open(body, "w") as f:
             json.dump({"service": "svc50", "entities": {"user_id": [4242]}, "as_of": "2030-01-02T00:00:00Z"}, f)
@@ -81,7 +97,7 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
         print("Plinth POST /api/v1/features/online, 1 entity x 50 features", flush=True)
         saturation = load(args, port, "/api/v1/features/online", body)
         open_loop = load(args, port, "/api/v1/features/online", body, rate=args.rate)
-        result = {"entities": args.entities, "push_seconds": push_s, "saturation": saturation,
+        result = {"entities": args.entities, "push_seconds": push_s, "push_to_online": push, "saturation": saturation,
                   "open_loop": open_loop, "rate": args.rate}
         with open(args.out, "w") as f:
             json.dump(result, f, indent=2)
