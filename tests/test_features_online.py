@@ -238,3 +238,16 @@ def test_push_and_materialize_need_write_scope(start_server):
     assert secured.http("POST", "/api/v1/features/push", json=row, token=writer).status_code == 200
     read = {"service": "svc", "entities": [{"user_id": 1, "shop": "a"}], "request": {"boost": 1}}
     assert secured.http("POST", "/api/v1/features/online", json=read, token=reader).status_code == 200
+
+
+def test_offline_only_views_are_not_loaded_online(server):
+    apply(server, DEFS.replace("    ttl: 1d\n", "    ttl: 1d\n    online: false\n"))
+    out = push(server, "clicks", [{"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "n": 1}])
+    assert (out["table_version"], out["online_written"]) == (1, 0)
+    assert len(scan(server, "clicks")) == 1
+    got = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-01T01:00:00Z")
+    assert got["results"][0]["statuses"][0] == "missing"
+    resp = server.http("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})
+    assert resp.status_code == 400 and "not online" in error_of(resp)[1]
+    views = server.ok("POST", "/api/v1/features/materialize", json={})["views"]
+    assert [v["view"] for v in views] == ["shops"]

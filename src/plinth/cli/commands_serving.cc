@@ -130,14 +130,7 @@ void AddServingCommands(CLI::App& app) {
     cmd->add_option("--tenant", *tenant, "Tenant (overrides the request's \"tenant\")");
     Do(cmd, [=, &opts]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
-      std::string text = *json;
-      if (!file->empty()) {
-        if (*file == "-") {
-          text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-        } else {
-          PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(*file));
-        }
-      }
+      PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile(*json, *file));
       if (text.empty()) return absl::InvalidArgumentError("give the request with --json '{...}' or --file PATH");
       auto body = ParseJsonObject(text);
       if (!body.ok()) return absl::InvalidArgumentError(StrCat("the request is not a JSON object: ", body.status().message()));
