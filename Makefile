@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime bench-serving bench-features format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime bench-serving bench-features bench-training-sets format clean
 
 all: build
 
@@ -33,7 +33,7 @@ fuzz: deps
 test: fuzz unit-test e2e-test
 
 # Registry benchmark, then the lakehouse benchmark (Plinth vs DuckDB on the same table).
-bench: bench-registry bench-lake bench-runtime bench-serving bench-features
+bench: bench-registry bench-lake bench-runtime bench-serving bench-features bench-training-sets
 
 bench-registry: deps
 	@scripts/run-bench.sh
@@ -47,9 +47,13 @@ bench-runtime: deps
 bench-serving: deps
 	@scripts/run-serving-bench.sh
 
-# Training sets: point-in-time join vs DuckDB ASOF JOIN (1M labels x 10M feature rows).
+# Feature store: online reads (in process and over HTTP), materialization, push-to-online.
 bench-features: deps
 	@scripts/run-features-bench.sh
+
+# Training sets: point-in-time join vs DuckDB ASOF JOIN (1M labels x 10M feature rows).
+bench-training-sets: deps
+	@scripts/run-training-set-bench.sh
 
 format:
 	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i

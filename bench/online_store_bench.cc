@@ -13,9 +13,9 @@
 // ("flush s"); and NewBulkLoader(), whose Finish() (last chunk) is the "flush s" column.
 // Prints a table; every latency is one call timed with steady_clock (~20 ns overhead).
 #include <rocksdb/db.h>
-#include <sys/resource.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -121,10 +121,11 @@ struct LoadResult {
 };
 
 // durability == nullopt: through NewBulkLoader() (sorted chunk files, ingested).
-LoadResult BulkLoad(const std::string& path, uint64_t rows, std::optional<kv::Durability> durability,
-                    bool compress) {
+LoadResult BulkLoad(const std::string& path, uint64_t rows,
+                    std::optional<kv::Durability> durability, bool compress) {
   std::filesystem::remove_all(path);
-  auto store = Check(kv::RocksDbStore::Create({.path = path, .compress = compress}), "open load store");
+  auto store =
+      Check(kv::RocksDbStore::Create({.path = path, .compress = compress}), "open load store");
   std::mt19937_64 rng(7);
   std::vector<std::string> values;
   for (int i = 0; i < 1024; ++i) values.push_back(Value(rng));
@@ -218,9 +219,9 @@ void RunReads(const std::string& dir, uint64_t keys, uint64_t lookups) {
   std::vector<std::string_view> one(1);
   rows.push_back(Time("MultiGetVisit, 1 key (zero-copy)", order, [&](uint64_t e) {
     one[0] = key_text[e];
-    Check(store->MultiGetVisit(one, [&](size_t, std::optional<std::string_view> v) {
-      checksum += v->size();
-    }), "visit");
+    Check(store->MultiGetVisit(
+              one, [&](size_t, std::optional<std::string_view> v) { checksum += v->size(); }),
+          "visit");
   }));
   std::vector<std::optional<std::string>> out;
   rows.push_back(Time("MultiGet, 1 key (reused vector)", order, [&](uint64_t e) {
@@ -241,8 +242,8 @@ void RunReads(const std::string& dir, uint64_t keys, uint64_t lookups) {
   }));
   rows.push_back(Time("peer: RocksDB defaults, Get absent key", missing, [&](uint64_t e) {
     pinned.Reset();
-    checksum += peer->Get(rocksdb::ReadOptions(), peer->DefaultColumnFamily(), key_text[e],
-                          &pinned).IsNotFound();
+    checksum += peer->Get(rocksdb::ReadOptions(), peer->DefaultColumnFamily(), key_text[e], &pinned)
+                    .IsNotFound();
   }));
   // 100 random keys per call.
   std::vector<uint64_t> calls(lookups / 100);
@@ -251,9 +252,9 @@ void RunReads(const std::string& dir, uint64_t keys, uint64_t lookups) {
   std::mt19937_64 call_rng(9);
   Row many = Time("MultiGetVisit, 100 keys (per call)", calls, [&](uint64_t) {
     for (auto& k : hundred) k = key_text[pick(call_rng)];
-    Check(store->MultiGetVisit(hundred, [&](size_t, std::optional<std::string_view> v) {
-      checksum += v->size();
-    }), "visit 100");
+    Check(store->MultiGetVisit(
+              hundred, [&](size_t, std::optional<std::string_view> v) { checksum += v->size(); }),
+          "visit 100");
   });
   std::vector<rocksdb::Slice> peer_keys(100);
   std::vector<rocksdb::PinnableSlice> peer_values(100);
@@ -283,9 +284,10 @@ void RunReads(const std::string& dir, uint64_t keys, uint64_t lookups) {
 
   std::printf("\n| %-44s | %8s | %7s | %7s | %7s | %7s | %9s |\n", "operation (latency in us)",
               "calls", "mean", "p50", "p99", "p99.9", "max");
-  std::printf("|%s|%s|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(10, '-').c_str(),
+  std::printf("|%s|%s|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
+              std::string(10, '-').c_str(), std::string(9, '-').c_str(),
               std::string(9, '-').c_str(), std::string(9, '-').c_str(), std::string(9, '-').c_str(),
-              std::string(9, '-').c_str(), std::string(11, '-').c_str());
+              std::string(11, '-').c_str());
   for (auto& r : rows) PrintLatency(r);
   PrintLatency(many);
   PrintLatency(peer_many);
@@ -314,14 +316,22 @@ int main(int argc, char** argv) {
   std::string load_modes = "wal-off,wal-on,bulk";  // which bulk loads to run
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
-    if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--keys") keys = std::stoull(argv[i + 1]);
-    else if (flag == "--lookups") lookups = std::stoull(argv[i + 1]);
-    else if (flag == "--load-rows") load_rows = std::stoull(argv[i + 1]);
-    else if (flag == "--compress") compress = std::string_view(argv[i + 1]) == "1";
-    else if (flag == "--load-modes") load_modes = argv[i + 1];
-    else if (flag == "--skip-reads") skip_reads = std::string_view(argv[i + 1]) == "1";
-    else Die("unknown flag", flag);
+    if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--keys")
+      keys = std::stoull(argv[i + 1]);
+    else if (flag == "--lookups")
+      lookups = std::stoull(argv[i + 1]);
+    else if (flag == "--load-rows")
+      load_rows = std::stoull(argv[i + 1]);
+    else if (flag == "--compress")
+      compress = std::string_view(argv[i + 1]) == "1";
+    else if (flag == "--load-modes")
+      load_modes = argv[i + 1];
+    else if (flag == "--skip-reads")
+      skip_reads = std::string_view(argv[i + 1]) == "1";
+    else
+      Die("unknown flag", flag);
   }
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -334,18 +344,20 @@ int main(int argc, char** argv) {
   std::printf("\n| %-42s | %9s | %9s | %9s | %12s | %12s | %7s | %14s |\n",
               "bulk load, shuffled keys", "rows", "write s", "flush s", "rows/s write",
               "rows/s total", "CPU s", "rows/CPU-s");
-  std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(44, '-').c_str(),
-              std::string(11, '-').c_str(), std::string(11, '-').c_str(),
-              std::string(11, '-').c_str(), std::string(14, '-').c_str(),
-              std::string(14, '-').c_str(), std::string(9, '-').c_str(),
-              std::string(16, '-').c_str());
+  std::printf(
+      "|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(44, '-').c_str(), std::string(11, '-').c_str(),
+      std::string(11, '-').c_str(), std::string(11, '-').c_str(), std::string(14, '-').c_str(),
+      std::string(14, '-').c_str(), std::string(9, '-').c_str(), std::string(16, '-').c_str());
   for (auto [flag, name, d] :
        {std::tuple{"wal-off", "WriteBatch, WAL disabled", std::optional(kv::Durability::kUnlogged)},
-        std::tuple{"wal-on", "WriteBatch, WAL enabled, no fsync", std::optional(kv::Durability::kLogged)},
-        std::tuple{"bulk", "BulkLoader (64 MiB sorted chunks, ingest)", std::optional<kv::Durability>()}}) {
+        std::tuple{"wal-on", "WriteBatch, WAL enabled, no fsync",
+                   std::optional(kv::Durability::kLogged)},
+        std::tuple{"bulk", "BulkLoader (64 MiB sorted chunks, ingest)",
+                   std::optional<kv::Durability>()}}) {
     if (load_modes.find(flag) == std::string::npos) continue;
     double cpu0 = CpuSeconds();
-    LoadResult r = BulkLoad(dir + "/load", load_rows, d, compress);  // closing the store flushes/waits too
+    LoadResult r =
+        BulkLoad(dir + "/load", load_rows, d, compress);  // closing the store flushes/waits too
     r.cpu_s = CpuSeconds() - cpu0;
     std::printf("| %-42s | %9llu | %9.2f | %9.2f | %12.0f | %12.0f | %7.2f | %14.0f |\n", name,
                 static_cast<unsigned long long>(load_rows), r.write_s, r.flush_s,

@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+
+#include "plinth/base/file_util.h"
 
 namespace plinth::cli {
 
@@ -116,6 +119,12 @@ void Do(CLI::App* cmd, std::function<absl::Status()> fn) {
     absl::Status st = fn();
     if (!st.ok()) Fail(st);
   });
+}
+
+absl::StatusOr<std::string> InlineOrFile(const std::string& text, const std::string& file) {
+  if (file.empty()) return text;
+  if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return ReadFileToString(file);
 }
 
 }  // namespace plinth::cli

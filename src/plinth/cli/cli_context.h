@@ -43,6 +43,9 @@ void Fail(const absl::Status& status);
 
 // "k=v" pairs into an object; InvalidArgument on a missing '='.
 absl::StatusOr<Json> KeyValues(const std::vector<std::string>& pairs, const std::string& what, bool numeric);
+// The text of a `--json TEXT` / `--file PATH` pair: the file ('-' = stdin) when given, else
+// the inline text.
+absl::StatusOr<std::string> InlineOrFile(const std::string& text, const std::string& file);
 // Runs `fn` when the subcommand fires, recording a failure for main() to report.
 void Do(CLI::App* cmd, std::function<absl::Status()> fn);
 

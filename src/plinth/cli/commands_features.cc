@@ -20,12 +20,7 @@ const Columns kObjectColumns = {{"KIND", "/kind"}, {"NAME", "/name"}, {"VERSION"
 // Reads a definitions file and checks it locally (syntax and shapes) before any request, so a
 // typo is reported with its line without a server round trip.
 absl::StatusOr<std::string> ReadDefinitions(const std::string& file) {
-  std::string text;
-  if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(file));
-  }
+  PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile("", file));
   auto doc = YamlToJson(text);
   if (!doc.ok()) return absl::InvalidArgumentError(StrCat(file, ": ", doc.status().message()));
   auto defs = features::ParseDefinitions(*doc);
@@ -216,14 +211,7 @@ void AddFeaturesCommands(CLI::App& app) {
     auto* file_opt = cmd->add_option("--file,-f", *file, "Read the rows (a JSON list, or JSON lines) from a file ('-' for stdin)");
     json_opt->excludes(file_opt);
     Do(cmd, [=]() -> absl::Status {
-      std::string text = *json;
-      if (!file->empty()) {
-        if (*file == "-") {
-          text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-        } else {
-          PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(*file));
-        }
-      }
+      PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile(*json, *file));
       if (text.empty()) return absl::InvalidArgumentError("give the rows with --json '[...]' or --file PATH");
       Json rows;
       auto parsed = ParseJson(text);

@@ -41,6 +41,7 @@ void AddServingCommands(CLI::App& app) {
     auto pins = std::make_shared<std::vector<std::string>>();
     auto rows = std::make_shared<int64_t>(0);
     auto desc = std::make_shared<std::string>();
+    auto service = std::make_shared<std::string>();
     cmd->add_option("name", *name, "Deployment name")->required();
     cmd->add_option("--model,-m", *model, "NAME@ALIAS or NAME/VERSION");
     cmd->add_option("--model-template", *tmpl, "Per-tenant model, e.g. \"login-risk-{tenant}@champion\"");
@@ -48,8 +49,10 @@ void AddServingCommands(CLI::App& app) {
     cmd->add_option("--pin-tenant", *pins, "Keep this tenant's model loaded (repeatable)");
     cmd->add_option("--max-batch-rows", *rows, "Rows per request (default 10000)");
     cmd->add_option("--description,-d", *desc, "Description");
+    cmd->add_option("--feature-service", *service, "Feature service: predict requests may then send entity keys");
     Do(cmd, [=, &opts]() -> absl::Status {
       Json spec = Json::object();
+      if (!service->empty()) spec["feature_service"] = *service;
       if (!model->empty()) spec["model"] = *model;
       if (!tmpl->empty()) spec["model_template"] = *tmpl;
       if (!fallback->empty()) spec["fallback"] = *fallback;
@@ -127,14 +130,7 @@ void AddServingCommands(CLI::App& app) {
     cmd->add_option("--tenant", *tenant, "Tenant (overrides the request's \"tenant\")");
     Do(cmd, [=, &opts]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
-      std::string text = *json;
-      if (!file->empty()) {
-        if (*file == "-") {
-          text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-        } else {
-          PLINTH_ASSIGN_OR_RETURN(text, ReadFileToString(*file));
-        }
-      }
+      PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile(*json, *file));
       if (text.empty()) return absl::InvalidArgumentError("give the request with --json '{...}' or --file PATH");
       auto body = ParseJsonObject(text);
       if (!body.ok()) return absl::InvalidArgumentError(StrCat("the request is not a JSON object: ", body.status().message()));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <unordered_map>
 
 #include "plinth/base/time.h"
 #include "plinth/features/column_values.h"
@@ -43,6 +44,9 @@ absl::Status SaveState(storage::MetaStore& meta, const std::string& view, const 
         .status();
   });
 }
+
+// Entities reduced in memory before they are written (about 100-200 bytes each).
+constexpr size_t kMaxPendingEntities = size_t{1} << 20;
 
 std::string Quoted(const std::string& column) { return StrCat("\"", column, "\""); }
 
@@ -124,16 +128,34 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
   PLINTH_ASSIGN_OR_RETURN(auto scan, (*table)->Scan(*snapshot, spec));
   result.files = static_cast<int64_t>(scan->files().size());
 
+  // The newest row per entity seen so far in this run. Rows are reduced here first (only a row
+  // that beats the entity's current best is decoded and encoded), and the map is written out
+  // through OnlineWriter (which compares with what the store holds) whenever it reaches
+  // kMaxPendingEntities and at the end: memory is bounded by entities, not by rows.
+  struct Best {
+    int64_t event = 0;
+    int64_t created = 0;
+    std::string record;
+  };
+  std::unordered_map<std::string, Best> best;
+  auto flush = [&]() -> absl::Status {
+    if (best.empty()) return absl::OkStatus();
+    std::vector<PendingRow> pending;
+    pending.reserve(best.size());
+    for (auto& [key, b] : best) pending.push_back({key, std::move(b.record), b.event, b.created});
+    best.clear();
+    PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
+    result.rows_written += written;
+    return absl::OkStatus();
+  };
   columnar::RecordBatch batch;
-  std::vector<PendingRow> pending;
   std::vector<Value> keys(view.join_keys.size());
   std::vector<Value> values(view.def.features.size());
+  std::string key;
   while (true) {
     PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
     if (!more) break;
     result.rows_scanned += batch.num_rows;
-    pending.clear();
-    pending.reserve(static_cast<size_t>(batch.num_rows));
     const size_t nk = view.join_keys.size();
     const columnar::Column& event_col = batch.columns[column_of[nk]];
     const columnar::Column* created_col = has_created ? &batch.columns[column_of[nk + 1]] : nullptr;
@@ -148,19 +170,21 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
         ++result.rows_skipped;
         continue;
       }
-      PendingRow row;
-      row.event_micros = event;
-      row.created_micros = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
+      const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
+      PLINTH_RETURN_IF_ERROR(EncodeEntityKey(view.def.name, view.join_keys, keys, &key));
+      auto [it, inserted] = best.try_emplace(key);
+      Best& b = it->second;
+      if (!inserted && !Supersedes(event, created, {0, b.event, b.created})) continue;
+      b.event = event;
+      b.created = created;
       for (size_t f = 0; f < values.size(); ++f) {
         values[f] = ColumnValue(batch.columns[column_of[first_feature + f]], r, view.def.features[f].type);
       }
-      PLINTH_RETURN_IF_ERROR(EncodeEntityKey(view.def.name, view.join_keys, keys, &row.key));
-      EncodeRecord({view.layout, row.event_micros, row.created_micros}, values, &row.record);
-      pending.push_back(std::move(row));
+      EncodeRecord({view.layout, event, created}, values, &b.record);
     }
-    PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
-    result.rows_written += written;
+    if (best.size() >= kMaxPendingEntities) PLINTH_RETURN_IF_ERROR(flush());
   }
+  PLINTH_RETURN_IF_ERROR(flush());
   PLINTH_RETURN_IF_ERROR(options_.writer->store().Flush());
   if (!window) {
     PLINTH_RETURN_IF_ERROR(SaveState(*options_.meta, view.def.name, {view.version, snapshot->version()}, result.rows_written,

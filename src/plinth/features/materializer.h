@@ -7,7 +7,8 @@
 //   full                   reads every file of the latest snapshot, then records the version
 //   start/end window       reads rows with start <= event time < end from the latest snapshot;
 //                          a backfill that leaves the incremental state alone
-// Rows stream in batches (memory stays flat whatever the range); each batch goes through
+// Rows stream in batches and are reduced to the newest per entity in memory (at most ~1M
+// entities at a time; memory stays flat whatever the range), then written through
 // OnlineWriter, so a row never replaces a newer one. Rows with a null join key or event time
 // are skipped and counted.
 // Thread-safety: safe for concurrent use on different views; the writer serializes writes.

@@ -147,6 +147,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   result.rows = static_cast<int64_t>(parsed.size());
   result.table_version = written.version;
 
+  if (!view.def.online) return result;
   // 2. The online store: the newest row per entity.
   std::vector<PendingRow> pending(parsed.size());
   std::vector<Value> features(view.def.features.size());

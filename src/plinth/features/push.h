@@ -27,6 +27,7 @@ struct PushResult {
   Json ToJson() const;
 };
 
+// A view with `online: false` gets the offline commit only.
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock);
 
 }  // namespace plinth::features

@@ -48,9 +48,10 @@ void Print(const AstNode& n, std::string& out) {
     case AstKind::kInput: out += n.name; return;
     case AstKind::kNeg:
       out.push_back('-');
-      // "--x" lexes as two minus signs, so no space is needed; a negative literal operand
-      // is parenthesized so that it is not folded into one literal again.
-      PrintAt(*n.children[0], n.children[0]->kind == AstKind::kLiteral ? kPrimary : kUnaryLevel, out);
+      // "--x" lexes as two minus signs, so no space is needed. The only negated literal left
+      // by the parser is the smallest int64 (negating it overflows): "--9223372036854775808"
+      // parses back to exactly that, with no more nesting than the source needed.
+      PrintAt(*n.children[0], kUnaryLevel, out);
       return;
     case AstKind::kNot:
       out += "not ";

@@ -14,6 +14,12 @@ absl::StatusOr<Expression> Expression::Compile(std::string_view source, const In
   PLINTH_RETURN_IF_ERROR(CheckTypes(*root, input_types, &program->inputs, &program->input_types));
   program->type = root->type;
   program->text = PrintAst(*root);
+  // Escapes and spaces can make the canonical text longer than the source; it must compile
+  // again, so it is held to the same limit.
+  if (program->text.size() > kMaxSourceBytes) {
+    return absl::InvalidArgumentError(StrCat("expression is ", program->text.size(),
+                                             " bytes long in canonical form; the limit is ", kMaxSourceBytes));
+  }
   GenerateCode(*root, program.get());
   return Expression(std::move(program));
 }

@@ -59,7 +59,7 @@ TEST(TransformParserTest, LiteralsInCanonicalForm) {
   EXPECT_EQ(Canonical("--3"), "3");
   EXPECT_EQ(Canonical("-0.0"), "-0.0");
   EXPECT_EQ(Canonical("-9223372036854775808"), "-9223372036854775808");
-  EXPECT_EQ(Canonical("-(-9223372036854775808)"), "-(-9223372036854775808)");
+  EXPECT_EQ(Canonical("-(-9223372036854775808)"), "--9223372036854775808");
   EXPECT_EQ(Canonical("2 - -3"), "2 - -3");
   EXPECT_EQ(Canonical("\"it's\""), "'it\\'s'");
   EXPECT_EQ(Canonical("'a\\nb'"), "'a\\nb'");
@@ -117,6 +117,21 @@ TEST(TransformParserTest, LimitsRejectHostileInput) {
   // Unbalanced openers alone, at the byte limit: rejected without deep recursion.
   EXPECT_THAT(ParseError(std::string(4096, '(')), HasSubstr("nested deeper than 64 levels"));
   EXPECT_THAT(ParseError(std::string(4096, '[')), HasSubstr("unexpected '['"));
+}
+
+TEST(TransformParserTest, CanonicalTextStaysWithinTheLimits) {
+  // NUL bytes print as two-byte escapes: the canonical text would pass the byte limit.
+  auto e = CompileTest(StrCat("s == '", std::string(3000, '\0'), "'"));
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(e.status().message(), HasSubstr("6007 bytes long in canonical form; the limit is 4096"));
+  // A negated smallest int64 prints with no more nesting than the source used.
+  std::string deep = std::string(63, '(') + "- -9223372036854775808" + std::string(63, ')');
+  auto d = CompileTest(deep);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->ToString(), "--9223372036854775808");
+  auto again = CompileTest(std::string(63, '(') + d->ToString() + std::string(63, ')'));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->Evaluate({}).is_null());  // overflow
 }
 
 TEST(TransformParserTest, ExpressionInputsInFirstUseOrder) {

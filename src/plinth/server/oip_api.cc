@@ -103,8 +103,8 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
       const Json& inputs = body["inputs"];
       PLINTH_ASSIGN_OR_RETURN(
           serving::PredictResult result,
-          predictor->Predict(call, [&](const serving::Servable& model, int64_t max_rows) {
-            return DecodeOipInputs(inputs, model, max_rows);
+          predictor->Predict(call, [&](const serving::Servable& model, const serving::Target& target) {
+            return DecodeOipInputs(inputs, model, target.max_batch_rows);
           }));
       if (result.would_block) return OffloadResponse();
       Json out = {{"model_name", req.Param(0)},

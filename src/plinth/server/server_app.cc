@@ -104,7 +104,11 @@ absl::Status RunServer(const ServerConfig& config) {
                                      return out;
                                    }});
   AddRegistryRoutes(router, *reg, *stores.objects);
-  ServingDeps serving_deps{.router = serving_router.get(), .predictor = &predictor, .stopping = stopping, .version = kPlinthVersion};
+  ServingDeps serving_deps{.router = serving_router.get(),
+                           .predictor = &predictor,
+                           .stopping = stopping,
+                           .version = kPlinthVersion,
+                           .features = feature_store.get()};
   AddServingRoutes(router, serving_deps);
   AddOipRoutes(router, serving_deps);
   AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get(), .store = feature_store.get()});

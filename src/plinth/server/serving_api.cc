@@ -1,5 +1,6 @@
 #include "plinth/server/serving_api.h"
 
+#include "plinth/serving/entity_inputs.h"
 #include "plinth/serving/instances.h"
 #include "plinth/server/api_util.h"
 
@@ -18,9 +19,13 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
   serving::Predictor* predictor = deps.predictor;
 
   // Loads the new models before answering, so it runs off the I/O threads like predictions.
-  Route put{"PUT", "/api/v1/deployments/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+  features::FeatureStore* features = deps.features;
+  Route put{"PUT", "/api/v1/deployments/{name}", Access::kWrite, false, [r, features](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
               PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
               PLINTH_ASSIGN_OR_RETURN(serving::DeploymentSpec spec, serving::ParseDeploymentSpec(body));
+              if (!spec.feature_service.empty() && (features == nullptr || features->catalog()->Service(spec.feature_service) == nullptr)) {
+                return absl::InvalidArgumentError(StrCat("'feature_service': feature service '", spec.feature_service, "' not found"));
+              }
               PLINTH_ASSIGN_OR_RETURN(auto applied, r->Apply(req.Param(0), spec, AuditFrom(req)));
               return JsonResponse(applied.created ? 201 : 200, StatusJson(*r, applied.status));
             }};
@@ -43,29 +48,56 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                 return JsonResponse(200, {{"deleted", req.Param(0)}});
               }});
 
-  // {"tenant"?, "version"?, "instances": [{"feature": value, ...}, ...]}
-  // -> {"model": "NAME/VERSION", "predictions": [...]} (+ "outputs" names for multi-output models)
+  // {"tenant"?, "version"?, "instances": [{"feature": value, ...}, ...]}, or for a deployment with a
+  // feature service {"entities": [{"user_id": 42, "tenant"?: ...}], "request"?: {...}, "return_features"?}
+  // -> {"model": "NAME/VERSION", "predictions": [...]} (+ "outputs" names for multi-output models,
+  // + "features" when asked)
+  features::FeatureStore* feature_store = deps.features;
   Route predict{"POST", "/api/v1/deployments/{name}/predict", Access::kRead, false,
-                [predictor](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                [predictor, feature_store](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                   if (req.on_io_thread && req.body.size() > kInlineBodyBytes) return OffloadResponse();
                   PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
-                  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"tenant", "version", "instances"}, "predict request"));
+                  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(
+                      body, {"tenant", "version", "instances", "entities", "request", "return_features"}, "predict request"));
                   serving::PredictRequest call;
                   call.deployment = req.Param(0);
                   call.may_block = !req.on_io_thread;
                   PLINTH_ASSIGN_OR_RETURN(call.tenant, JsonOptString(body, "tenant"));
                   PLINTH_ASSIGN_OR_RETURN(call.version, JsonOptInt(body, "version"));
+                  PLINTH_ASSIGN_OR_RETURN(auto return_features, JsonOptBool(body, "return_features"));
                   const Json* instances = body.contains("instances") ? &body["instances"] : nullptr;
+                  const Json* entities = body.contains("entities") ? &body["entities"] : nullptr;
+                  if (instances != nullptr && entities != nullptr) {
+                    return absl::InvalidArgumentError("send either 'instances' (feature values) or 'entities' (keys), not both");
+                  }
+                  if (entities != nullptr && !call.tenant) {
+                    PLINTH_ASSIGN_OR_RETURN(call.tenant, serving::TenantOfEntities(*entities));
+                  }
+                  Json used_features;
                   PLINTH_ASSIGN_OR_RETURN(
                       serving::PredictResult result,
-                      predictor->Predict(call, [&](const serving::Servable& model, int64_t max_rows) -> absl::StatusOr<serving::FeatureMatrix> {
-                        PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, max_rows).status());
-                        return serving::DecodeInstances(*instances, model);
+                      predictor->Predict(call, [&](const serving::Servable& model,
+                                                   const serving::Target& target) -> absl::StatusOr<serving::FeatureMatrix> {
+                        if (entities == nullptr) {
+                          PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, target.max_batch_rows).status());
+                          return serving::DecodeInstances(*instances, model);
+                        }
+                        if (target.feature_service.empty() || feature_store == nullptr) {
+                          return absl::InvalidArgumentError(StrCat("deployment '", call.deployment,
+                                                                   "' names no feature service: send 'instances' with feature values"));
+                        }
+                        PLINTH_ASSIGN_OR_RETURN(serving::EntityInputs decoded,
+                                                serving::DecodeEntities(*entities, body.value("request", Json()), model,
+                                                                        *feature_store, target.feature_service,
+                                                                        target.max_batch_rows, return_features.value_or(false)));
+                        used_features = std::move(decoded.features);
+                        return std::move(decoded.matrix);
                       }));
                   if (result.would_block) return OffloadResponse();
                   Json out = {{"model", result.target.model->key.ToString()},
                               {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};
                   if (result.width > 1) out["outputs"] = result.target.handle->signature().outputs;
+                  if (return_features.value_or(false) && entities != nullptr) out["features"] = std::move(used_features);
                   return JsonResponse(200, out);
                 }};
   predict.offload = Route::Offload::kWhenAsked;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "plinth/features/feature_store.h"
 #include "plinth/serving/predictor.h"
 #include "plinth/serving/router.h"
 #include "plinth/server/router.h"
@@ -26,6 +27,7 @@ struct ServingDeps {
   serving::Predictor* predictor = nullptr;
   std::function<bool()> stopping;  // /v2/health/ready answers not ready while shutting down
   std::string version;             // server version for GET /v2
+  features::FeatureStore* features = nullptr;  // for deployments that name a feature service
 };
 
 void AddServingRoutes(Router& router, const ServingDeps& deps);

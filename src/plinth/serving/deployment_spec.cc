@@ -66,6 +66,7 @@ Json DeploymentSpec::ToJson() const {
   if (!fallback.empty()) j["fallback"] = fallback;
   if (!pinned_tenants.empty()) j["pinned_tenants"] = pinned_tenants;
   j["max_batch_rows"] = max_batch_rows;
+  if (!feature_service.empty()) j["feature_service"] = feature_service;
   if (!description.empty()) j["description"] = description;
   return j;
 }
@@ -85,6 +86,10 @@ absl::Status ValidateDeploymentSpec(const DeploymentSpec& spec) {
   for (const auto& t : spec.pinned_tenants) {
     PLINTH_RETURN_IF_ERROR(TenantModelRef(spec, t).status());
   }
+  if (!spec.feature_service.empty()) {
+    absl::Status s = ValidateName("feature service name", spec.feature_service);
+    if (!s.ok()) return absl::InvalidArgumentError(StrCat("'feature_service': ", s.message()));
+  }
   if (spec.max_batch_rows < 1 || spec.max_batch_rows > kMaxBatchRowsLimit) {
     return absl::InvalidArgumentError(StrCat("'max_batch_rows' must be from 1 to ", kMaxBatchRowsLimit));
   }
@@ -93,7 +98,7 @@ absl::Status ValidateDeploymentSpec(const DeploymentSpec& spec) {
 
 absl::StatusOr<DeploymentSpec> ParseDeploymentSpec(const Json& j) {
   if (!j.is_object()) return absl::InvalidArgumentError("a deployment spec must be a JSON object");
-  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(j, {"model", "model_template", "fallback", "pinned_tenants", "max_batch_rows", "description"},
+  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(j, {"model", "model_template", "fallback", "pinned_tenants", "max_batch_rows", "feature_service", "description"},
                                        "deployment spec"));
   DeploymentSpec s;
   PLINTH_ASSIGN_OR_RETURN(auto model, JsonOptString(j, "model"));
@@ -101,6 +106,8 @@ absl::StatusOr<DeploymentSpec> ParseDeploymentSpec(const Json& j) {
   PLINTH_ASSIGN_OR_RETURN(auto fallback, JsonOptString(j, "fallback"));
   PLINTH_ASSIGN_OR_RETURN(auto rows, JsonOptInt(j, "max_batch_rows"));
   PLINTH_ASSIGN_OR_RETURN(auto desc, JsonOptString(j, "description"));
+  PLINTH_ASSIGN_OR_RETURN(auto service, JsonOptString(j, "feature_service"));
+  s.feature_service = service.value_or("");
   PLINTH_ASSIGN_OR_RETURN(s.pinned_tenants, StringList(j, "pinned_tenants"));
   s.model = model.value_or("");
   s.model_template = tmpl.value_or("");

@@ -33,6 +33,7 @@ struct DeploymentSpec {
   std::string fallback;        // optional ref
   std::vector<std::string> pinned_tenants;
   int64_t max_batch_rows = kDefaultMaxBatchRows;
+  std::string feature_service;  // optional: predict requests may send entities instead of features
   std::string description;
 
   bool routes_by_tenant() const { return !model_template.empty(); }

@@ -24,7 +24,7 @@ absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, 
   const Servable& servable = *result.target.handle;
   const runtime::Model& model = servable.model();
   absl::Status st = [&]() -> absl::Status {
-    PLINTH_ASSIGN_OR_RETURN(FeatureMatrix rows, decode(servable, result.target.max_batch_rows));
+    PLINTH_ASSIGN_OR_RETURN(FeatureMatrix rows, decode(servable, result.target));
     runtime::PredictOptions options;
     result.rows = rows.rows();
     result.width = static_cast<size_t>(model.OutputWidth(options));

@@ -37,8 +37,9 @@ struct PredictResult {
   bool would_block = false;  // nothing was done or counted; call again with may_block
 };
 
-// Builds the model's input rows; `max_rows` is the deployment's limit.
-using DecodeFn = std::function<absl::StatusOr<FeatureMatrix>(const Servable& model, int64_t max_rows)>;
+// Builds the model's input rows; `target` carries the deployment's limits (max_batch_rows) and
+// its feature service.
+using DecodeFn = std::function<absl::StatusOr<FeatureMatrix>(const Servable& model, const Target& target)>;
 
 class Predictor {
  public:

@@ -148,6 +148,7 @@ absl::StatusOr<Target> Router::Acquire(const std::string& deployment, const std:
   const DeploymentSpec& spec = state->deployment.spec;
   Target target;
   target.max_batch_rows = spec.max_batch_rows;
+  target.feature_service = spec.feature_service;
   if (!spec.routes_by_tenant()) {
     target.model = state->model;
     target.fallback = state->model_uses_fallback;

@@ -43,6 +43,7 @@ struct Target {
   ModelHandle handle;                           // loaded; keep it until the response is built
   bool fallback = false;                        // the tenant's own model does not exist
   int64_t max_batch_rows = kDefaultMaxBatchRows;
+  std::string feature_service;  // the deployment's, empty when none
   bool would_block = false;  // Acquire(may_block = false) stopped short: nothing else is set
 };
 

@@ -124,8 +124,11 @@ TEST_P(OnlineStoreTest, LargeBatchLaterEntriesWin) {
   ASSERT_TRUE(store_->Write(b).ok());
   for (int i = 0; i < 100; ++i) {
     std::optional<std::string> want;
-    if (i % 5 == 0) want = "b";
-    else if (i % 3 != 0) want = "a";
+    if (i % 5 == 0) {
+      want = "b";
+    } else if (i % 3 != 0) {
+      want = "a";
+    }
     EXPECT_EQ(Get(StrCat("k", 100 + i)), want) << i;
   }
 }
@@ -174,9 +177,9 @@ TEST_P(OnlineStoreTest, MultiGetMissingKeysAndDuplicates) {
   // Pre-filled with stale strings: they must be overwritten or reset.
   std::vector<std::optional<std::string>> values = {std::string("stale"), std::string("stale")};
   ASSERT_TRUE(store_->MultiGet(keys, &values).ok());
-  EXPECT_THAT(values, ElementsAre(Optional(std::string("1")), std::nullopt,
-                                  Optional(std::string("1")), Optional(std::string("2")),
-                                  std::nullopt, std::nullopt));
+  EXPECT_THAT(values,
+              ElementsAre(Optional(std::string("1")), std::nullopt, Optional(std::string("1")),
+                          Optional(std::string("2")), std::nullopt, std::nullopt));
   std::vector<std::string_view> one = {"b"};
   ASSERT_TRUE(store_->MultiGet(one, &values).ok());
   EXPECT_THAT(values, ElementsAre(Optional(std::string("2"))));
@@ -245,8 +248,8 @@ TEST_P(OnlineStoreTest, ScanPrefixIsOrderedAndStopsEarly) {
   EXPECT_EQ(first3[2].first, "v1/2");
   EXPECT_EQ(Scan("").size(), 14u);
   EXPECT_TRUE(Scan("zz").empty());
-  EXPECT_THAT(Keys("v1"), ElementsAre("v1", "v1/0", "v1/1", "v1/2", "v1/3", "v1/4", "v1/5",
-                                      "v1/6", "v1/7", "v1/8", "v1/9", "v10/0"));
+  EXPECT_THAT(Keys("v1"), ElementsAre("v1", "v1/0", "v1/1", "v1/2", "v1/3", "v1/4", "v1/5", "v1/6",
+                                      "v1/7", "v1/8", "v1/9", "v10/0"));
 }
 
 TEST_P(OnlineStoreTest, DeletePrefixKeepsNeighbours) {
@@ -271,7 +274,8 @@ TEST_P(OnlineStoreTest, DeletePrefixKeepsNeighbours) {
 TEST_P(OnlineStoreTest, DeletePrefixWithoutUpperBound) {
   using namespace std::string_literals;
   WriteBatch b;
-  for (auto k : {"\xfe"s, "\xfe\xff"s, "\xff"s, "\xff\0"s, "\xff\xff"s, "\xff\xff\xff"s}) b.Put(k, "v");
+  for (auto k : {"\xfe"s, "\xfe\xff"s, "\xff"s, "\xff\0"s, "\xff\xff"s, "\xff\xff\xff"s})
+    b.Put(k, "v");
   ASSERT_TRUE(store_->Write(b).ok());
   ASSERT_TRUE(store_->DeletePrefix("\xff\xff"s).ok());
   EXPECT_THAT(Keys(), ElementsAre("\xfe"s, "\xfe\xff"s, "\xff"s, "\xff\0"s));
@@ -368,8 +372,10 @@ TEST_P(OnlineStoreTest, BulkLoadKeepsLastValueAndOverwrites) {
     ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), StrCat(i, std::string(700, '.'))).ok());
   }
   // Second values for some keys: in a later chunk, and twice within one chunk.
-  for (int i = 0; i < 3000; i += 100) ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v1").ok());
-  for (int i = 0; i < 3000; i += 100) ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v2").ok());
+  for (int i = 0; i < 3000; i += 100)
+    ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v1").ok());
+  for (int i = 0; i < 3000; i += 100)
+    ASSERT_TRUE((*loader)->Put(StrCat("k", 10000 + i), "v2").ok());
   ASSERT_TRUE((*loader)->Finish().ok());
   loader->reset();
   Pairs rows = Scan("k1");
@@ -424,16 +430,28 @@ TEST(WriteBatchTest, KeepsEntriesInOrder) {
 TEST(WriteBatchTest, KeyOrderIsBytewiseAndStable) {
   using namespace std::string_literals;
   WriteBatch b;
-  std::vector<std::string> keys = {"fv07000000000002"s, "fv07000000000001"s, "\x80"s,   "\x7f"s,
-                                   "fv07000000000001"s, ""s,                 "fv07"s,    "a\0"s,
-                                   "a"s,                "fv07000000000001\xff"s, "fv0700000000000\x80"s};
+  std::vector<std::string> keys = {"fv07000000000002"s,
+                                   "fv07000000000001"s,
+                                   "\x80"s,
+                                   "\x7f"s,
+                                   "fv07000000000001"s,
+                                   ""s,
+                                   "fv07"s,
+                                   "a\0"s,
+                                   "a"s,
+                                   "fv07000000000001\xff"s,
+                                   "fv0700000000000\x80"s};
   for (size_t i = 0; i < keys.size(); ++i) b.Put(keys[i], StrCat(i));
   std::vector<std::string> got;
   for (uint32_t i : b.KeyOrder()) got.push_back(StrCat(b.entry(i).key, "=", b.entry(i).value));
   EXPECT_THAT(got, ElementsAre("=5", "a=8", "a\0=7"s, "fv07=6", "fv07000000000001=1",
-                               "fv07000000000001=4", "fv07000000000001\xff=9",
-                               "fv07000000000002=0", "fv0700000000000\x80=10", "\x7f=3",
-                               "\x80=2"));
+                               "fv07000000000001=4", "fv07000000000001\xff=9", "fv07000000000002=0",
+                               "fv0700000000000\x80=10", "\x7f=3", "\x80=2"));
+  got.clear();
+  for (uint32_t i : b.KeyOrder(/*last_per_key=*/true)) got.push_back(StrCat(b.entry(i).key));
+  EXPECT_THAT(got, ElementsAre("", "a", "a\0"s, "fv07", "fv07000000000001", "fv07000000000001\xff",
+                               "fv07000000000002", "fv0700000000000\x80", "\x7f", "\x80"));
+  EXPECT_TRUE(WriteBatch().KeyOrder(true).empty());
 }
 
 }  // namespace

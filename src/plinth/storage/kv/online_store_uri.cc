@@ -21,11 +21,12 @@ OnlineStoreBackends OnlineStoreBackends::WithBuiltins() {
   };
   b.Register("rocksdb", rocksdb);
   b.Register("", rocksdb);
-  b.Register("memory", [](const std::string& name,
-                          const OpenOptions&) -> absl::StatusOr<std::unique_ptr<OnlineStore>> {
-    PLINTH_ASSIGN_OR_RETURN(auto store, MemoryStore::Create({.name = name}));
-    return std::unique_ptr<OnlineStore>(std::move(store));
-  });
+  b.Register("memory",
+             [](const std::string& name,
+                const OpenOptions&) -> absl::StatusOr<std::unique_ptr<OnlineStore>> {
+               PLINTH_ASSIGN_OR_RETURN(auto store, MemoryStore::Create({.name = name}));
+               return std::unique_ptr<OnlineStore>(std::move(store));
+             });
   return b;
 }
 

@@ -39,7 +39,8 @@ TEST(OpenOnlineStoreTest, RocksDbUriAndBarePath) {
 
 TEST(OpenOnlineStoreTest, OptionsReachTheBackend) {
   TempDir dir;
-  auto store = OpenOnlineStore(StrCat("rocksdb://", dir.Sub("absent")), {.create_if_missing = false});
+  auto store =
+      OpenOnlineStore(StrCat("rocksdb://", dir.Sub("absent")), {.create_if_missing = false});
   EXPECT_TRUE(StatusIs(store, absl::StatusCode::kNotFound, "does not exist"));
 }
 
@@ -57,18 +58,21 @@ TEST(OpenOnlineStoreTest, UnknownSchemesNameTheSupportedOnes) {
   EXPECT_TRUE(StatusIs(redis, absl::StatusCode::kInvalidArgument, "redis://localhost:6379/0"));
   EXPECT_THAT(std::string(redis.status().message()), HasSubstr("memory://, rocksdb://"));
   EXPECT_TRUE(StatusIs(OpenOnlineStore(""), absl::StatusCode::kInvalidArgument, "empty"));
-  EXPECT_TRUE(StatusIs(OpenOnlineStore("rocksdb://"), absl::StatusCode::kInvalidArgument, "empty path"));
+  EXPECT_TRUE(
+      StatusIs(OpenOnlineStore("rocksdb://"), absl::StatusCode::kInvalidArgument, "empty path"));
 }
 
 TEST(OnlineStoreBackendsTest, RegisteredSchemesAreUsed) {
   OnlineStoreBackends backends = OnlineStoreBackends::WithBuiltins();
   std::string seen;
-  backends.Register("redis", [&](const std::string& location, const OpenOptions&)
-                                 -> absl::StatusOr<std::unique_ptr<OnlineStore>> {
-    seen = location;
-    PLINTH_ASSIGN_OR_RETURN(auto store, MemoryStore::Create({.name = "fake-redis"}));
-    return std::unique_ptr<OnlineStore>(std::move(store));
-  });
+  backends.Register("redis",
+                    [&](const std::string& location,
+                        const OpenOptions&) -> absl::StatusOr<std::unique_ptr<OnlineStore>> {
+                      seen = location;
+                      PLINTH_ASSIGN_OR_RETURN(auto store,
+                                              MemoryStore::Create({.name = "fake-redis"}));
+                      return std::unique_ptr<OnlineStore>(std::move(store));
+                    });
   auto store = backends.Open("redis://host:6379/2");
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(seen, "host:6379/2");

@@ -2,7 +2,8 @@
 
 namespace plinth::kv {
 
-absl::Status FromRocksStatus(const rocksdb::Status& s, std::string_view path, std::string_view what) {
+absl::Status FromRocksStatus(const rocksdb::Status& s, std::string_view path,
+                             std::string_view what) {
   if (s.ok()) return absl::OkStatus();
   std::string msg = StrCat("online store ", path, ": ", what, ": ", s.ToString());
   switch (s.code()) {

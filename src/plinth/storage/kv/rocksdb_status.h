@@ -15,6 +15,7 @@
 namespace plinth::kv {
 
 // OK for OK; else "online store <path>: <what>: <RocksDB's message>" with the code above.
-absl::Status FromRocksStatus(const rocksdb::Status& s, std::string_view path, std::string_view what);
+absl::Status FromRocksStatus(const rocksdb::Status& s, std::string_view path,
+                             std::string_view what);
 
 }  // namespace plinth::kv

@@ -120,8 +120,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Create(Options optio
       options.block_cache_bytes, /*num_shard_bits=*/-1, /*strict_capacity_limit=*/false,
       /*high_pri_pool_ratio=*/0.5));
   rocksdb::Options opts = MakeOptions(options, cache);
-  if (!options.create_if_missing &&
-      opts.env->FileExists(options.path + "/CURRENT").IsNotFound()) {
+  if (!options.create_if_missing && opts.env->FileExists(options.path + "/CURRENT").IsNotFound()) {
     return absl::NotFoundError(StrCat("online store ", options.path, " does not exist"));
   }
   rocksdb::DB* raw = nullptr;
@@ -136,8 +135,8 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Create(Options optio
     }
     if (s.IsIOError() && text.find("While lock file") != std::string::npos) {
       return absl::FailedPreconditionError(
-          StrCat("online store ", options.path,
-                 " is in use by another process (plinth server?) (", text, ")"));
+          StrCat("online store ", options.path, " is in use by another process (plinth server?) (",
+                 text, ")"));
     }
     return FromRocksStatus(s, options.path, "open");
   }
@@ -146,7 +145,8 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Create(Options optio
   std::vector<std::string> leftovers;
   if (opts.env->GetChildren(bulk_dir, &leftovers).ok()) {
     for (const auto& name : leftovers) {
-      if (name != "." && name != "..") opts.env->DeleteFile(bulk_dir + "/" + name).PermitUncheckedError();
+      if (name != "." && name != "..")
+        opts.env->DeleteFile(bulk_dir + "/" + name).PermitUncheckedError();
     }
   }
   return std::unique_ptr<RocksDbStore>(
@@ -173,7 +173,8 @@ absl::Status RocksDbStore::Write(const WriteBatch& batch, const WriteOptions& op
   };
   if (batch.size() < kSortedApplyThreshold) {
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (rocksdb::Status s = add(i); !s.ok()) return FromRocksStatus(s, options_.path, "write batch");
+      if (rocksdb::Status s = add(i); !s.ok())
+        return FromRocksStatus(s, options_.path, "write batch");
     }
   } else {
     // Large batches (materialization) go in key order: the memtable's skiplist then finds each
@@ -181,7 +182,8 @@ absl::Status RocksDbStore::Write(const WriteBatch& batch, const WriteOptions& op
     // random-order inserts spend most of a bulk load in that search). The sort is stable, so
     // entries for the same key keep their order and the last one still wins.
     for (uint32_t i : batch.KeyOrder()) {
-      if (rocksdb::Status s = add(i); !s.ok()) return FromRocksStatus(s, options_.path, "write batch");
+      if (rocksdb::Status s = add(i); !s.ok())
+        return FromRocksStatus(s, options_.path, "write batch");
     }
   }
   rocksdb::WriteOptions wo;
@@ -323,9 +325,9 @@ absl::StatusOr<uint64_t> RocksDbStore::ApproximateSize(std::string_view prefix) 
   so.include_files = true;
   so.files_size_error_margin = 0.1;
   uint64_t size = 0;
-  PLINTH_RETURN_IF_ERROR(FromRocksStatus(
-      db_->GetApproximateSizes(so, db_->DefaultColumnFamily(), &range, 1, &size), options_.path,
-      "approximate size"));
+  PLINTH_RETURN_IF_ERROR(
+      FromRocksStatus(db_->GetApproximateSizes(so, db_->DefaultColumnFamily(), &range, 1, &size),
+                      options_.path, "approximate size"));
   return size;
 }
 

@@ -41,7 +41,7 @@ class RocksDbStore : public OnlineStore {
     // memtables mean fewer, larger flushes during materialization.
     uint64_t write_buffer_bytes = 64ull << 20;
     int max_write_buffers = 4;
-    int background_jobs = 2;  // flush + compaction threads
+    int background_jobs = 2;      // flush + compaction threads
     int bloom_bits_per_key = 10;  // ~1% false positives
     // Drops the filters of the last level (~90% of filter memory); a lookup of an absent key
     // then reads a data block. Off: online reads of unknown entities are common.

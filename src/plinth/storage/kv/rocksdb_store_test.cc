@@ -74,10 +74,13 @@ TEST(RocksDbStoreTest, ReopenAfterFlushAndCompaction) {
   auto store = MustOpen(path);
   ASSERT_NE(store, nullptr);
   int rows = 0;
-  ASSERT_TRUE(store->ScanPrefix("key", [&](std::string_view, std::string_view) {
-                     ++rows;
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->ScanPrefix("key",
+                               [&](std::string_view, std::string_view) {
+                                 ++rows;
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(rows, 1);
   EXPECT_THAT(*store->Get("key2"), Optional(std::string("after")));
 }
@@ -90,7 +93,8 @@ TEST(RocksDbStoreTest, BulkLoadIsDurableAndLeavesNoChunkFiles) {
     ASSERT_TRUE(store.ok()) << store.status();
     auto loader = (*store)->NewBulkLoader();
     ASSERT_TRUE(loader.ok()) << loader.status();
-    for (int i = 999; i >= 0; --i) ASSERT_TRUE((*loader)->Put(StrCat("row", 1000 + i), std::string(600, 'r')).ok());
+    for (int i = 999; i >= 0; --i)
+      ASSERT_TRUE((*loader)->Put(StrCat("row", 1000 + i), std::string(600, 'r')).ok());
     ASSERT_TRUE((*loader)->Finish().ok());
     EXPECT_TRUE(std::filesystem::is_empty(path + "/bulk-load"));
   }
@@ -99,10 +103,13 @@ TEST(RocksDbStoreTest, BulkLoadIsDurableAndLeavesNoChunkFiles) {
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(std::filesystem::is_empty(path + "/bulk-load"));
   int rows = 0;
-  ASSERT_TRUE(store->ScanPrefix("row", [&](std::string_view, std::string_view v) {
-                     rows += v == std::string(600, 'r');
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->ScanPrefix("row",
+                               [&](std::string_view, std::string_view v) {
+                                 rows += v == std::string(600, 'r');
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(rows, 1000);
 }
 
@@ -111,7 +118,8 @@ TEST(RocksDbStoreTest, SecondOpenInTheSameProcessFails) {
   auto first = MustOpen(dir.Sub("db"));
   ASSERT_NE(first, nullptr);
   auto second = RocksDbStore::Create({.path = dir.Sub("db")});
-  EXPECT_TRUE(StatusIs(second, absl::StatusCode::kFailedPrecondition, "is already open in this process"));
+  EXPECT_TRUE(
+      StatusIs(second, absl::StatusCode::kFailedPrecondition, "is already open in this process"));
   first.reset();
   EXPECT_NE(MustOpen(dir.Sub("db")), nullptr);  // free again once closed
 }
@@ -121,7 +129,8 @@ TEST(RocksDbStoreTest, SecondOpenInTheSameProcessFails) {
 TEST(RocksDbStoreChild, OpenStoreHeldByParent) {
   const char* path = std::getenv(kChildPathEnv);
   const char* result = std::getenv(kChildResultEnv);
-  if (path == nullptr || result == nullptr) GTEST_SKIP() << "helper of SecondOpenFromAnotherProcessFails";
+  if (path == nullptr || result == nullptr)
+    GTEST_SKIP() << "helper of SecondOpenFromAnotherProcessFails";
   auto store = RocksDbStore::Create({.path = path});
   std::ofstream(result) << (store.ok() ? "OK" : store.status().ToString());
 }
@@ -176,7 +185,8 @@ TEST(RocksDbStoreTest, CorruptTableIsDataLoss) {
     EXPECT_TRUE(StatusIs(store, absl::StatusCode::kDataLoss, "Corruption")) << store.status();
     return;
   }
-  absl::Status scan = (*store)->ScanPrefix("", [](std::string_view, std::string_view) { return true; });
+  absl::Status scan =
+      (*store)->ScanPrefix("", [](std::string_view, std::string_view) { return true; });
   EXPECT_TRUE(StatusIs(scan, absl::StatusCode::kDataLoss, "Corruption"));
   EXPECT_TRUE(StatusIs((*store)->Get("key1000"), absl::StatusCode::kDataLoss, path));
 }

@@ -29,7 +29,8 @@ void WriteBatch::Reserve(size_t entries, size_t bytes) {
 WriteBatch::Entry WriteBatch::entry(size_t i) const {
   const Ref& r = entries_[i];
   std::string_view all(data_);
-  return {r.kind, all.substr(r.offset, r.key_size), all.substr(r.offset + r.key_size, r.value_size)};
+  return {r.kind, all.substr(r.offset, r.key_size),
+          all.substr(r.offset + r.key_size, r.value_size)};
 }
 
 namespace {
@@ -54,7 +55,8 @@ bool Less(const SortRef& a, const SortRef& b) {
 
 uint64_t WordAt(std::string_view key, size_t offset) {
   unsigned char bytes[8] = {};
-  if (offset < key.size()) std::memcpy(bytes, key.data() + offset, std::min<size_t>(8, key.size() - offset));
+  if (offset < key.size())
+    std::memcpy(bytes, key.data() + offset, std::min<size_t>(8, key.size() - offset));
   uint64_t x;
   std::memcpy(&x, bytes, 8);
   return __builtin_bswap64(x);
@@ -62,7 +64,7 @@ uint64_t WordAt(std::string_view key, size_t offset) {
 
 }  // namespace
 
-std::vector<uint32_t> WriteBatch::KeyOrder() const {
+std::vector<uint32_t> WriteBatch::KeyOrder(bool last_per_key) const {
   std::vector<uint32_t> order(entries_.size());
   if (order.empty()) return order;
   // Keys of one feature view share a prefix: the cached word starts after it.
@@ -78,10 +80,20 @@ std::vector<uint32_t> WriteBatch::KeyOrder() const {
   std::vector<SortRef> refs(entries_.size());
   for (size_t i = 0; i < refs.size(); ++i) {
     std::string_view k = entry(i).key;
-    refs[i] = {WordAt(k, common), k.data(), static_cast<uint32_t>(k.size()), static_cast<uint32_t>(i)};
+    refs[i] = {WordAt(k, common), k.data(), static_cast<uint32_t>(k.size()),
+               static_cast<uint32_t>(i)};
   }
   std::sort(refs.begin(), refs.end(), Less);  // the index tie-break makes it stable
-  for (size_t i = 0; i < refs.size(); ++i) order[i] = refs[i].index;
+  size_t n = 0;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (last_per_key && i + 1 < refs.size()) {
+      const SortRef& a = refs[i];
+      const SortRef& b = refs[i + 1];
+      if (a.word == b.word && a.size == b.size && std::memcmp(a.key, b.key, a.size) == 0) continue;
+    }
+    order[n++] = refs[i].index;
+  }
+  order.resize(n);
   return order;
 }
 

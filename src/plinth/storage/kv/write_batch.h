@@ -39,8 +39,9 @@ class WriteBatch {
   // REQUIRES: i < size().
   Entry entry(size_t i) const;
   // Entry indices in ascending key order (bytewise); entries with equal keys keep their batch
-  // order. Backends apply large batches in this order.
-  std::vector<uint32_t> KeyOrder() const;
+  // order, or with `last_per_key` only the last of them is listed. Backends apply large
+  // batches in this order.
+  std::vector<uint32_t> KeyOrder(bool last_per_key = false) const;
 
  private:
   struct Ref {

@@ -1,0 +1,253 @@
+"""Online feature store: push, materialize (incremental, full, windowed), online reads with
+present/missing/expired statuses, transforms at read time, layout changes and bad requests."""
+import json
+import textwrap
+
+import pytest
+
+from conftest import error_of, run_binary
+
+DEFS = """
+entities:
+  - name: user
+    join_keys: [{name: user_id, type: int64}]
+  - name: shop
+    join_keys: [{name: shop, type: string}]
+sources:
+  - name: clicks
+    table: features/clicks
+    created_timestamp_column: created
+  - name: shops
+    table: features/shops
+feature_views:
+  - name: clicks
+    entities: [user]
+    source: clicks
+    ttl: 1d
+    features:
+      - {name: n, type: int64}
+      - {name: spend, type: double}
+    request:
+      - {name: boost, type: double}
+    transforms:
+      - {name: boosted, expr: 'coalesce(spend, 0.0) * request.boost'}
+  - name: shops
+    entities: [shop]
+    source: shops
+    features:
+      - {name: rating, type: double}
+      - {name: country, type: string}
+feature_services:
+  - name: svc
+    features: ["clicks:*", "shops:rating"]
+"""
+
+
+def apply(server, text=DEFS):
+    resp = server.http("POST", "/api/v1/features/apply", json={"yaml": textwrap.dedent(text)})
+    assert resp.status_code == 200, resp.text
+
+
+def push(server, view, rows, expect=200):
+    resp = server.http("POST", "/api/v1/features/push", json={"view": view, "rows": rows})
+    assert resp.status_code == expect, resp.text
+    return resp.json()
+
+
+def online(server, entities, request=None, as_of=None, service="svc", expect=200):
+    body = {"service": service, "entities": entities}
+    if request is not None:
+        body["request"] = request
+    if as_of is not None:
+        body["as_of"] = as_of
+    resp = server.http("POST", "/api/v1/features/online", json=body)
+    assert resp.status_code == expect, resp.text
+    return resp.json()
+
+
+def table(server, name):
+    return str(server.data_dir / "lake" / "features" / name)
+
+
+def scan(server, name):
+    rc, out, err = run_binary(["table", "scan", table(server, name), "--format", "jsonl"], server.cwd)
+    assert rc == 0, err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_push_is_readable_online_and_recorded_offline(server):
+    apply(server)
+    out = push(server, "clicks", [{"user_id": 7, "event_timestamp": "2026-01-01T10:00:00Z", "n": 3, "spend": 2.5},
+                                  {"user_id": 8, "event_timestamp": "2026-01-01T09:00:00Z", "n": 1}])
+    assert out == {"view": "clicks", "rows": 2, "table_version": 1, "online_written": 2}
+    push(server, "shops", [{"shop": "s1", "event_timestamp": "2026-01-01T00:00:00Z", "rating": 4.5, "country": "FR"}])
+    got = online(server, [{"user_id": 7, "shop": "s1"}, {"user_id": 9, "shop": "s2"}], request={"boost": 2},
+                 as_of="2026-01-01T12:00:00Z")
+    assert got["features"] == ["clicks:n", "clicks:spend", "clicks:boosted", "shops:rating"]
+    first, second = got["results"]
+    assert first["entity"] == {"user_id": 7, "shop": "s1"}
+    assert first["values"] == [3, 2.5, 5.0, 4.5]
+    assert first["statuses"] == ["present"] * 4
+    assert first["event_timestamps"][0] == "2026-01-01T10:00:00.000000Z"
+    assert second["values"] == [None, None, 0.0, None] and second["statuses"] == ["missing"] * 4
+    # Offline: the same rows, the created timestamp filled in by the server.
+    rows = scan(server, "clicks")
+    assert sorted(r["user_id"] for r in rows) == [7, 8]
+    assert all(r["created"] is not None for r in rows)
+
+
+def test_columnar_entities_cli_and_ttl(server):
+    apply(server)
+    push(server, "clicks", [{"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "n": 5, "spend": 1.0}])
+    cols = online(server, {"user_id": [1, 1], "shop": ["a", "b"]}, request={"boost": 1}, as_of="2026-01-01T23:59:59Z")
+    assert [r["values"][0] for r in cols["results"]] == [5, 5]
+    # Exactly one day old is still fresh; a microsecond later it has expired (values become null).
+    fresh = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-02T00:00:00Z")
+    assert fresh["results"][0]["statuses"][0] == "present"
+    stale = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-02T00:00:00.000001Z")
+    assert stale["results"][0]["statuses"][:3] == ["expired"] * 3
+    assert stale["results"][0]["values"][:3] == [None, None, 0.0]
+    _, out, _ = server.cli("features", "get-online", "-s", "svc", "-e", "user_id=1,shop=a", "-r", "boost=3", output="json")
+    assert json.loads(out)["features"][0] == "clicks:n"
+    _, out, _ = server.cli("features", "get-online", "-s", "svc", "-e", "user_id=1,shop=a", "-r", "boost=3")
+    assert out.splitlines()[0].split() == ["ENTITY", "FEATURE", "VALUE", "STATUS", "EVENT_TIME"]
+
+
+def test_newest_row_wins_in_any_order(server):
+    apply(server)
+    t = "2026-01-01T10:00:00Z"
+    push(server, "clicks", [{"user_id": 1, "event_timestamp": t, "created": "2026-01-01T10:00:05Z", "n": 2}])
+    # An older event, pushed later, never replaces the newer row.
+    out = push(server, "clicks", [{"user_id": 1, "event_timestamp": "2026-01-01T09:00:00Z", "n": 1}])
+    assert out["online_written"] == 0
+    # Same event time: the later created time wins, an earlier one does not.
+    push(server, "clicks", [{"user_id": 1, "event_timestamp": t, "created": "2026-01-01T10:00:01Z", "n": 3}])
+    push(server, "clicks", [{"user_id": 1, "event_timestamp": t, "created": "2026-01-01T10:00:09Z", "n": 4}])
+    # Within one push, the newest row of an entity wins whatever its position.
+    push(server, "clicks", [{"user_id": 2, "event_timestamp": "2026-01-01T11:00:00Z", "n": 20},
+                            {"user_id": 2, "event_timestamp": "2026-01-01T10:00:00Z", "n": 10}])
+    got = online(server, {"user_id": [1, 2], "shop": ["x", "x"]}, request={"boost": 1}, as_of="2026-01-01T12:00:00Z")
+    assert [r["values"][0] for r in got["results"]] == [4, 20]
+
+
+def test_materialize_incremental_full_and_window(server):
+    apply(server)
+    root = table(server, "clicks")
+    rows = server.workdir / "rows.jsonl"
+
+    def append(lines):
+        rows.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+        rc, _, err = run_binary(["table", "append", root, str(rows)], server.cwd)
+        assert rc == 0, err
+
+    append([{"user_id": u, "event_timestamp": "2026-01-01T00:00:00Z", "n": u, "spend": None} for u in range(100)])
+    first = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
+    assert (first["mode"], first["from_table_version"], first["rows_scanned"], first["rows_written"]) == ("incremental", None, 100, 100)
+    # Only the new file is read next time; an older event for user 5 does not replace the newer one.
+    append([{"user_id": 5, "event_timestamp": "2025-12-31T00:00:00Z", "n": -5},
+            {"user_id": 6, "event_timestamp": "2026-01-01T06:00:00Z", "n": 600}])
+    second = server.ok("POST", "/api/v1/features/materialize", json={})["views"]
+    by_view = {v["view"]: v for v in second}
+    assert (by_view["clicks"]["from_table_version"], by_view["clicks"]["rows_scanned"], by_view["clicks"]["rows_written"]) == (1, 2, 1)
+    assert by_view["shops"]["rows_scanned"] == 0
+    got = online(server, {"user_id": [5, 6, 99], "shop": ["a"] * 3}, request={"boost": 1}, as_of="2026-01-01T07:00:00Z")
+    assert [r["values"][0] for r in got["results"]] == [5, 600, 99]
+    # Nothing new: nothing read.
+    again = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
+    assert again["rows_scanned"] == 0 and again["files"] == 0
+    full = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"], "full": True})["views"][0]
+    assert full["rows_scanned"] == 102 and full["mode"] == "full"
+    # A window loads only rows whose event time falls inside it.
+    window = server.ok("POST", "/api/v1/features/materialize",
+                       json={"views": ["clicks"], "start": "2026-01-01T05:00:00Z", "end": "2026-01-01T07:00:00Z"})["views"][0]
+    assert (window["mode"], window["rows_scanned"]) == ("window", 1)
+    _, out, _ = server.cli("features", "materialize", "--view", "clicks")
+    assert out.splitlines()[0].split()[:3] == ["VIEW", "MODE", "FROM"]
+
+
+def test_materialized_rows_survive_restart_and_layout_changes(server):
+    apply(server)
+    push(server, "clicks", [{"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "n": 1, "spend": 9.0}])
+    server.restart()
+    got = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-01T01:00:00Z")
+    assert got["results"][0]["values"][:2] == [1, 9.0]
+    # Add a feature (and its column): old records still read, the new feature is missing until written.
+    rc, _, err = run_binary(["table", "add-columns", table(server, "clicks"), "views int64"], server.cwd)
+    assert rc == 0, err
+    apply(server, DEFS.replace("      - {name: spend, type: double}\n",
+                               "      - {name: spend, type: double}\n      - {name: views, type: int64}\n"))
+    got = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-01T01:00:00Z")
+    assert got["features"][:4] == ["clicks:n", "clicks:spend", "clicks:views", "clicks:boosted"]
+    assert got["results"][0]["values"][:3] == [1, 9.0, None]
+    assert got["results"][0]["statuses"][:3] == ["present", "present", "missing"]
+    # Removing the view drops its online rows.
+    server.ok("POST", "/api/v1/features/apply", json={"yaml": "entities:\n  - {name: user, join_keys: [user_id]}\n", "prune": True})
+    assert [o["name"] for o in server.ok("GET", "/api/v1/features")["objects"]] == ["user"]
+    apply(server)  # the view comes back empty
+    got = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-01T01:00:00Z")
+    assert got["results"][0]["statuses"] == ["missing"] * 4
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"view": "nope", "rows": [{}]}, "feature view 'nope' not found"),
+    ({"view": "clicks", "rows": []}, "'rows' is empty"),
+    ({"view": "clicks", "rows": {}}, "'rows' must be a list"),
+    ({"view": "clicks", "rows": [{"user_id": 1}]}, "'event_timestamp' is required"),
+    ({"view": "clicks", "rows": [{"event_timestamp": "2026-01-01", "n": 1}]}, "'user_id' is required"),
+    ({"view": "clicks", "rows": [{"user_id": "x", "event_timestamp": "2026-01-01"}]}, "rows[0].user_id: expected int64"),
+    ({"view": "clicks", "rows": [{"user_id": 1, "event_timestamp": "yesterday"}]}, "rows[0].event_timestamp"),
+    ({"view": "clicks", "rows": [{"user_id": 1, "event_timestamp": "2026-01-01", "colour": 1}]}, "unknown field 'colour'"),
+    ({"view": "clicks", "rows": [{"user_id": 1, "event_timestamp": "2026-01-01"}, 5]}, "rows[1] must be an object"),
+    ({"rows": []}, "'view' is required"),
+])
+def test_bad_pushes_are_refused_whole(server, body, message):
+    apply(server)
+    resp = server.http("POST", "/api/v1/features/push", json=body)
+    assert resp.status_code in (400, 404), resp.text
+    assert message in error_of(resp)[1]
+    assert scan(server, "clicks") == []
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"service": "nope", "entities": []}, "feature service 'nope' not found"),
+    ({"service": "svc", "entities": [{"user_id": 1}], "request": {"boost": 1}}, "missing join key 'shop'"),
+    ({"service": "svc", "entities": [{"user_id": 1, "shop": "a"}]}, "missing request value 'boost'"),
+    ({"service": "svc", "entities": {"user_id": [1, 2], "shop": ["a"]}, "request": {"boost": 1}}, "same number"),
+    ({"service": "svc", "entities": {"user_id": [1], "colour": [1]}}, "unknown join key 'colour'"),
+    ({"service": "svc", "entities": [{"user_id": 1.5, "shop": "a"}], "request": {"boost": 1}}, "expected int64"),
+    ({"service": "svc", "entities": [{"user_id": 1, "shop": "a"}], "request": {"boost": "high"}}, "request.boost"),
+    ({"service": "svc", "entities": [{"user_id": 1, "shop": "a"}], "request": {"boost": 1, "x": 2}}, "unknown value 'x'"),
+    ({"service": "svc"}, "'entities' is required"),
+    ({"entities": []}, "'service' is required"),
+])
+def test_bad_online_reads(server, body, message):
+    apply(server)
+    resp = server.http("POST", "/api/v1/features/online", json=body)
+    assert resp.status_code in (400, 404), resp.text
+    assert message in error_of(resp)[1]
+
+
+def test_push_and_materialize_need_write_scope(start_server):
+    secured = start_server("--auth", "required")
+    reader = secured.create_token("reader", "read")
+    writer = secured.create_token("writer", "write")
+    assert secured.http("POST", "/api/v1/features/apply", json={"yaml": DEFS}, token=writer).status_code == 200
+    row = {"view": "clicks", "rows": [{"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "n": 1}]}
+    assert secured.http("POST", "/api/v1/features/push", json=row, token=reader).status_code == 403
+    assert secured.http("POST", "/api/v1/features/materialize", json={}, token=reader).status_code == 403
+    assert secured.http("POST", "/api/v1/features/push", json=row, token=writer).status_code == 200
+    read = {"service": "svc", "entities": [{"user_id": 1, "shop": "a"}], "request": {"boost": 1}}
+    assert secured.http("POST", "/api/v1/features/online", json=read, token=reader).status_code == 200
+
+
+def test_offline_only_views_are_not_loaded_online(server):
+    apply(server, DEFS.replace("    ttl: 1d\n", "    ttl: 1d\n    online: false\n"))
+    out = push(server, "clicks", [{"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "n": 1}])
+    assert (out["table_version"], out["online_written"]) == (1, 0)
+    assert len(scan(server, "clicks")) == 1
+    got = online(server, [{"user_id": 1, "shop": "a"}], request={"boost": 1}, as_of="2026-01-01T01:00:00Z")
+    assert got["results"][0]["statuses"][0] == "missing"
+    resp = server.http("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})
+    assert resp.status_code == 400 and "not online" in error_of(resp)[1]
+    views = server.ok("POST", "/api/v1/features/materialize", json={})["views"]
+    assert [v["view"] for v in views] == ["shops"]
