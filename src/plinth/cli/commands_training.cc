@@ -1,4 +1,5 @@
-// `plinth features training-set` and `plinth features datasets list|show`: local commands on
+// `plinth features training-set`, `plinth features parity` and `plinth features datasets
+// list|show`: local commands on
 // the data directory (like `plinth tokens`). They read the live definitions from the
 // MetaStore and the lake directly, and register datasets locally; they never open the online
 // store, so they run safely beside a server on the same data directory (SQLite and Delta
@@ -18,6 +19,7 @@
 #include "plinth/features/catalog.h"
 #include "plinth/features/dataset_store.h"
 #include "plinth/features/feature_registry.h"
+#include "plinth/features/parity.h"
 #include "plinth/features/training_set.h"
 #include "plinth/server/server_app.h"
 
@@ -152,6 +154,50 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       } else {
         std::cout << "training set " << built->table_path << ": " << built->rows << " rows, dataset " << dataset.name
                   << " version " << dataset.version << std::endl;
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  // parity
+  {
+    auto* cmd = group->add_subcommand("parity", "Replay sample rows through the offline and online paths and report every mismatch (local)");
+    struct Args {
+      std::string service, labels, label_ts = "event_timestamp";
+      int64_t sample = 1000;
+      uint64_t seed = 1;
+    };
+    auto a = std::make_shared<Args>();
+    auto flags = std::make_shared<ServerFlags>();
+    AddServerFlags(cmd, flags.get(), false);
+    cmd->add_option("--service,-s", a->service, "Feature service")->required();
+    cmd->add_option("--sample,-n", a->sample, "Rows to replay (default 1000)");
+    cmd->add_option("--labels,-l", a->labels, "Sample from this label table (needed for request values and multi-entity services)");
+    cmd->add_option("--label-timestamp", a->label_ts, "Label timestamp column (default event_timestamp)");
+    cmd->add_option("--seed", a->seed, "Sampling seed (default 1)");
+    Do(cmd, [=]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(LocalFeatures local, OpenLocal(*flags));
+      PLINTH_ASSIGN_OR_RETURN(auto catalog, features::Catalog::Build(*local.registry));
+      PLINTH_ASSIGN_OR_RETURN(const features::ServicePlan* service, catalog->FindService(a->service));
+      features::ParityOptions options;
+      options.labels = a->labels;
+      options.label_timestamp_column = a->label_ts;
+      options.sample = a->sample;
+      options.seed = a->seed;
+      PLINTH_ASSIGN_OR_RETURN(features::ParityResult result, features::CheckParity(*service, options));
+      if (opts->output == "json") {
+        PrintJson(result.ToJson());
+      } else {
+        for (const auto& m : result.ToJson()["mismatches"]) {
+          std::cout << "mismatch: sample " << m["sample"] << " entity " << DumpJson(m["entity"]) << " at " << m["at"].get<std::string>()
+                    << " " << m["feature"].get<std::string>() << ": offline " << DumpJson(m["offline"]) << ", online "
+                    << DumpJson(m["online"]) << "\n";
+        }
+        std::cout << "parity " << a->service << ": " << result.samples << " samples, " << result.values_compared
+                  << " values compared, " << result.mismatches.size() << " mismatches" << std::endl;
+      }
+      if (!result.mismatches.empty()) {
+        return absl::FailedPreconditionError(StrCat(result.mismatches.size(), " values differ between the offline and online paths"));
       }
       return absl::OkStatus();
     });
