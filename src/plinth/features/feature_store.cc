@@ -55,7 +55,7 @@ absl::StatusOr<std::vector<MaterializeResult>> FeatureStore::Materialize(const s
   } else {
     for (const std::string& name : views) {
       PLINTH_ASSIGN_OR_RETURN(const ViewPlan* v, cat->FindView(name));
-      if (!v->def.online) return absl::FailedPreconditionError(StrCat("feature view '", name, "' is not online (online: false)"));
+      if (!v->def.online) return absl::InvalidArgumentError(StrCat("feature view '", name, "' is not online (online: false)"));
       plans.push_back(v);
     }
   }

@@ -110,10 +110,17 @@ Json OnlineResultJson(const features::ServicePlan& service, const std::vector<fe
     Json entity = Json::object();
     for (const auto& [k, v] : entities[e]) entity[k] = features::ValueToJson(v);
     Json values = Json::array(), status = Json::array(), times = Json::array();
+    // A view's features share one event time: format each distinct time once.
+    int64_t last_micros = features::kNoTimestamp;
+    Json last_time = nullptr;
     for (size_t i = 0; i < row.values.size(); ++i) {
       values.push_back(features::ValueToJson(row.values[i]));
       status.push_back(features::FeatureStatusName(row.status[i]));
-      times.push_back(row.event_micros[i] == features::kNoTimestamp ? Json(nullptr) : Json(FormatTimestamp(row.event_micros[i])));
+      if (row.event_micros[i] != last_micros) {
+        last_micros = row.event_micros[i];
+        last_time = last_micros == features::kNoTimestamp ? Json(nullptr) : Json(FormatTimestamp(last_micros));
+      }
+      times.push_back(last_time);
     }
     rows.push_back({{"entity", entity}, {"values", values}, {"statuses", status}, {"event_timestamps", times}});
   }
