@@ -138,11 +138,12 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     std::string record;
   };
   std::unordered_map<std::string, Best> best;
+  best.reserve(std::min<size_t>(kMaxPendingEntities, 1 << 16));
   auto flush = [&]() -> absl::Status {
     if (best.empty()) return absl::OkStatus();
     std::vector<PendingRow> pending;
     pending.reserve(best.size());
-    for (auto& [key, b] : best) pending.push_back({key, std::move(b.record), b.event, b.created});
+    for (auto& [suffix, b] : best) pending.push_back({StrCat(view.key_prefix, suffix), std::move(b.record), b.event, b.created});
     best.clear();
     PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
     result.rows_written += written;
@@ -171,7 +172,9 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
         continue;
       }
       const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
-      PLINTH_RETURN_IF_ERROR(EncodeEntityKey(view.def.name, view.join_keys, keys, &key));
+      // The map holds the key without the view's prefix (shorter to hash and compare).
+      key.clear();
+      PLINTH_RETURN_IF_ERROR(AppendEntityKey(view.def.name, view.join_keys, keys, &key));
       auto [it, inserted] = best.try_emplace(key);
       Best& b = it->second;
       if (!inserted && !Supersedes(event, created, {0, b.event, b.created})) continue;

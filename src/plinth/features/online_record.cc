@@ -62,6 +62,11 @@ absl::Status EncodeEntityKey(std::string_view view, std::span<const JoinKey> joi
                              std::string* out) {
   out->clear();
   out->append("f/").append(view).push_back('\0');
+  return AppendEntityKey(view, join_keys, keys, out);
+}
+
+absl::Status AppendEntityKey(std::string_view view, std::span<const JoinKey> join_keys, std::span<const Value> keys,
+                             std::string* out) {
   if (keys.size() != join_keys.size()) {
     return absl::InvalidArgumentError(StrCat("view '", view, "' needs ", join_keys.size(), " join keys, got ", keys.size()));
   }

@@ -31,6 +31,10 @@ std::string ViewKeyPrefix(std::string_view view);
 absl::Status EncodeEntityKey(std::string_view view, std::span<const JoinKey> join_keys, std::span<const Value> keys,
                              std::string* out);
 
+// The same without the view prefix: appends the join-key bytes to *out (not cleared).
+absl::Status AppendEntityKey(std::string_view view, std::span<const JoinKey> join_keys, std::span<const Value> keys,
+                             std::string* out);
+
 // Identifies a view's feature layout (names and types, in order).
 uint64_t LayoutId(const FeatureViewDef& view);
 
