@@ -110,7 +110,9 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   fields.insert(fields.end(), joined.fields.begin(), joined.fields.end());
   auto schema = std::make_shared<const columnar::Schema>(fields);
   const int64_t rows = labels.batch.num_rows;
-  auto table = delta::DeltaTable::Create({.root = output.string()}, *schema, {});
+  delta::TableOptions table_options{.root = output.string()};
+  table_options.writer.threads = std::max(1, options.threads);  // columns encoded in parallel
+  auto table = delta::DeltaTable::Create(table_options, *schema, {});
   if (!table.ok()) return table.status();
   int64_t offset = 0;
   delta::BatchSource source = [&](columnar::RecordBatch* batch) -> absl::StatusOr<bool> {

@@ -8,6 +8,7 @@ ParquetWriter::ParquetWriter(std::unique_ptr<OutputFile> out, columnar::Schema s
                              WriterOptions options)
     : out_(std::move(out)), schema_(std::move(schema)), pschema_(std::move(pschema)), options_(std::move(options)) {
   for (const auto& leaf : pschema_.leaves()) columns_.push_back(std::make_unique<ColumnChunkWriter>(leaf, options_));
+  if (options_.threads > 1) pool_ = std::make_unique<WorkerPool>(options_.threads);
 }
 
 ParquetWriter::~ParquetWriter() = default;
@@ -56,8 +57,16 @@ absl::Status ParquetWriter::Write(const columnar::RecordBatch& batch) {
   int64_t done = 0;
   while (done < batch.num_rows) {
     int64_t take = std::min(batch.num_rows - done, options_.row_group_rows - group_rows_);
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      PLINTH_RETURN_IF_ERROR(columns_[i]->Write(batch.columns[i], done, take));
+    if (pool_ != nullptr && columns_.size() > 1) {
+      // Columns are independent: each writer encodes and compresses its own pages.
+      std::vector<absl::Status> status(columns_.size());
+      pool_->ParallelFor(static_cast<int>(columns_.size()),
+                         [&](int i) { status[i] = columns_[i]->Write(batch.columns[i], done, take); });
+      for (const auto& s : status) PLINTH_RETURN_IF_ERROR(s);
+    } else {
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        PLINTH_RETURN_IF_ERROR(columns_[i]->Write(batch.columns[i], done, take));
+      }
     }
     group_rows_ += take;
     rows_written_ += take;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "plinth/base/status.h"
+#include "plinth/base/worker_pool.h"
 #include "plinth/storage/columnar/record_batch.h"
 #include "plinth/storage/parquet/column_writer.h"
 #include "plinth/storage/parquet/file_io.h"
@@ -52,6 +53,7 @@ class ParquetWriter {
   ParquetSchema pschema_;
   WriterOptions options_;
   std::vector<std::unique_ptr<ColumnChunkWriter>> columns_;
+  std::unique_ptr<WorkerPool> pool_;  // when options_.threads > 1
   FileMetaData metadata_;
   int64_t group_rows_ = 0;
   int64_t rows_written_ = 0;

@@ -31,6 +31,9 @@ struct WriterOptions {
   bool byte_stream_split_floats = true;
   bool write_statistics = true;
   bool page_checksums = true;
+  // Threads that encode and compress the columns of a batch in parallel (1 = the calling thread
+  // only). The file's bytes do not depend on it.
+  int threads = 1;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::string created_by = "plinth version 0.1.0";
 };
