@@ -318,7 +318,8 @@ def test_gc_deletes_only_unreferenced_artifacts(server):
     rc, out, _ = server.cli("gc")
     assert rc == 0 and "deleted 0 unused artifact(s)" in out and "1 recent unused kept" in out
     dry = server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s", "dry_run": True})
-    assert dry == {"dry_run": True, "objects": 2, "unreferenced": 1, "deleted": 0, "deleted_bytes": 29, "kept_recent": 0}
+    assert dry == {"dry_run": True, "objects": 2, "unreferenced": 1, "deleted": 0, "deleted_bytes": 29, "kept_recent": 0,
+                   "compiled_removed": 0, "compiled_removed_bytes": 0}
     assert len(server.object_files()) == 2
     done = server.cli_json("gc", "--older-than", "0s")
     assert done["deleted"] == 1 and done["deleted_bytes"] == 29
@@ -330,3 +331,30 @@ def test_gc_deletes_only_unreferenced_artifacts(server):
     assert actions == ["artifact.gc", "artifact.gc"]
     bad = server.http("POST", "/api/v1/admin/gc", json={"older_than": "soon"})
     assert bad.status_code == 400
+
+
+def test_gc_removes_compiled_models_of_deleted_artifacts(server):
+    """A deployed model leaves its compiled form in <data-dir>/cache/compiled; once no version
+    uses the artifact, gc deletes both (a dry run only counts)."""
+    from serving_util import deploy, register_linear
+    register_linear(server, "keep", bias=1.0)
+    register_linear(server, "drop", bias=2.0)
+    deploy(server, "k", model="keep/1")
+    deploy(server, "d", model="drop/1")
+    compiled = server.data_dir / "cache" / "compiled"
+    assert len(list(compiled.glob("*.pf"))) == 2
+    server.ok("DELETE", "/api/v1/deployments/d")
+    assert server.http("DELETE", "/api/v1/models/drop").status_code == 200
+    dry = server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s", "dry_run": True})
+    assert dry["compiled_removed"] == 1 and dry["compiled_removed_bytes"] > 0
+    assert len(list(compiled.glob("*.pf"))) == 2
+    done = server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s"})
+    assert (done["deleted"], done["compiled_removed"]) == (1, 1)
+    left = list(compiled.glob("*.pf"))
+    assert len(left) == 1 and left[0].name.startswith(server.ok("GET", "/api/v1/models/keep/versions/1")["artifact"]["sha256"])
+    # Unrelated files in the cache directory are left alone; the kept model still serves.
+    (compiled / "notes.txt").write_text("x")
+    server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s"})
+    assert (compiled / "notes.txt").exists()
+    resp = server.http("POST", "/api/v1/deployments/k/predict", json={"instances": [{"a": 0, "b": 0}]})
+    assert resp.status_code == 200 and resp.json()["predictions"] == [1.0]

@@ -136,7 +136,7 @@ absl::StatusOr<std::vector<registry::MetricPoint>> ParseMetricPoints(const Json&
 
 }  // namespace
 
-void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& objects) {
+void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& objects, serving::CompiledModelDir* compiled) {
   Registry* r = &reg;
   storage::ObjectStore* store = &objects;
 
@@ -329,19 +329,28 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
                                           {"unchanged_count", result.unchanged}});
               }});
 
-  router.Add({"POST", "/api/v1/admin/gc", Access::kAdmin, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+  router.Add({"POST", "/api/v1/admin/gc", Access::kAdmin, false, [r, store, compiled](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
                 PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"older_than", "dry_run"}, "gc request"));
                 PLINTH_ASSIGN_OR_RETURN(auto older, JsonOptString(body, "older_than"));
                 PLINTH_ASSIGN_OR_RETURN(auto dry_run, JsonOptBool(body, "dry_run"));
                 PLINTH_ASSIGN_OR_RETURN(int64_t grace, ParseDuration(older.value_or("24h")));
                 PLINTH_ASSIGN_OR_RETURN(auto report, r->CollectGarbage(grace, dry_run.value_or(false), AuditFrom(req)));
-                return JsonResponse(200, {{"dry_run", dry_run.value_or(false)},
-                                          {"objects", report.objects},
-                                          {"unreferenced", report.unreferenced},
-                                          {"deleted", report.deleted},
-                                          {"deleted_bytes", report.deleted_bytes},
-                                          {"kept_recent", report.kept_recent}});
+                Json out = {{"dry_run", dry_run.value_or(false)},
+                            {"objects", report.objects},
+                            {"unreferenced", report.unreferenced},
+                            {"deleted", report.deleted},
+                            {"deleted_bytes", report.deleted_bytes},
+                            {"kept_recent", report.kept_recent}};
+                if (compiled != nullptr) {
+                  // Compiled forms of artifacts that are gone (deleted now, or earlier) go too.
+                  PLINTH_ASSIGN_OR_RETURN(auto swept, compiled->RemoveUnless(
+                                                          [store](std::string_view sha) { return store->Stat(sha).ok(); },
+                                                          dry_run.value_or(false)));
+                  out["compiled_removed"] = swept.removed;
+                  out["compiled_removed_bytes"] = swept.removed_bytes;
+                }
+                return JsonResponse(200, out);
               }});
 
   router.Add({"GET", "/api/v1/resolve/{ref}", Access::kRead, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {

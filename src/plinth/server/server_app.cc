@@ -103,7 +103,7 @@ absl::Status RunServer(const ServerConfig& config) {
                                                predictions.rejected(), "\n");
                                      return out;
                                    }});
-  AddRegistryRoutes(router, *reg, *stores.objects);
+  AddRegistryRoutes(router, *reg, *stores.objects, compiled.get());
   ServingDeps serving_deps{.router = serving_router.get(),
                            .predictor = &predictor,
                            .stopping = stopping,

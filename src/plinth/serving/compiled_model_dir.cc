@@ -77,6 +77,31 @@ absl::Status CompiledModelDir::Write(std::string_view sha256, std::string_view b
   return absl::OkStatus();
 }
 
+absl::StatusOr<CompiledModelDir::SweepReport> CompiledModelDir::RemoveUnless(
+    const std::function<bool(std::string_view sha256)>& keep, bool dry_run) {
+  SweepReport report;
+  std::error_code ec;
+  if (!fs::is_directory(options_.dir, ec)) return report;
+  for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != 64 + kSuffix.size() || name.compare(64, kSuffix.size(), kSuffix) != 0) continue;
+    const std::string sha = name.substr(0, 64);
+    if (!IsSha256Hex(sha)) continue;
+    ++report.files;
+    if (keep(sha)) continue;
+    std::error_code size_ec;
+    const auto bytes = fs::file_size(entry.path(), size_ec);
+    if (!dry_run) {
+      fs::remove(entry.path(), size_ec);
+      if (size_ec) return absl::InternalError(StrCat("cannot remove ", entry.path().string(), ": ", size_ec.message()));
+    }
+    ++report.removed;
+    report.removed_bytes += static_cast<int64_t>(bytes);
+  }
+  if (ec) return absl::InternalError(StrCat("cannot list ", options_.dir, ": ", ec.message()));
+  return report;
+}
+
 absl::Status CompiledModelDir::Remove(std::string_view sha256) {
   if (!IsSha256Hex(sha256)) return absl::InvalidArgumentError(StrCat("invalid artifact digest '", sha256, "'"));
   std::error_code ec;

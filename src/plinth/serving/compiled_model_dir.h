@@ -11,6 +11,7 @@
 // bytes; the last rename wins).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +34,16 @@ class CompiledModelDir {
   bool Contains(std::string_view sha256) const;
   absl::Status Write(std::string_view sha256, std::string_view bytes);
   absl::Status Remove(std::string_view sha256);
+
+  // Removes the compiled files whose artifact `keep` rejects (e.g. artifacts deleted by
+  // `plinth gc`); with `dry_run` only counts them. Files of other names are left alone. A
+  // model still memory-mapped from a removed file keeps working until it is unloaded.
+  struct SweepReport {
+    int64_t files = 0;    // compiled files examined
+    int64_t removed = 0;  // removed (or that would be, on a dry run)
+    int64_t removed_bytes = 0;
+  };
+  absl::StatusOr<SweepReport> RemoveUnless(const std::function<bool(std::string_view sha256)>& keep, bool dry_run);
 
  private:
   explicit CompiledModelDir(Options options) : options_(std::move(options)) {}
