@@ -349,7 +349,7 @@ def test_gc_removes_compiled_models_of_deleted_artifacts(server):
     assert dry["compiled_removed"] == 1 and dry["compiled_removed_bytes"] > 0
     assert len(list(compiled.glob("*.pf"))) == 2
     done = server.ok("POST", "/api/v1/admin/gc", json={"older_than": "0s"})
-    assert (done["deleted"], done["compiled_removed"]) == (1, 1)
+    assert done["compiled_removed"] == 1 and len(server.object_files()) == 1
     left = list(compiled.glob("*.pf"))
     assert len(left) == 1 and left[0].name.startswith(server.ok("GET", "/api/v1/models/keep/versions/1")["artifact"]["sha256"])
     # Unrelated files in the cache directory are left alone; the kept model still serves.
