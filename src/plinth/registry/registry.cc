@@ -357,6 +357,7 @@ absl::StatusOr<GarbageReport> Registry::CollectGarbage(int64_t grace_micros, boo
       continue;
     }
     report.deleted_bytes += o.size;
+    report.deleted_sha256.push_back(o.sha256);
     if (dry_run) continue;
     PLINTH_RETURN_IF_ERROR(options_.objects->Delete(o.sha256));
     ++report.deleted;

@@ -72,6 +72,7 @@ struct GarbageReport {
   int64_t deleted = 0;          // unreferenced and older than the grace period (0 on a dry run)
   int64_t deleted_bytes = 0;    // bytes of those (would-be deleted on a dry run)
   int64_t kept_recent = 0;      // unreferenced but younger than the grace period
+  std::vector<std::string> deleted_sha256;  // what was (or, on a dry run, would be) deleted
 };
 
 struct Artifact {

@@ -1,5 +1,7 @@
 #include "plinth/server/registry_api.h"
 
+#include <set>
+
 #include "plinth/base/names.h"
 #include "plinth/base/time.h"
 #include "plinth/server/api_util.h"
@@ -344,8 +346,11 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
                             {"kept_recent", report.kept_recent}};
                 if (compiled != nullptr) {
                   // Compiled forms of artifacts that are gone (deleted now, or earlier) go too.
+                  std::set<std::string, std::less<>> gone(report.deleted_sha256.begin(), report.deleted_sha256.end());
                   PLINTH_ASSIGN_OR_RETURN(auto swept, compiled->RemoveUnless(
-                                                          [store](std::string_view sha) { return store->Stat(sha).ok(); },
+                                                          [store, &gone](std::string_view sha) {
+                                                            return !gone.count(sha) && store->Stat(sha).ok();
+                                                          },
                                                           dry_run.value_or(false)));
                   out["compiled_removed"] = swept.removed;
                   out["compiled_removed_bytes"] = swept.removed_bytes;
