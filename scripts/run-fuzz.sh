@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
-# FUZZ_SECONDS (default 20) per target (eight targets: CI runs them all within its budget). Seeds and regression inputs: fuzz/corpus/<target>/.
+# FUZZ_SECONDS (default 15) per target (nine targets: CI runs them all within its budget). Seeds and regression inputs: fuzz/corpus/<target>/.
 # Real files from other writers (../shared/testdata or $PLINTH_TESTDATA) are extra read-only
 # corpora when present; libFuzzer writes new inputs only to the first, build-local directory.
 # A crash leaves its input in build-fuzz/artifacts/ and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}"
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-15}"
 BUILD=build-fuzz
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
