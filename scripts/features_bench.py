@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,21 +18,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serving_bench import load, wait_http  # noqa: E402
-
-
-def start(plinth, data):
-    log = open(os.path.join(data, "server.log"), "w")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLINTH_")}
-    proc = subprocess.Popen([plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
-                             "--log-level", "warn", "--threads", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=data, env=env)
-    for _ in range(300):
-        for line in open(os.path.join(data, "server.log")).read().splitlines():
-            if line.startswith("plinth server listening on "):
-                return proc, line.split()[-1]
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("plinth server did not start")
+from serving_bench import load, start_server, wait_http  # noqa: E402
 
 
 def main():
@@ -47,7 +32,7 @@ def main():
     ap.add_argument("--entities", type=int, default=100000)
     args = ap.parse_args()
     data = tempfile.mkdtemp(prefix="plinth-features-bench-")
-    proc, url = start(args.plinth, data)
+    proc, url = start_server(args.plinth, data)
     try:
         wait_http(url + "/healthz")
         features = "\n".join(f"      - {{name: f{i}, type: double}}" for i in range(50))
@@ -90,7 +75,7 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
               f"max {push['max_ms']:.2f} ms (300 pushes, each a Delta commit)", flush=True)
         body = os.path.join(data, "online.json")
         with open(body, "w") as f:
-            json.dump({"service": "svc50", "entities": {"user_id": [4242]}, "as_of": "2030-01-02T00:00:00Z"}, f)
+            json.dump({"service": "svc50", "entities": {"user_id": [args.entities // 2]}, "as_of": "2030-01-02T00:00:00Z"}, f)
         check = requests.post(url + "/api/v1/features/online", data=open(body).read()).json()
         assert check["results"][0]["statuses"] == ["present"] * 50, check
         port = int(url.rsplit(":", 1)[1])

@@ -49,23 +49,23 @@ def load(args, port, path, body_file, rate=0.0):
     return result
 
 
-def start_plinth(args, data, model_path):
+def start_server(plinth, data):
+    """`plinth server` on a fresh data dir, any free loopback port; returns (process, base URL)."""
     log = open(os.path.join(data, "server.log"), "w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLINTH_")}
-    proc = subprocess.Popen([args.plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
+    proc = subprocess.Popen([plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
                              "--log-level", "warn", "--threads", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=data, env=env)
-    url = None
     for _ in range(300):
-        text = open(os.path.join(data, "server.log")).read()
-        for line in text.splitlines():
+        for line in open(os.path.join(data, "server.log")).read().splitlines():
             if line.startswith("plinth server listening on "):
-                url = line.split()[-1]
-        if url:
-            break
+                return proc, line.split()[-1]
         time.sleep(0.1)
-    if not url:
-        proc.kill()
-        raise RuntimeError("plinth server did not start: " + open(os.path.join(data, "server.log")).read())
+    proc.kill()
+    raise RuntimeError("plinth server did not start: " + open(os.path.join(data, "server.log")).read())
+
+
+def start_plinth(args, data, model_path):
+    proc, url = start_server(args.plinth, data)
     data_bytes = open(model_path, "rb").read()
     import hashlib
     digest = hashlib.sha256(data_bytes).hexdigest()
