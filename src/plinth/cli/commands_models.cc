@@ -78,7 +78,7 @@ absl::StatusOr<std::string> FileSha256(const std::string& path) {
   return h.FinishHex();
 }
 
-struct Shared {
+struct ModelsShared {
   ClientOptions client;
 };
 
@@ -88,7 +88,7 @@ void AddModelsCommands(CLI::App& app) {
   auto* models = app.add_subcommand("models", "Model registry: models, versions, aliases, search");
   models->require_subcommand(1);
   models->fallthrough();  // --server/--token/--output may follow any subcommand
-  auto shared = std::make_shared<Shared>();
+  auto shared = std::make_shared<ModelsShared>();
   AddClientOptions(models, &shared->client);
   auto& opts = shared->client;
 

@@ -20,14 +20,14 @@ const Columns kDeploymentColumns = {{"NAME", "/name"},        {"MODEL", "/spec/m
 
 std::string DeploymentPath(const std::string& name) { return StrCat("/api/v1/deployments/", PercentEncode(name)); }
 
-struct Shared {
+struct ServingShared {
   ClientOptions client;
 };
 
 }  // namespace
 
 void AddServingCommands(CLI::App& app) {
-  auto shared = std::make_shared<Shared>();
+  auto shared = std::make_shared<ServingShared>();
   auto& opts = shared->client;
 
   // deploy

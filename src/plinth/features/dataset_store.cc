@@ -14,7 +14,7 @@ namespace {
 
 constexpr char kColumns[] = "name, version, table_path, table_version, row_count, lineage, created_at, created_by";
 
-absl::StatusOr<Dataset> FromRow(const SqlRow& r) {
+absl::StatusOr<Dataset> DatasetFromRow(const SqlRow& r) {
   Dataset d;
   d.name = r.Text(0);
   d.version = r.Int(1);
@@ -82,7 +82,7 @@ absl::StatusOr<std::vector<Dataset>> DatasetStore::List(std::optional<std::strin
                                                      "(SELECT MAX(version) FROM datasets e WHERE e.name = d.name) ORDER BY name")));
     }
     for (const SqlRow& r : rows) {
-      PLINTH_ASSIGN_OR_RETURN(Dataset d, FromRow(r));
+      PLINTH_ASSIGN_OR_RETURN(Dataset d, DatasetFromRow(r));
       out.push_back(std::move(d));
     }
     return absl::OkStatus();
@@ -104,7 +104,7 @@ absl::StatusOr<Dataset> DatasetStore::Get(const std::string& name, std::optional
                                               {name}));
     }
     if (!rows.empty()) {
-      PLINTH_ASSIGN_OR_RETURN(Dataset d, FromRow(rows[0]));
+      PLINTH_ASSIGN_OR_RETURN(Dataset d, DatasetFromRow(rows[0]));
       out = std::move(d);
     }
     return absl::OkStatus();

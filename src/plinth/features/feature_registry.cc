@@ -19,7 +19,7 @@ namespace {
 
 constexpr char kObjectColumns[] = "o.kind, o.name, o.version, o.spec, o.created_at, o.created_by";
 
-absl::StatusOr<StoredObject> FromRow(const SqlRow& r) {
+absl::StatusOr<StoredObject> ObjectFromRow(const SqlRow& r) {
   StoredObject o;
   PLINTH_ASSIGN_OR_RETURN(o.kind, ParseObjectKind(r.Text(0)));
   o.name = r.Text(1);
@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<StoredObject>> QueryObjects(SqlTransaction& txn, std:
   PLINTH_ASSIGN_OR_RETURN(SqlRows rows, txn.Query(StrCat("SELECT ", kObjectColumns, " FROM feature_objects o ", where), params));
   std::vector<StoredObject> out;
   for (const auto& r : rows) {
-    PLINTH_ASSIGN_OR_RETURN(StoredObject o, FromRow(r));
+    PLINTH_ASSIGN_OR_RETURN(StoredObject o, ObjectFromRow(r));
     out.push_back(std::move(o));
   }
   return out;

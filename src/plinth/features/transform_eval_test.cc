@@ -13,17 +13,7 @@ namespace {
 using testing::Eval;
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-const double kInf = std::numeric_limits<double>::infinity();
-
-MATCHER_P(Is, expected, "") { return arg.SameAs(expected); }
-
-const Value kNull;
-Value I(int64_t v) { return Value::Int64(v); }
-Value D(double v) { return Value::Double(v); }
-Value B(bool v) { return Value::Bool(v); }
-Value S(std::string v) { return Value::String(std::move(v)); }
+using namespace testing;  // NOLINT: the value helpers I(), D(), Is() ...
 
 TEST(TransformEvalTest, IntegerArithmeticStaysInt64) {
   EXPECT_THAT(Eval("1 + 2 * 3"), Is(I(7)));

@@ -69,7 +69,6 @@ absl::Status RequireAll(const AstNode& call, bool (*ok)(ValueType), std::string_
   return absl::OkStatus();
 }
 
-bool IsBoolish(ValueType t) { return t == ValueType::kBool || t == ValueType::kNull; }
 bool IsStringish(ValueType t) { return t == ValueType::kString || t == ValueType::kNull; }
 bool IsTimeish(ValueType t) { return t == ValueType::kTimestamp || t == ValueType::kNull; }
 

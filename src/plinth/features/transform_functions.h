@@ -52,6 +52,7 @@ std::optional<ValueType> UnifyTypes(ValueType a, ValueType b);
 inline bool IsNumeric(ValueType t) {
   return t == ValueType::kInt64 || t == ValueType::kDouble || t == ValueType::kNull;
 }
+inline bool IsBoolish(ValueType t) { return t == ValueType::kBool || t == ValueType::kNull; }
 
 // "string 'country'" or "int64 length(name)": an operand in type error messages.
 std::string DescribeOperand(const AstNode& n);

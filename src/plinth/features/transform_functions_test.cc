@@ -11,17 +11,7 @@ namespace {
 using testing::At;
 using testing::Eval;
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-const double kInf = std::numeric_limits<double>::infinity();
-constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-
-MATCHER_P(Is, expected, "") { return arg.SameAs(expected); }
-
-const Value kNull;
-Value I(int64_t v) { return Value::Int64(v); }
-Value D(double v) { return Value::Double(v); }
-Value B(bool v) { return Value::Bool(v); }
-Value S(std::string v) { return Value::String(std::move(v)); }
+using namespace testing;  // NOLINT: the value helpers I(), D(), Is() ...
 
 TEST(TransformFunctionsTest, If) {
   EXPECT_THAT(Eval("if(flag, 1, 2)", {{"flag", B(true)}}), Is(I(1)));

@@ -4,15 +4,17 @@
 #include <cmath>
 
 namespace plinth::features {
+
+absl::Status ErrorAt(int column, std::string_view message) {
+  return absl::InvalidArgumentError(StrCat("at column ", column, ": ", message));
+}
+
 namespace {
 
 bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
 
-absl::Status ErrorAt(int column, std::string_view message) {
-  return absl::InvalidArgumentError(StrCat("at column ", column, ": ", message));
-}
 
 TokenKind KeywordKind(std::string_view word) {
   if (word == "and") return TokenKind::kAnd;

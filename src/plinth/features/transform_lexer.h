@@ -45,4 +45,7 @@ bool IsValidIdentifier(std::string_view name);
 // an unknown escape or a malformed or out-of-range number. The last token is always kEnd.
 absl::StatusOr<std::vector<Token>> Tokenize(std::string_view source);
 
+// InvalidArgument "at column N: message": the form of every lexer, parser and type error.
+absl::Status ErrorAt(int column, std::string_view message);
+
 }  // namespace plinth::features

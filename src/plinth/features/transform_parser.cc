@@ -8,10 +8,6 @@
 namespace plinth::features {
 namespace {
 
-absl::Status ErrorAt(int column, std::string_view message) {
-  return absl::InvalidArgumentError(StrCat("at column ", column, ": ", message));
-}
-
 using NodePtr = std::unique_ptr<AstNode>;
 
 NodePtr MakeNode(AstKind kind, int column) {

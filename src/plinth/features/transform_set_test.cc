@@ -8,7 +8,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::At;
 
-MATCHER_P(Is, expected, "") { return arg.SameAs(expected); }
+using testing::Is;
 
 const std::vector<std::pair<std::string, ValueType>> kBase = {
     {"amount_sum_7d", ValueType::kDouble},

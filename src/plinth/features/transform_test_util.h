@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -55,6 +56,19 @@ inline std::string CompileError(std::string_view source) {
   EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument) << source;
   return std::string(e.status().message());
 }
+
+inline const double kNaN = std::numeric_limits<double>::quiet_NaN();
+inline const double kInf = std::numeric_limits<double>::infinity();
+inline constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+// Same type and value (NaN equals NaN).
+MATCHER_P(Is, expected, "") { return arg.SameAs(expected); }
+
+inline const Value kNull;
+inline Value I(int64_t v) { return Value::Int64(v); }
+inline Value D(double v) { return Value::Double(v); }
+inline Value B(bool v) { return Value::Bool(v); }
+inline Value S(std::string v) { return Value::String(std::move(v)); }
 
 inline Value At(std::string_view iso) {
   auto micros = ParseTimestamp(iso);

@@ -3,15 +3,10 @@
 #include <algorithm>
 
 #include "plinth/features/transform_functions.h"
+#include "plinth/features/transform_lexer.h"
 
 namespace plinth::features {
 namespace {
-
-absl::Status ErrorAt(int column, std::string_view message) {
-  return absl::InvalidArgumentError(StrCat("at column ", column, ": ", message));
-}
-
-bool IsBoolish(ValueType t) { return t == ValueType::kBool || t == ValueType::kNull; }
 
 // Whether `a op b` is allowed for a comparison operator `op`.
 absl::Status CheckComparable(const AstNode& node, const AstNode& a, const AstNode& b) {

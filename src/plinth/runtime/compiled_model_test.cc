@@ -17,7 +17,7 @@
 namespace plinth::runtime {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using ::plinth::testing::kNaN;
 
 struct Shape {
   Precision precision = Precision::kFloat32;

@@ -23,7 +23,7 @@
 namespace plinth::runtime {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using ::plinth::testing::kNaN;
 constexpr double kExact = 1e-12;  // relative; LightGBM triples are expected to match bit for bit
 
 // Every prediction is made by the reference evaluator and by the compiled engine (what serving
@@ -140,7 +140,7 @@ std::vector<double> ReadLibsvm(const std::string& path, int32_t num_features, do
   return rows;
 }
 
-struct Csv {
+struct LgbCsv {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   int Column(std::string_view name) const {
@@ -151,8 +151,8 @@ struct Csv {
   }
 };
 
-Csv ReadCsv(const std::string& path) {
-  Csv csv;
+LgbCsv ReadCsv(const std::string& path) {
+  LgbCsv csv;
   std::string text = ReadFile(path);
   auto lines = Lines(text);
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -178,7 +178,7 @@ double EncodeCell(const FeatureSpec& spec, std::string_view cell) {
 
 // Rows in the model's feature order, read from the CSV by feature name. A feature named
 // Column_Value that is no column is the 0/1 dummy of Column == Value (missing -> 0).
-std::vector<double> EncodeCsv(const Signature& sig, const Csv& csv) {
+std::vector<double> EncodeCsv(const Signature& sig, const LgbCsv& csv) {
   std::vector<double> rows;
   for (const auto& cells : csv.rows) {
     for (const FeatureSpec& spec : sig.inputs) {
@@ -274,8 +274,8 @@ TEST(LightgbmConformanceTest, JpmmlLightgbm) {
   for (const JpmmlCase& c : cases) {
     SCOPED_TRACE(c.expected);
     TreeEnsemble e = Load(dir + "lgbm/" + c.model + ".txt");
-    Csv input = ReadCsv(dir + "csv/" + c.input + ".csv");
-    Csv expected = ReadCsv(dir + "csv/" + c.expected + ".csv");
+    LgbCsv input = ReadCsv(dir + "csv/" + c.input + ".csv");
+    LgbCsv expected = ReadCsv(dir + "csv/" + c.expected + ".csv");
     ASSERT_EQ(input.rows.size(), expected.rows.size());
     std::vector<double> got =
         PredictRows(e, EncodeCsv(e.signature, input), {.iteration_limit = c.iterations});

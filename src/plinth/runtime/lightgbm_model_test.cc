@@ -11,7 +11,7 @@ namespace plinth::runtime {
 namespace {
 
 using plinth::testing::StatusIs;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using ::plinth::testing::kNaN;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
@@ -54,23 +54,23 @@ std::string Replace(std::string text, std::string_view from, std::string_view to
   return text;
 }
 
-TreeEnsemble Parse(std::string_view text) {
+TreeEnsemble ParseLgb(std::string_view text) {
   auto e = ParseLightgbmText(text);
   EXPECT_TRUE(e.ok()) << e.status();
   return e.ok() ? *std::move(e) : TreeEnsemble{};
 }
 
-std::vector<double> Predict(const TreeEnsemble& e, std::vector<double> row,
+std::vector<double> PredictLgb(const TreeEnsemble& e, std::vector<double> row,
                             PredictOptions options = {}) {
   if (e.trees.empty()) return {};
   return ReferencePredict(e, row.data(), 1, options);
 }
 
 // Prediction of a model whose only split is on feature 0 (left leaf -1, right leaf +1).
-double Side(const TreeEnsemble& e, double v) { return Predict(e, {v, 0})[0]; }
+double Side(const TreeEnsemble& e, double v) { return PredictLgb(e, {v, 0})[0]; }
 
 TEST(LightgbmModelTest, StumpBecomesThreeNodes) {
-  TreeEnsemble e = Parse(Model({Stump(0.5)}));
+  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}));
   EXPECT_EQ(e.precision, Precision::kFloat64);
   EXPECT_EQ(e.source_format, "lightgbm-text");
   EXPECT_EQ(e.objective, "regression");
@@ -104,14 +104,14 @@ TEST(LightgbmModelTest, NumericalSplitIsLessOrEqualForEveryDouble) {
   for (double t : {0.5, -2.25, 0.0, -0.0, 1e-300, denorm, -denorm, max, -max,
                    1.0000000180025095e-35, 123456.789, 31.500000000000004, -kInf}) {
     SCOPED_TRACE(t);
-    TreeEnsemble e = Parse(Model({Stump(t)}));
+    TreeEnsemble e = ParseLgb(Model({Stump(t)}));
     EXPECT_EQ(Side(e, t), -1);
     EXPECT_EQ(Side(e, std::nextafter(t, -kInf)), -1);
     EXPECT_EQ(Side(e, std::nextafter(t, kInf)), 1);
     EXPECT_EQ(Side(e, kInf), 1);
   }
-  EXPECT_EQ(Side(Parse(Model({Stump(-0.0)})), 0.0), -1);  // 0.0 <= -0.0
-  EXPECT_EQ(Side(Parse(Model({Stump(0.0)})), -0.0), -1);
+  EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.0)})), 0.0), -1);  // 0.0 <= -0.0
+  EXPECT_EQ(Side(ParseLgb(Model({Stump(0.0)})), -0.0), -1);
   EXPECT_TRUE(
       StatusIs(ParseLightgbmText(Model({Stump(kNaN)})), kInvalid, "node 0 has threshold nan"));
 }
@@ -120,7 +120,7 @@ TEST(LightgbmModelTest, NumericalSplitIsLessOrEqualForEveryDouble) {
 TEST(LightgbmModelTest, InfiniteThresholdSendsEveryPresentValueLeft) {
   for (int d : {0, 2, 4, 6, 8, 10}) {
     SCOPED_TRACE(d);
-    TreeEnsemble e = Parse(Model({Stump(kInf, d)}));
+    TreeEnsemble e = ParseLgb(Model({Stump(kInf, d)}));
     for (double v : {kInf, -kInf, 1e308, -1.0, 0.5}) EXPECT_EQ(Side(e, v), -1) << v;
     const double missing_side = (d >> 2) == 0 || (d & 2) ? -1 : 1;  // None reads NaN as 0.0 <= inf
     EXPECT_EQ(Side(e, kNaN), missing_side);
@@ -134,16 +134,16 @@ TEST(LightgbmModelTest, InfiniteThresholdSendsEveryPresentValueLeft) {
 
 TEST(LightgbmModelTest, MissingTypeNoneReadsNaNAsZero) {
   for (int d : {0, 2}) {  // default_left is irrelevant without a missing type
-    EXPECT_EQ(Side(Parse(Model({Stump(0.5, d)})), kNaN), -1);
-    EXPECT_EQ(Side(Parse(Model({Stump(-0.5, d)})), kNaN), 1);
-    EXPECT_EQ(Side(Parse(Model({Stump(-0.5, d)})), 0.0), 1);
+    EXPECT_EQ(Side(ParseLgb(Model({Stump(0.5, d)})), kNaN), -1);
+    EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.5, d)})), kNaN), 1);
+    EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.5, d)})), 0.0), 1);
   }
 }
 
 TEST(LightgbmModelTest, MissingTypeZeroSendsZeroAndNaNToTheDefaultChild) {
   for (int d : {4, 6}) {
     const double missing_side = d == 6 ? -1 : 1;
-    TreeEnsemble e = Parse(Model({Stump(-1.0, d)}));  // every non-missing value here is > -1: right
+    TreeEnsemble e = ParseLgb(Model({Stump(-1.0, d)}));  // every non-missing value here is > -1: right
     EXPECT_EQ(e.trees[0].nodes[0].missing, MissingRule::kZeroOrNaN);
     for (double v : {0.0, -0.0, 1e-36, -1e-36, 1e-35, kNaN})
       EXPECT_EQ(Side(e, v), missing_side) << v;
@@ -155,7 +155,7 @@ TEST(LightgbmModelTest, MissingTypeZeroSendsZeroAndNaNToTheDefaultChild) {
 TEST(LightgbmModelTest, MissingTypeNaNSendsOnlyNaNToTheDefaultChild) {
   for (int d : {8, 10}) {
     const double missing_side = d == 10 ? -1 : 1;
-    TreeEnsemble e = Parse(Model({Stump(-1.0, d)}));
+    TreeEnsemble e = ParseLgb(Model({Stump(-1.0, d)}));
     EXPECT_EQ(e.trees[0].nodes[0].missing, MissingRule::kNaN);
     EXPECT_EQ(e.trees[0].nodes[0].default_left, d == 10);
     EXPECT_EQ(Side(e, kNaN), missing_side);
@@ -168,14 +168,14 @@ TEST(LightgbmModelTest, CategoricalBitsetBecomesCategorySet) {
   // Word 0 = bits 0 and 2; word 1 = 2^31 + 1 = bits 32 and 63.
   for (int d : {1, 3, 5, 7, 9, 11}) {
     SCOPED_TRACE(d);
-    TreeEnsemble e = Parse(Model({CatStump("5 2147483649", 2, d)}));
+    TreeEnsemble e = ParseLgb(Model({CatStump("5 2147483649", 2, d)}));
     const TreeNode& n = e.trees[0].nodes[0];
     EXPECT_TRUE(n.categorical);
     EXPECT_EQ(n.feature, 1);
     EXPECT_EQ(n.categories, (std::vector<uint32_t>{0, 2, 32, 63}));
     EXPECT_TRUE(n.categories_go_left);
     EXPECT_EQ(e.signature.inputs[1].kind, FeatureKind::kCategorical);
-    auto side = [&](double v) { return Predict(e, {0, v})[0]; };
+    auto side = [&](double v) { return PredictLgb(e, {0, v})[0]; };
     for (double v : {0.0, -0.0, 2.0, 2.7, 32.0, 63.0, 63.99}) EXPECT_EQ(side(v), -1) << v;
     for (double v :
          {1.0, 3.0, 31.0, 64.0, 1e6, 4294967298.0, 1e10, -1.0, -3.0, kInf, -kInf, kNaN}) {
@@ -190,12 +190,12 @@ TEST(LightgbmModelTest, CategoricalNodesUseTheirOwnBitsets) {
       "num_leaves=3\nnum_cat=2\nsplit_feature=1 0\nthreshold=1 0\ndecision_type=1 1\n"
       "left_child=1 -1\nright_child=-2 -3\nleaf_value=10 20 30\ncat_boundaries=0 1 "
       "2\ncat_threshold=3 2\n";
-  TreeEnsemble e = Parse(Model({tree}));
+  TreeEnsemble e = ParseLgb(Model({tree}));
   EXPECT_EQ(e.trees[0].nodes[0].categories, std::vector<uint32_t>{1});
   EXPECT_EQ(e.trees[0].nodes[1].categories, (std::vector<uint32_t>{0, 1}));
-  EXPECT_EQ(Predict(e, {0, 1})[0], 10);
-  EXPECT_EQ(Predict(e, {5, 1})[0], 30);
-  EXPECT_EQ(Predict(e, {0, 0})[0], 20);
+  EXPECT_EQ(PredictLgb(e, {0, 1})[0], 10);
+  EXPECT_EQ(PredictLgb(e, {5, 1})[0], 30);
+  EXPECT_EQ(PredictLgb(e, {0, 0})[0], 20);
   EXPECT_EQ(e.signature.inputs[0].kind, FeatureKind::kCategorical);
 }
 
@@ -204,24 +204,24 @@ TEST(LightgbmModelTest, DeeperTreeKeepsLeafNumbers) {
   const std::string tree =
       "num_leaves=3\nnum_cat=0\nsplit_feature=0 1\nthreshold=0 0\ndecision_type=2 2\n"
       "left_child=1 -1\nright_child=-3 -2\nleaf_value=1 2 3\n";
-  TreeEnsemble e = Parse(Model({tree}));
+  TreeEnsemble e = ParseLgb(Model({tree}));
   const Tree& t = e.trees[0];
   ASSERT_EQ(t.nodes.size(), 5u);
   double row[2] = {-1, 1};
   int32_t leaf = ReferenceLeaf(t, row, Precision::kFloat64);
   EXPECT_EQ(LightgbmLeafIndex(t, leaf), 1);
   EXPECT_EQ(t.nodes[leaf].leaf_value, 2);
-  EXPECT_EQ(Predict(e, {1, 0})[0], 3);
-  EXPECT_EQ(Predict(e, {0, 0})[0], 1);
+  EXPECT_EQ(PredictLgb(e, {1, 0})[0], 3);
+  EXPECT_EQ(PredictLgb(e, {0, 0})[0], 1);
 }
 
 TEST(LightgbmModelTest, SingleLeafTree) {
-  TreeEnsemble e = Parse(
+  TreeEnsemble e = ParseLgb(
       Model({"num_leaves=1\nnum_cat=0\nsplit_feature=\nthreshold=\nleaf_value=0.25\nshrinkage=1",
              Stump(0.5)}));
   ASSERT_EQ(e.trees[0].nodes.size(), 1u);
   EXPECT_TRUE(e.trees[0].nodes[0].is_leaf);
-  EXPECT_EQ(Predict(e, {0, 0})[0], 0.25 - 1);
+  EXPECT_EQ(PredictLgb(e, {0, 0})[0], 0.25 - 1);
   EXPECT_EQ(LightgbmLeafIndex(e.trees[0], 0), 0);
 }
 
@@ -231,26 +231,26 @@ TEST(LightgbmModelTest, MulticlassTreesCycleThroughClasses) {
   header = Replace(header, "objective=regression", "objective=multiclass num_class:3");
   std::vector<std::string> trees;
   for (int t = 0; t < 6; ++t) trees.push_back(Stump(0.5, 2, 0, -t, t));
-  TreeEnsemble e = Parse(Model(trees, header));
+  TreeEnsemble e = ParseLgb(Model(trees, header));
   EXPECT_EQ(e.num_outputs, 3);
   EXPECT_EQ(e.trees_per_iteration, 3);
   EXPECT_EQ(e.transform, OutputTransform::kSoftmax);
   EXPECT_EQ(e.signature.outputs, (std::vector<std::string>{"class_0", "class_1", "class_2"}));
   for (int t = 0; t < 6; ++t) EXPECT_EQ(e.trees[t].output, t % 3);
-  EXPECT_EQ(Predict(e, {1, 0}, {.output_margin = true}), (std::vector<double>{3, 5, 7}));
-  EXPECT_EQ(Predict(e, {1, 0}, {.output_margin = true, .iteration_limit = 1}),
+  EXPECT_EQ(PredictLgb(e, {1, 0}, {.output_margin = true}), (std::vector<double>{3, 5, 7}));
+  EXPECT_EQ(PredictLgb(e, {1, 0}, {.output_margin = true, .iteration_limit = 1}),
             (std::vector<double>{0, 1, 2}));
-  std::vector<double> p = Predict(e, {1, 0});
+  std::vector<double> p = PredictLgb(e, {1, 0});
   const double z = std::exp(3.0) + std::exp(5.0) + std::exp(7.0);
   EXPECT_NEAR(p[2], std::exp(7.0) / z, 1e-15);
 }
 
 TEST(LightgbmModelTest, AverageOutputDividesByIterations) {
   std::string header = StrCat(kHeader, "average_output\n");
-  TreeEnsemble e = Parse(Model({Stump(0.5, 2, 0, 1, 2), Stump(0.5, 2, 0, 3, 6)}, header));
+  TreeEnsemble e = ParseLgb(Model({Stump(0.5, 2, 0, 1, 2), Stump(0.5, 2, 0, 3, 6)}, header));
   EXPECT_TRUE(e.average_output);
-  EXPECT_EQ(Predict(e, {1, 0})[0], 4);
-  EXPECT_EQ(Predict(e, {1, 0}, {.iteration_limit = 1})[0], 2);
+  EXPECT_EQ(PredictLgb(e, {1, 0})[0], 4);
+  EXPECT_EQ(PredictLgb(e, {1, 0}, {.iteration_limit = 1})[0], 2);
 }
 
 struct ObjectiveCase {
@@ -290,7 +290,7 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
     header =
         Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", c.num_class));
     std::vector<std::string> trees(c.num_class, Stump(0.5, 2, 0, -0.5, 0.75));
-    TreeEnsemble e = Parse(Model(trees, header));
+    TreeEnsemble e = ParseLgb(Model(trees, header));
     EXPECT_EQ(e.transform, c.transform);
     EXPECT_EQ(e.sigmoid_scale, c.scale);
     EXPECT_EQ(e.objective, c.objective);
@@ -298,14 +298,14 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
   // Spot-check the numbers: sigmoid with its scale, exp.
   std::string binary =
       Replace(std::string(kHeader), "objective=regression", "objective=binary sigmoid:0.5");
-  EXPECT_EQ(Predict(Parse(Model({Stump(0.5)}, binary)), {1, 0})[0], 1 / (1 + std::exp(-0.5)));
+  EXPECT_EQ(PredictLgb(ParseLgb(Model({Stump(0.5)}, binary)), {1, 0})[0], 1 / (1 + std::exp(-0.5)));
   std::string poisson = Replace(std::string(kHeader), "objective=regression", "objective=poisson");
-  EXPECT_EQ(Predict(Parse(Model({Stump(0.5)}, poisson)), {1, 0})[0], std::exp(1.0));
+  EXPECT_EQ(PredictLgb(ParseLgb(Model({Stump(0.5)}, poisson)), {1, 0})[0], std::exp(1.0));
 }
 
 TEST(LightgbmModelTest, NoObjectiveLineMeansRawMargins) {
   std::string header = Replace(std::string(kHeader), "objective=regression\n", "");
-  TreeEnsemble e = Parse(Model({Stump(0.5)}, header));
+  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header));
   EXPECT_EQ(e.transform, OutputTransform::kIdentity);
   EXPECT_EQ(e.objective, "custom");
 }
@@ -337,7 +337,7 @@ TEST(LightgbmModelTest, PandasCategoriesNameTheCategoricalFeatures) {
   header = Replace(header, "feature_names=a b", "feature_names=s n f t");
   header = Replace(header, "feature_infos=[0:1] [0:1]", "feature_infos=-1:0:1 -1:2:0 0:1 1:0");
   std::string trailer = R"(pandas_categorical:[["x", "y"], [3, 4, 5], [70.0, 1.5], [false, true]])";
-  TreeEnsemble e = Parse(Model({Stump(0.5)}, header, trailer));
+  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header, trailer));
   const auto& in = e.signature.inputs;
   EXPECT_EQ(in[0].categories, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(in[1].categories, (std::vector<std::string>{"3", "4", "5"}));
@@ -348,19 +348,19 @@ TEST(LightgbmModelTest, PandasCategoriesNameTheCategoricalFeatures) {
 
   // A code seen in training (2 for feature s) outside its list: the lists do not fit, no names.
   std::string misfit = R"(pandas_categorical:[["x", "y"], ["a"], [1, 2], [false, true]])";
-  for (const auto& f : Parse(Model({Stump(0.5)}, header, misfit)).signature.inputs) {
+  for (const auto& f : ParseLgb(Model({Stump(0.5)}, header, misfit)).signature.inputs) {
     EXPECT_TRUE(f.categories.empty());
     EXPECT_EQ(f.kind, FeatureKind::kCategorical);
   }
   // Fewer lists than categorical features: no names either.
   for (const auto& f :
-       Parse(Model({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
+       ParseLgb(Model({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
     EXPECT_TRUE(f.categories.empty());
   }
-  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:null"))
+  EXPECT_TRUE(ParseLgb(Model({Stump(0.5)}, header, "pandas_categorical:null"))
                   .signature.inputs[0]
                   .categories.empty());
-  EXPECT_TRUE(Parse(Model({Stump(0.5)}, header, "pandas_categorical:[]"))
+  EXPECT_TRUE(ParseLgb(Model({Stump(0.5)}, header, "pandas_categorical:[]"))
                   .signature.inputs[0]
                   .categories.empty());
 }
@@ -370,7 +370,7 @@ TEST(LightgbmModelTest, PandasCategoriesMayBelongToUnusedFeatures) {
   std::string header = Replace(std::string(kHeader), "max_feature_idx=1", "max_feature_idx=2");
   header = Replace(header, "feature_names=a b", "feature_names=a b c");
   header = Replace(header, "feature_infos=[0:1] [0:1]", "feature_infos=[0:1] -1:0:1 none");
-  TreeEnsemble e = Parse(Model({Stump(0.5)}, header, R"(pandas_categorical:[["p", "q"], ["r"]])"));
+  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header, R"(pandas_categorical:[["p", "q"], ["r"]])"));
   EXPECT_EQ(e.signature.inputs[0].kind, FeatureKind::kNumeric);
   EXPECT_EQ(e.signature.inputs[1].categories, (std::vector<std::string>{"p", "q"}));
   EXPECT_EQ(e.signature.inputs[2].categories, std::vector<std::string>{"r"});
@@ -396,18 +396,18 @@ TEST(LightgbmModelTest, RefusesLinearTrees) {
 TEST(LightgbmModelTest, AcceptsOlderFormatsAndWindowsLineEnds) {
   std::string v2 =
       Replace(Model({Replace(Stump(0.5), "is_linear=0\n", "")}), "version=v4", "version=v2");
-  EXPECT_EQ(Side(Parse(v2), 0.5), -1);
-  EXPECT_EQ(Side(Parse(Replace(v2, "version=v2", "version=v3")), 0.6), 1);
+  EXPECT_EQ(Side(ParseLgb(v2), 0.5), -1);
+  EXPECT_EQ(Side(ParseLgb(Replace(v2, "version=v2", "version=v3")), 0.6), 1);
   // tree_sizes is only LightGBM's index; a stale one (trees trimmed by hand) does not matter.
-  EXPECT_EQ(Side(Parse(Replace(v2, "label_index=0", "label_index=0\ntree_sizes=10 20 30")), 0.5),
+  EXPECT_EQ(Side(ParseLgb(Replace(v2, "label_index=0", "label_index=0\ntree_sizes=10 20 30")), 0.5),
             -1);
   // LightGBM 2.0 wrote no "end of trees": the trailer follows the last tree.
   std::string old_trailer =
       Replace(v2, "end of trees\n\nparameters:", "feature importances:\na=1\n\nparameters:");
-  EXPECT_EQ(Side(Parse(old_trailer), 0.5), -1);
-  EXPECT_EQ(Side(Parse(Model({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
+  EXPECT_EQ(Side(ParseLgb(old_trailer), 0.5), -1);
+  EXPECT_EQ(Side(ParseLgb(Model({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
   std::string crlf = ReplaceAll(Model({Stump(0.5)}), "\n", "\r\n");
-  EXPECT_EQ(Side(Parse(crlf), 0.5), -1);
+  EXPECT_EQ(Side(ParseLgb(crlf), 0.5), -1);
 }
 
 struct BadCase {

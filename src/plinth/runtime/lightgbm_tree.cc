@@ -12,13 +12,13 @@ namespace {
 using TK = LgbTreeKey;
 
 template <typename... Parts>
-absl::Status Invalid(const Parts&... parts) {
+absl::Status TreeInvalid(const Parts&... parts) {
   return absl::InvalidArgumentError(StrCat(parts...));
 }
 
 absl::StatusOr<int64_t> ReadInt(const LgbTreeSection& s, TK key) {
   const auto& text = s.fields[key];
-  if (!text) return Invalid("has no ", LgbTreeKeyName(key), " line");
+  if (!text) return TreeInvalid("has no ", LgbTreeKeyName(key), " line");
   return ParseLgbInt(*text, LgbTreeKeyName(key));
 }
 
@@ -26,10 +26,10 @@ absl::StatusOr<int64_t> ReadInt(const LgbTreeSection& s, TK key) {
 template <typename T>
 absl::Status ReadList(const LgbTreeSection& s, TK key, int64_t expected, std::vector<T>* out) {
   const auto& text = s.fields[key];
-  if (!text) return Invalid("has no ", LgbTreeKeyName(key), " line");
+  if (!text) return TreeInvalid("has no ", LgbTreeKeyName(key), " line");
   PLINTH_RETURN_IF_ERROR(ParseLgbList(*text, LgbTreeKeyName(key), out));
   if (static_cast<int64_t>(out->size()) != expected) {
-    return Invalid(LgbTreeKeyName(key), " has ", out->size(), " values, expected ", expected);
+    return TreeInvalid(LgbTreeKeyName(key), " has ", out->size(), " values, expected ", expected);
   }
   return absl::OkStatus();
 }
@@ -37,7 +37,7 @@ absl::Status ReadList(const LgbTreeSection& s, TK key, int64_t expected, std::ve
 // Reads the category bitsets; each must lie inside cat_threshold.
 absl::Status ReadBitsets(const LgbTreeSection& s, LgbTreeScratch* x) {
   PLINTH_ASSIGN_OR_RETURN(int64_t num_cat, ReadInt(s, TK::kNumCat));
-  if (num_cat < 0 || num_cat > (1 << 30)) return Invalid("num_cat is ", num_cat);
+  if (num_cat < 0 || num_cat > (1 << 30)) return TreeInvalid("num_cat is ", num_cat);
   x->cat_boundaries.clear();
   x->cat_threshold.clear();
   if (num_cat == 0) return absl::OkStatus();
@@ -45,7 +45,7 @@ absl::Status ReadBitsets(const LgbTreeSection& s, LgbTreeScratch* x) {
   const auto& b = x->cat_boundaries;
   for (size_t i = 0; i < b.size(); ++i) {
     if (b[i] < 0 || (i > 0 && b[i] < b[i - 1]))
-      return Invalid("cat_boundaries must be ascending from 0");
+      return TreeInvalid("cat_boundaries must be ascending from 0");
   }
   return ReadList(s, TK::kCatThreshold, b.back(), &x->cat_threshold);
 }
@@ -55,23 +55,23 @@ absl::StatusOr<int32_t> ChildIndex(int32_t i, int32_t c, int32_t num_leaves) {
   const int32_t internal = num_leaves - 1;
   if (c >= 0) {
     if (c <= i || c >= internal) {
-      return Invalid("node ", i, " has child node ", c,
+      return TreeInvalid("node ", i, " has child node ", c,
                      " (children follow their parent, nodes are 0..", internal - 1, ")");
     }
     return c;
   }
   const int32_t leaf = ~c;
-  if (leaf >= num_leaves) return Invalid("node ", i, " has child leaf ", leaf, " of ", num_leaves);
+  if (leaf >= num_leaves) return TreeInvalid("node ", i, " has child leaf ", leaf, " of ", num_leaves);
   return internal + leaf;
 }
 
 absl::Status CategoricalNode(int32_t i, double threshold, LgbTreeScratch* x, TreeNode* node) {
   const int64_t num_cat = static_cast<int64_t>(x->bitset_used.size());
   if (!(threshold >= 0 && threshold < static_cast<double>(num_cat))) {
-    return Invalid("categorical node ", i, " names bitset ", threshold, " of num_cat=", num_cat);
+    return TreeInvalid("categorical node ", i, " names bitset ", threshold, " of num_cat=", num_cat);
   }
   const auto t = static_cast<size_t>(threshold);
-  if (x->bitset_used[t]++) return Invalid("categorical bitset ", t, " is used by two nodes");
+  if (x->bitset_used[t]++) return TreeInvalid("categorical bitset ", t, " is used by two nodes");
   const auto first = static_cast<size_t>(x->cat_boundaries[t]);
   const auto last = static_cast<size_t>(x->cat_boundaries[t + 1]);
   for (size_t w = first; w < last; ++w) {
@@ -89,7 +89,7 @@ absl::Status CategoricalNode(int32_t i, double threshold, LgbTreeScratch* x, Tre
 
 absl::Status NumericalNode(int32_t i, double threshold, int32_t decision_type, TreeNode* node) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  if (std::isnan(threshold)) return Invalid("node ", i, " has threshold ", threshold);
+  if (std::isnan(threshold)) return TreeInvalid("node ", i, " has threshold ", threshold);
   node->default_left = (decision_type & 2) != 0;
   if (threshold == kInf) {
     // Every value that is not missing goes left, +inf included: no `v < t` says that, but
@@ -111,7 +111,7 @@ absl::Status NumericalNode(int32_t i, double threshold, int32_t decision_type, T
       node->missing = MissingRule::kNaN;
       break;
     default:
-      return Invalid("node ", i, " has decision_type ", decision_type, " (missing type 3)");
+      return TreeInvalid("node ", i, " has decision_type ", decision_type, " (missing type 3)");
   }
   return absl::OkStatus();
 }
@@ -121,7 +121,7 @@ absl::Status NumericalNode(int32_t i, double threshold, int32_t decision_type, T
 absl::Status TranslateLightgbmTree(const LgbTreeSection& s, int32_t num_features, LgbTreeScratch* x,
                                    Tree* tree, std::vector<uint8_t>* categorical) {
   PLINTH_ASSIGN_OR_RETURN(int64_t num_leaves, ReadInt(s, TK::kNumLeaves));
-  if (num_leaves < 1 || num_leaves > (1 << 30)) return Invalid("num_leaves is ", num_leaves);
+  if (num_leaves < 1 || num_leaves > (1 << 30)) return TreeInvalid("num_leaves is ", num_leaves);
   PLINTH_RETURN_IF_ERROR(ReadList(s, TK::kLeafValue, num_leaves, &x->leaf_value));
   const auto leaves = static_cast<int32_t>(num_leaves);  // bounded by the leaf_value list
   const int32_t internal = leaves - 1;
@@ -149,14 +149,14 @@ absl::Status TranslateLightgbmTree(const LgbTreeSection& s, int32_t num_features
     TreeNode& node = tree->nodes[i];
     const int32_t f = x->split_feature[i];
     if (f < 0 || f >= num_features) {
-      return Invalid("node ", i, " splits on feature ", f, " but max_feature_idx is ",
+      return TreeInvalid("node ", i, " splits on feature ", f, " but max_feature_idx is ",
                      num_features - 1);
     }
     node.feature = f;
     PLINTH_ASSIGN_OR_RETURN(node.left, ChildIndex(i, x->left_child[i], leaves));
     PLINTH_ASSIGN_OR_RETURN(node.right, ChildIndex(i, x->right_child[i], leaves));
     const int32_t d = x->decision_type[i];
-    if (d < 0 || d > 15) return Invalid("node ", i, " has decision_type ", d);
+    if (d < 0 || d > 15) return TreeInvalid("node ", i, " has decision_type ", d);
     if (d & 1) {
       PLINTH_RETURN_IF_ERROR(CategoricalNode(i, x->threshold[i], x, &node));
       (*categorical)[f] = 1;

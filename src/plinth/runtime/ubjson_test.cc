@@ -25,7 +25,7 @@ std::string F32(float f) {
 std::string Key(std::string_view k) { return "i" + BE(k.size(), 1) + std::string(k); }
 std::string Str(std::string_view s) { return "S" + Key(s); }
 
-Json Parse(const std::string& bytes) {
+Json ParseUbj(const std::string& bytes) {
   auto j = ParseUbjson(bytes);
   EXPECT_TRUE(j.ok()) << j.status();
   return j.ok() ? *j : Json();
@@ -38,40 +38,40 @@ std::string ErrorOf(const std::string& bytes) {
 }
 
 TEST(Ubjson, Scalars) {
-  EXPECT_TRUE(Parse("Z").is_null());
-  EXPECT_EQ(Parse("T"), Json(true));
-  EXPECT_EQ(Parse("F"), Json(false));
-  EXPECT_EQ(Parse("i\xff"), Json(-1));
-  EXPECT_EQ(Parse("U\xff"), Json(255));
-  EXPECT_EQ(Parse("I" + BE(0x8000, 2)), Json(-32768));
-  EXPECT_EQ(Parse("l" + BE(0xfffffffe, 4)), Json(-2));
-  EXPECT_EQ(Parse("L" + BE(0x0102030405060708ULL, 8)), Json(int64_t{0x0102030405060708LL}));
-  EXPECT_EQ(Parse("d" + F32(0.1f)).get<double>(), static_cast<double>(0.1f));
+  EXPECT_TRUE(ParseUbj("Z").is_null());
+  EXPECT_EQ(ParseUbj("T"), Json(true));
+  EXPECT_EQ(ParseUbj("F"), Json(false));
+  EXPECT_EQ(ParseUbj("i\xff"), Json(-1));
+  EXPECT_EQ(ParseUbj("U\xff"), Json(255));
+  EXPECT_EQ(ParseUbj("I" + BE(0x8000, 2)), Json(-32768));
+  EXPECT_EQ(ParseUbj("l" + BE(0xfffffffe, 4)), Json(-2));
+  EXPECT_EQ(ParseUbj("L" + BE(0x0102030405060708ULL, 8)), Json(int64_t{0x0102030405060708LL}));
+  EXPECT_EQ(ParseUbj("d" + F32(0.1f)).get<double>(), static_cast<double>(0.1f));
   double d = 0.1;
   uint64_t u;
   std::memcpy(&u, &d, 8);
-  EXPECT_EQ(Parse("D" + BE(u, 8)).get<double>(), 0.1);
-  EXPECT_EQ(Parse(Str("héllo")), Json("héllo"));
-  EXPECT_EQ(Parse("Cx"), Json("x"));
-  EXPECT_EQ(Parse("H" + Key("3.14159265358979323846")), Json("3.14159265358979323846"));
-  EXPECT_TRUE(std::isnan(Parse("d" + F32(std::numeric_limits<float>::quiet_NaN())).get<double>()));
+  EXPECT_EQ(ParseUbj("D" + BE(u, 8)).get<double>(), 0.1);
+  EXPECT_EQ(ParseUbj(Str("héllo")), Json("héllo"));
+  EXPECT_EQ(ParseUbj("Cx"), Json("x"));
+  EXPECT_EQ(ParseUbj("H" + Key("3.14159265358979323846")), Json("3.14159265358979323846"));
+  EXPECT_TRUE(std::isnan(ParseUbj("d" + F32(std::numeric_limits<float>::quiet_NaN())).get<double>()));
 }
 
 TEST(Ubjson, Containers) {
   // {"a": [1, "x", [true]], "b": {}} with no-ops between values.
   std::string bytes = "{" + Key("a") + "[Ni\x01N" + Str("x") + "[T]]" + Key("b") + "{}N}";
-  EXPECT_EQ(Parse(bytes), Json::parse(R"({"a": [1, "x", [true]], "b": {}})"));
+  EXPECT_EQ(ParseUbj(bytes), Json::parse(R"({"a": [1, "x", [true]], "b": {}})"));
   // Counted, and typed + counted, arrays and objects (no closing marker).
-  EXPECT_EQ(Parse("[#i\x02i\x05" + Str("y")), Json::parse(R"([5, "y"])"));
-  EXPECT_EQ(Parse("[$d#i\x03" + F32(1.5f) + F32(-2.0f) + F32(0.25f)), Json::parse("[1.5, -2.0, 0.25]"));
-  EXPECT_EQ(Parse("[$U#i\x03\x01\x00\xff"s), Json::parse("[1, 0, 255]"));
-  EXPECT_EQ(Parse("[$l#U\x02" + BE(7, 4) + BE(0xffffffff, 4)), Json::parse("[7, -1]"));
-  EXPECT_EQ(Parse("[$S#i\x02" + Key("p") + Key("q")), Json::parse(R"(["p", "q"])"));
-  EXPECT_EQ(Parse("{$i#i\x02" + Key("a") + "\x01" + Key("b") + "\x02"), Json::parse(R"({"a": 1, "b": 2})"));
-  EXPECT_EQ(Parse("{#i\x01" + Key("k") + "Z"), Json::parse(R"({"k": null})"));
-  EXPECT_EQ(Parse("[$i#i\x00"s), Json::array());
-  EXPECT_EQ(Parse("[$[#i\x02]]"), Json::parse("[[], []]"));  // typed containers of containers
-  EXPECT_EQ(Parse("{${#i\x01" + Key("o") + Key("k") + "T}"), Json::parse(R"({"o": {"k": true}})"));
+  EXPECT_EQ(ParseUbj("[#i\x02i\x05" + Str("y")), Json::parse(R"([5, "y"])"));
+  EXPECT_EQ(ParseUbj("[$d#i\x03" + F32(1.5f) + F32(-2.0f) + F32(0.25f)), Json::parse("[1.5, -2.0, 0.25]"));
+  EXPECT_EQ(ParseUbj("[$U#i\x03\x01\x00\xff"s), Json::parse("[1, 0, 255]"));
+  EXPECT_EQ(ParseUbj("[$l#U\x02" + BE(7, 4) + BE(0xffffffff, 4)), Json::parse("[7, -1]"));
+  EXPECT_EQ(ParseUbj("[$S#i\x02" + Key("p") + Key("q")), Json::parse(R"(["p", "q"])"));
+  EXPECT_EQ(ParseUbj("{$i#i\x02" + Key("a") + "\x01" + Key("b") + "\x02"), Json::parse(R"({"a": 1, "b": 2})"));
+  EXPECT_EQ(ParseUbj("{#i\x01" + Key("k") + "Z"), Json::parse(R"({"k": null})"));
+  EXPECT_EQ(ParseUbj("[$i#i\x00"s), Json::array());
+  EXPECT_EQ(ParseUbj("[$[#i\x02]]"), Json::parse("[[], []]"));  // typed containers of containers
+  EXPECT_EQ(ParseUbj("{${#i\x01" + Key("o") + Key("k") + "T}"), Json::parse(R"({"o": {"k": true}})"));
 }
 
 TEST(Ubjson, AgreesWithNlohmannEncoder) {
@@ -81,7 +81,7 @@ TEST(Ubjson, AgreesWithNlohmannEncoder) {
     for (bool type : {false, true}) {
       if (type && !size) continue;
       std::vector<uint8_t> bytes = Json::to_ubjson(doc, size, type);
-      EXPECT_EQ(Parse(std::string(bytes.begin(), bytes.end())), doc) << size << type;
+      EXPECT_EQ(ParseUbj(std::string(bytes.begin(), bytes.end())), doc) << size << type;
     }
   }
 }

@@ -40,7 +40,7 @@ const Signature& SignatureOf(const ParsedModel& m) {
 }
 
 // The reference evaluator's predictions; the compiled engine must give the very same numbers.
-std::vector<double> Predict(const ParsedModel& m, const std::vector<double>& rows, bool margin, int32_t iterations) {
+std::vector<double> PredictRows(const ParsedModel& m, const std::vector<double>& rows, bool margin, int32_t iterations) {
   PredictOptions o;
   o.output_margin = margin;
   o.iteration_limit = iterations;
@@ -88,8 +88,8 @@ TEST(XgboostConformance, BoostersInference) {
       ASSERT_TRUE(m.ok()) << m.status();
       std::vector<double> rows = Numbers(ReadJson(base + ".input.json")["features"]);
       Json expected = ReadJson(base + ".expected.json");
-      stats.Expect(file + " margins", Predict(*m, rows, true, 0), Numbers(expected["predictions"]));
-      stats.Expect(file + " transformed", Predict(*m, rows, false, 0), Numbers(expected["predictions_transformed"]));
+      stats.Expect(file + " margins", PredictRows(*m, rows, true, 0), Numbers(expected["predictions"]));
+      stats.Expect(file + " transformed", PredictRows(*m, rows, false, 0), Numbers(expected["predictions_transformed"]));
       ++models;
     }
   }
@@ -112,7 +112,7 @@ TEST(XgboostConformance, BoostersTraining) {
       auto m = Load(entry.path());
       ASSERT_TRUE(m.ok()) << m.status();
       std::vector<double> rows = Numbers(ReadJson(data + ".test_data.json")["data"]);
-      stats.Expect(file, Predict(*m, rows, true, 0), Numbers(ReadJson(base + ".test_predictions.json")["predictions"]));
+      stats.Expect(file, PredictRows(*m, rows, true, 0), Numbers(ReadJson(base + ".test_predictions.json")["predictions"]));
       ++models;
     }
   }
@@ -168,7 +168,7 @@ void CheckJpmmlSource(const fs::path& models_root, const std::string& source, co
     for (const auto& [file, iterations] : ExpectedFiles(dir / "csv", model, *m)) {
       SCOPED_TRACE(file.string());
       stats->ExpectColumns(StrCat(entry.path().filename().string(), " vs ", file.filename().string()),
-                           Predict(*m, rows, false, iterations), SignatureOf(*m).outputs.size(), ReadCsv(file));
+                           PredictRows(*m, rows, false, iterations), SignatureOf(*m).outputs.size(), ReadCsv(file));
       ++counts->files;
     }
     if (entry.path().extension() == ".ubj") {

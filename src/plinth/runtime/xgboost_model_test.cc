@@ -50,17 +50,17 @@ Json& Booster(Json& m) { return m["learner"]["gradient_booster"]; }
 Json& Tree0(Json& m) { return Booster(m)["model"]["trees"][0]; }
 Json& Param(Json& m) { return m["learner"]["learner_model_param"]; }
 
-absl::StatusOr<ParsedModel> Parse(const Json& m) { return ParseXgboostJson(m.dump()); }
+absl::StatusOr<ParsedModel> ParseXgb(const Json& m) { return ParseXgboostJson(m.dump()); }
 
 TreeEnsemble Ensemble(const Json& m) {
-  auto p = Parse(m);
+  auto p = ParseXgb(m);
   EXPECT_TRUE(p.ok()) << p.status();
   if (!p.ok() || !std::holds_alternative<TreeEnsemble>(*p)) return {};
   return std::get<TreeEnsemble>(*p);
 }
 
 std::string ErrorOf(const Json& m) {
-  auto p = Parse(m);
+  auto p = ParseXgb(m);
   EXPECT_FALSE(p.ok());
   return p.ok() ? "" : std::string(p.status().message());
 }
@@ -233,7 +233,7 @@ TEST(XgboostModel, Gblinear) {
   Param(m)["base_score"] = "5E-1";
   // Feature-major weights of 3 features x 2 classes, then the bias row.
   Booster(m) = Json{{"name", "gblinear"}, {"model", {{"weights", {1, 2, 3, 4, 5, 6, 0.25, -0.25}}}}};
-  auto p = Parse(m);
+  auto p = ParseXgb(m);
   ASSERT_TRUE(p.ok()) << p.status();
   const LinearSpec& s = std::get<LinearSpec>(*p);
   EXPECT_EQ(s.precision, Precision::kFloat32);
@@ -332,7 +332,7 @@ TEST(XgboostModel, SurvivesEveryTypeConfusion) {
     for (const Json& r : replacements) {
       Json doc = base;
       doc[Json::json_pointer(it.key())] = r;
-      ok += Parse(doc).ok() ? 1 : 0;
+      ok += ParseXgb(doc).ok() ? 1 : 0;
       std::vector<uint8_t> ubj = Json::to_ubjson(doc, true, true);
       (void)ParseXgboostUbj(std::string(ubj.begin(), ubj.end()));
     }
@@ -346,7 +346,7 @@ TEST(XgboostModel, UbjsonReadsTheSameModel) {
   auto from_ubj = ParseXgboostUbj(std::string(ubj.begin(), ubj.end()));
   ASSERT_TRUE(from_ubj.ok()) << from_ubj.status();
   EXPECT_EQ(std::get<TreeEnsemble>(*from_ubj).source_format, "xgboost-ubj");
-  EXPECT_EQ(Predict(*from_ubj, {0.4, -2, 0, NAN, 0, 0}), Predict(*Parse(m), {0.4, -2, 0, NAN, 0, 0}));
+  EXPECT_EQ(Predict(*from_ubj, {0.4, -2, 0, NAN, 0, 0}), Predict(*ParseXgb(m), {0.4, -2, 0, NAN, 0, 0}));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // a library. Thread-safety: TempDir is not shared between threads.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,6 +20,11 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace plinth::testing {
+
+// The bytes of a string as the uint8_t pointer codec and encoding APIs take.
+inline const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A fresh, uniquely named directory, removed with everything in it on destruction.
 class TempDir {

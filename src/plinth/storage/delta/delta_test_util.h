@@ -121,4 +121,10 @@ inline AddFile TestAdd(std::string path, PartitionValues pv = {}) {
   return a;
 }
 
+// The golden table `name` under a testdata root (some tables nest it in a `delta/` folder).
+inline std::string GoldenRoot(const std::string& root, const std::string& name) {
+  std::string nested = StrCat(root, "/delta/", name, "/delta");
+  return std::filesystem::is_directory(nested + "/_delta_log") ? nested : StrCat(root, "/delta/", name);
+}
+
 }  // namespace plinth::delta::testing

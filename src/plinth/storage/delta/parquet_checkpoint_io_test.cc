@@ -17,12 +17,7 @@ namespace {
 
 using ::plinth::testing::StatusIs;
 using ::plinth::testing::TempDir;
-
-std::string GoldenRoot(const std::string& root, const std::string& name) {
-  std::string nested = StrCat(root, "/delta/", name, "/delta");
-  return std::filesystem::is_directory(nested + "/_delta_log") ? nested
-                                                               : StrCat(root, "/delta/", name);
-}
+using testing::GoldenRoot;
 
 int64_t StatsRows(const Snapshot& s) {
   int64_t n = 0;
@@ -40,7 +35,7 @@ std::set<std::string> AddPaths(const std::vector<Action>& actions) {
   return out;
 }
 
-struct GoldenCase {
+struct CheckpointReadCase {
   const char* table;
   int64_t version;
   int64_t checkpoint;
@@ -50,7 +45,7 @@ struct GoldenCase {
 
 TEST(ParquetCheckpointIOTest, GoldenTablesReplayThroughRealCheckpoints) {
   PLINTH_REQUIRE_TESTDATA(root);
-  std::vector<GoldenCase> cases = {
+  std::vector<CheckpointReadCase> cases = {
       {"checkpoint", 14, 10, 1, -1},
       {"basic-with-inserts-deletes-checkpoint", 13, 10, 7, 41},
       {"only-checkpoint-files", 2, 2, 7, 25},
@@ -58,7 +53,7 @@ TEST(ParquetCheckpointIOTest, GoldenTablesReplayThroughRealCheckpoints) {
       {"app-txn-checkpoint", 1, 1, 4, 22},
       {"v2-checkpoint-parquet", 2, 2, 4, 10},
   };
-  for (const GoldenCase& c : cases) {
+  for (const CheckpointReadCase& c : cases) {
     SCOPED_TRACE(c.table);
     std::string table = GoldenRoot(root, c.table);
     auto store = *LocalLogStore::Create({.table_root = table});

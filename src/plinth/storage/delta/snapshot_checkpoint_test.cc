@@ -18,11 +18,7 @@ namespace {
 using ::plinth::delta::testing::FakeCheckpointIO;
 using ::plinth::testing::StatusIs;
 using ::plinth::testing::TempDir;
-
-std::string GoldenRoot(const std::string& root, const std::string& name) {
-  std::string nested = StrCat(root, "/delta/", name, "/delta");
-  return std::filesystem::is_directory(nested + "/_delta_log") ? nested : StrCat(root, "/delta/", name);
-}
+using testing::GoldenRoot;
 
 std::string FileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
@@ -36,7 +32,7 @@ FakeCheckpointIO::StandIn JsonStandIn(const std::string& log_dir) {
   };
 }
 
-struct GoldenCase {
+struct ReplayCase {
   const char* table;
   int64_t version;
   int64_t checkpoint;
@@ -46,14 +42,14 @@ struct GoldenCase {
 
 TEST(CheckpointReplayTest, PicksNewestCheckpointAndReplaysOnlyLaterCommits) {
   PLINTH_REQUIRE_TESTDATA(root);
-  std::vector<GoldenCase> cases = {
+  std::vector<ReplayCase> cases = {
       {"checkpoint", 14, 10, {11, 12, 13, 14}, 1},
       {"basic-with-inserts-deletes-checkpoint", 13, 10, {11, 12, 13}, 7},
       {"only-checkpoint-files", 2, 2, {}, 7},
       {"corrupted-last-checkpoint-kernel", 11, 10, {11}, 2},  // empty _last_checkpoint: found by listing
       {"app-txn-checkpoint", 1, 1, {}, 4},
   };
-  for (const GoldenCase& c : cases) {
+  for (const ReplayCase& c : cases) {
     SCOPED_TRACE(c.table);
     std::string table = GoldenRoot(root, c.table);
     auto store = *LocalLogStore::Create({.table_root = table});

@@ -64,7 +64,7 @@ class TableTest : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
-  testing::TempDir dir_;
+  ::plinth::testing::TempDir dir_;
 };
 
 TEST_F(TableTest, AppendScanAndPrune) {

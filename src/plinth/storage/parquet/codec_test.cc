@@ -19,7 +19,7 @@ namespace {
 
 using ::plinth::testing::StatusIs;
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+using ::plinth::testing::U8;
 
 std::string SampleData(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -11,9 +11,9 @@ namespace {
 
 using ::plinth::testing::StatusIs;
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+using ::plinth::testing::U8;
 
-struct Column {
+struct ByteArrayColumn {
   std::vector<int64_t> offsets = {0};
   std::string data;
   ByteArrayOut out() { return {&offsets, &data}; }
@@ -55,7 +55,7 @@ TEST(DeltaLengthByteArrayTest, SpecExample) {
   std::string enc;
   EncodeDeltaLengthByteArray({"Hello", "World", "Foobar", "ABCDEF"}, &enc);
   EXPECT_EQ(enc, want);
-  Column c;
+  ByteArrayColumn c;
   PLINTH_ASSERT_OK_AND_ASSIGN(size_t used,
                               DecodeDeltaLengthByteArray(U8(enc), enc.size(), 4, c.out()));
   EXPECT_EQ(used, enc.size());
@@ -68,7 +68,7 @@ TEST(DeltaByteArrayTest, SpecExample) {
   std::string enc;
   EncodeDeltaByteArray({"axis", "axle", "babble", "babyhood"}, &enc);
   EXPECT_EQ(enc, want);
-  Column c;
+  ByteArrayColumn c;
   PLINTH_ASSERT_OK_AND_ASSIGN(size_t used, DecodeDeltaByteArray(U8(enc), enc.size(), 4, c.out()));
   EXPECT_EQ(used, enc.size());
   EXPECT_EQ(c.values(), (std::vector<std::string>{"axis", "axle", "babble", "babyhood"}));
@@ -78,7 +78,7 @@ TEST(DeltaByteArrayTest, RoundTripRandomAndColumnLayoutEncoders) {
   std::mt19937_64 rng(5);
   for (size_t n : {0, 1, 2, 127, 128, 129, 1000, 5000}) {
     const std::vector<std::string> vals = RandomStrings(rng, n);
-    Column src;
+    ByteArrayColumn src;
     for (const auto& s : vals) {
       src.data += s;
       src.offsets.push_back(static_cast<int64_t>(src.data.size()));
@@ -91,7 +91,7 @@ TEST(DeltaByteArrayTest, RoundTripRandomAndColumnLayoutEncoders) {
     EXPECT_EQ(dlba, dlba2);
     EXPECT_EQ(dba, dba2);
     // Decode after existing values, with trailing bytes after the stream.
-    Column a, b;
+    ByteArrayColumn a, b;
     a.data = b.data = "xyz";
     a.offsets.push_back(3);
     b.offsets.push_back(3);
@@ -110,7 +110,7 @@ TEST(DeltaByteArrayTest, RoundTripRandomAndColumnLayoutEncoders) {
 }
 
 TEST(DeltaByteArrayTest, BadPrefixAndLengths) {
-  Column c;
+  ByteArrayColumn c;
   // Prefix 3 for the first value (previous value is empty).
   std::string bad = DbpInt32({3}) + DbpInt32({2}) + "ab";
   EXPECT_TRUE(StatusIs(DecodeDeltaByteArray(U8(bad), bad.size(), 1, c.out()),
@@ -152,14 +152,14 @@ TEST(DeltaLengthByteArrayTest, LengthStreamWithUnusedMiniblockBodies) {
   lengths += {'\x03', '\x00', '\x04', '\x02', '\x01'};  // min delta -2; widths 0, 4, 2, 1
   const std::string with_bodies = lengths + std::string(16 + 8 + 4, '\x55');
   const std::string page = with_bodies + "abcd";
-  Column c;
+  ByteArrayColumn c;
   PLINTH_ASSERT_OK_AND_ASSIGN(size_t used,
                               DecodeDeltaLengthByteArray(U8(page), page.size(), 2, c.out()));
   EXPECT_EQ(used, page.size());
   EXPECT_EQ(c.values(), (std::vector<std::string>{"abc", "d"}));
   // The spec's reading (no bodies) still works when the data follows directly.
   const std::string spec_page = lengths + "abcd";
-  Column d;
+  ByteArrayColumn d;
   PLINTH_ASSERT_OK_AND_ASSIGN(
       size_t used2, DecodeDeltaLengthByteArray(U8(spec_page), spec_page.size(), 2, d.out()));
   EXPECT_EQ(used2, spec_page.size());
@@ -173,13 +173,13 @@ TEST(DeltaByteArrayTest, TruncationAtEveryLengthAndRandomBytes) {
   EncodeDeltaByteArray(Views(vals), &dba);
   EncodeDeltaLengthByteArray(Views(vals), &dlba);
   for (size_t len = 0; len < dba.size(); ++len) {
-    Column c;
+    ByteArrayColumn c;
     auto r = DecodeDeltaByteArray(U8(dba), len, 200, c.out());
     EXPECT_FALSE(r.ok()) << len;
     EXPECT_EQ(c.offsets.size(), 1u);
   }
   for (size_t len = 0; len < dlba.size(); ++len) {
-    Column c;
+    ByteArrayColumn c;
     EXPECT_FALSE(DecodeDeltaLengthByteArray(U8(dlba), len, 200, c.out()).ok()) << len;
   }
   for (int iter = 0; iter < 3000; ++iter) {
@@ -187,7 +187,7 @@ TEST(DeltaByteArrayTest, TruncationAtEveryLengthAndRandomBytes) {
     for (char& ch : junk) ch = static_cast<char>(rng());
     if (junk.size() > 3 && rng() % 2) junk.replace(0, 3, "\x80\x01\x04");
     const int n = static_cast<int>(rng() % 300);
-    Column a, b;
+    ByteArrayColumn a, b;
     (void)DecodeDeltaLengthByteArray(U8(junk), junk.size(), n, a.out());
     (void)DecodeDeltaByteArray(U8(junk), junk.size(), n, b.out(), 1 << 20);
   }

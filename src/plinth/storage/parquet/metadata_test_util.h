@@ -8,12 +8,11 @@
 
 #include "plinth/base/strings.h"
 #include "plinth/storage/parquet/metadata.h"
+#include "plinth/testing/test_util.h"
 
 namespace plinth::parquet::metadata_testing {
 
-inline const uint8_t* U8(const std::string& s) {
-  return reinterpret_cast<const uint8_t*>(s.data());
-}
+using ::plinth::testing::U8;
 
 inline Statistics FullStatistics() {
   Statistics s;

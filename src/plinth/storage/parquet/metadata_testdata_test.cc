@@ -27,7 +27,7 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+using ::plinth::testing::U8;
 
 std::vector<std::string> ParquetFiles(const std::string& dir) {
   std::vector<std::string> files;

@@ -10,7 +10,7 @@ namespace {
 
 using ::plinth::testing::StatusIs;
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+using ::plinth::testing::U8;
 
 TEST(PlainTest, BooleansRoundTripAndOffsets) {
   std::mt19937_64 rng(1);
