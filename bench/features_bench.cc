@@ -194,6 +194,19 @@ int main(int argc, char** argv) {
               .status(),
           "write source");
     double write_s = std::chrono::duration<double>(Steady::now() - t0).count();
+    // The floor: the same columns scanned alone (decoding only), on one thread and on two.
+    auto written_snapshot = Check(table->LatestSnapshot(), "snapshot");
+    for (int threads : {1, 2}) {
+      delta::ScanSpec spec;
+      spec.threads = threads;
+      auto t1 = Steady::now();
+      auto scan = Check(table->Scan(*written_snapshot, spec), "scan");
+      columnar::RecordBatch batch;
+      int64_t scanned = 0;
+      while (Check(scan->Next(&batch), "next")) scanned += batch.num_rows;
+      std::printf("  source scan alone (%d decode thread%s): %.3f s for %lld rows\n", threads, threads > 1 ? "s" : "",
+                  std::chrono::duration<double>(Steady::now() - t1).count(), static_cast<long long>(scanned));
+    }
     Materializer materializer({.meta = meta.get(), .writer = &writer});
     auto result = Check(materializer.Run(narrow, {.full = true}), "materialize");
     std::printf("materialization, %lld rows x 10 features over %lld entities (source written in %.2f s)\n",

@@ -251,3 +251,36 @@ def test_offline_only_views_are_not_loaded_online(server):
     assert resp.status_code == 400 and "not online" in error_of(resp)[1]
     views = server.ok("POST", "/api/v1/features/materialize", json={})["views"]
     assert [v["view"] for v in views] == ["shops"]
+
+
+def test_materialize_many_files_ties_go_to_the_last_row_in_scan_order(server):
+    """Row groups of many files are reduced on several threads; the result is the sequential
+    one: newest by (event, created), and on a full tie the row scanned last."""
+    apply(server)
+    root = table(server, "clicks")
+    rows = server.workdir / "rows.jsonl"
+    t = "2026-01-01T00:00:00Z"
+    for f in range(6):
+        lines = []
+        for u in range(300):
+            # Users < 100: a full tie in every file; 100..199: newest in file 3; >= 200: the
+            # created time breaks the tie, newest in file 1.
+            event = "2026-01-01T01:00:00Z" if (100 <= u < 200 and f == 3) else t
+            created = "2026-01-01T00:00:09Z" if (u >= 200 and f == 1) else "2026-01-01T00:00:01Z"
+            lines.append({"user_id": u, "event_timestamp": event, "created": created, "n": f * 1000 + u})
+        rows.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+        rc, _, err = run_binary(["table", "append", root, str(rows)], server.cwd)
+        assert rc == 0, err
+    # What a sequential scan gives: the last row in scan order among each user's newest.
+    newest = {}
+    for r in scan(server, "clicks"):
+        key = (r["event_timestamp"], r["created"])
+        if r["user_id"] not in newest or key >= newest[r["user_id"]][0]:
+            newest[r["user_id"]] = (key, r["n"])
+    out = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"], "full": True})["views"][0]
+    assert (out["files"], out["rows_scanned"], out["rows_written"]) == (6, 1800, 300)
+    users = list(range(300))
+    got = online(server, {"user_id": users, "shop": ["x"] * 300}, request={"boost": 1}, as_of="2026-01-01T02:00:00Z")
+    assert [r["values"][0] for r in got["results"]] == [newest[u][1] for u in users]
+    assert {newest[u][1] // 1000 for u in range(100, 200)} == {3}
+    assert {newest[u][1] // 1000 for u in range(200, 300)} == {1}

@@ -55,4 +55,12 @@ Value ColumnValue(const columnar::Column& c, int64_t row, ValueType target) {
   return Value();
 }
 
+void AppendRecordCell(const columnar::Column& c, int64_t row, ValueType target, std::string* out) {
+  if (c.IsNull(row)) return AppendRecordNull(out);
+  const TypeId id = c.type().id;
+  if (target == ValueType::kDouble && id == TypeId::kDouble) return AppendRecordDouble(c.Get<double>(row), out);
+  if (target == ValueType::kInt64 && id == TypeId::kInt64) return AppendRecordInt64(c.Get<int64_t>(row), out);
+  AppendRecordValue(ColumnValue(c, row, target), out);
+}
+
 }  // namespace plinth::features

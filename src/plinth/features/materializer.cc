@@ -1,12 +1,16 @@
 #include "plinth/features/materializer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <set>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "plinth/base/time.h"
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
+#include "plinth/features/scan_units.h"
 #include "plinth/storage/delta/table.h"
 
 namespace plinth::features {
@@ -49,6 +53,22 @@ absl::Status SaveState(storage::MetaStore& meta, const std::string& view, const 
 constexpr size_t kMaxPendingEntities = size_t{1} << 20;
 
 std::string Quoted(const std::string& column) { return StrCat("\"", column, "\""); }
+
+// An entity's newest row so far: its times, its scan position and its encoded record.
+struct Best {
+  int64_t event = 0;
+  int64_t created = 0;
+  uint64_t pos = 0;
+  std::string record;
+};
+using BestMap = absl::flat_hash_map<std::string, Best>;
+
+// Whether a row replaces `b`: newer by (event, created) as the online writer decides
+// (Supersedes), and on a full tie the row later in scan order.
+bool Beats(int64_t event, int64_t created, uint64_t pos, const Best& b) {
+  if (event != b.event || created != b.created) return Supersedes(event, created, {0, b.event, b.created});
+  return pos > b.pos;
+}
 
 }  // namespace
 
@@ -113,81 +133,118 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     if (options.end) terms.push_back(StrCat(ts, " < '", FormatTimestamp(*options.end), "'"));
     spec.where = StrJoin(terms, " AND ");
   }
-  if (!already_loaded.empty()) {
-    spec.include_file = [&already_loaded](const delta::AddFile& f) { return already_loaded.count(f.path) == 0; };
-  }
   // A column listed twice (a feature reading a join key column) is scanned once.
-  std::vector<std::string> distinct;
-  std::vector<size_t> column_of(spec.columns.size());
-  for (size_t i = 0; i < spec.columns.size(); ++i) {
-    auto it = std::find(distinct.begin(), distinct.end(), spec.columns[i]);
-    column_of[i] = static_cast<size_t>(it - distinct.begin());
-    if (it == distinct.end()) distinct.push_back(spec.columns[i]);
+  std::vector<size_t> column_of;
+  spec.columns = DistinctColumns(spec.columns, &column_of);
+  const auto& files = snapshot->files();
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units,
+                          ListScanUnits(view.table_path, *snapshot,
+                                        [&](size_t f) { return already_loaded.count(files[f].path) == 0; }));
+  {
+    std::set<uint32_t> distinct_files;
+    for (const ScanUnit& u : units) distinct_files.insert(u.file);
+    result.files = static_cast<int64_t>(distinct_files.size());
   }
-  spec.columns = distinct;
-  PLINTH_ASSIGN_OR_RETURN(auto scan, (*table)->Scan(*snapshot, spec));
-  result.files = static_cast<int64_t>(scan->files().size());
 
-  // The newest row per entity seen so far in this run. Rows are reduced here first (only a row
-  // that beats the entity's current best is decoded and encoded), and the map is written out
-  // through OnlineWriter (which compares with what the store holds) whenever it reaches
-  // kMaxPendingEntities and at the end: memory is bounded by entities, not by rows.
-  struct Best {
-    int64_t event = 0;
-    int64_t created = 0;
-    std::string record;
-  };
-  std::unordered_map<std::string, Best> best;
-  best.reserve(std::min<size_t>(kMaxPendingEntities, 1 << 16));
-  auto flush = [&]() -> absl::Status {
-    if (best.empty()) return absl::OkStatus();
+  // The newest row per entity seen so far, one map per thread over the row groups it reads.
+  // Rows are reduced here first (only a row that beats the entity's current best is decoded and
+  // encoded); a full tie goes to the row later in scan order (file, then row), as a sequential
+  // scan would give it. The maps are merged and written through OnlineWriter (which compares
+  // with what the store holds) at the end, or a map alone when it reaches its share of
+  // kMaxPendingEntities: memory is bounded by entities, not by rows.
+  const int threads = std::max(1, options.threads);
+  // Fewer row groups than threads: the spare threads decode each batch's columns instead.
+  spec.threads = units.empty() ? 1 : std::max<int>(1, threads / static_cast<int>(std::min<size_t>(units.size(), threads)));
+  WorkerPool pool(threads);
+  const size_t per_task_limit = std::max<size_t>(1, kMaxPendingEntities / static_cast<size_t>(pool.threads()));
+  std::vector<BestMap> best(static_cast<size_t>(pool.threads()));
+  std::vector<MaterializeResult> counts(best.size());
+  std::mutex flush_mu;  // one flush at a time, so the result's counters stay consistent
+  auto flush = [&](BestMap& map) -> absl::Status {
+    if (map.empty()) return absl::OkStatus();
     std::vector<PendingRow> pending;
-    pending.reserve(best.size());
-    for (auto& [suffix, b] : best) pending.push_back({StrCat(view.key_prefix, suffix), std::move(b.record), b.event, b.created});
-    best.clear();
+    pending.reserve(map.size());
+    for (auto& [suffix, b] : map) pending.push_back({StrCat(view.key_prefix, suffix), std::move(b.record), b.event, b.created});
+    map = BestMap();
+    std::lock_guard<std::mutex> lock(flush_mu);
     PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
     result.rows_written += written;
     return absl::OkStatus();
   };
-  columnar::RecordBatch batch;
-  std::vector<Value> keys(view.join_keys.size());
-  std::vector<Value> values(view.def.features.size());
-  std::string key;
-  while (true) {
-    PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
-    if (!more) break;
-    result.rows_scanned += batch.num_rows;
-    const size_t nk = view.join_keys.size();
-    const columnar::Column& event_col = batch.columns[column_of[nk]];
-    const columnar::Column* created_col = has_created ? &batch.columns[column_of[nk + 1]] : nullptr;
-    for (int64_t r = 0; r < batch.num_rows; ++r) {
-      bool null_key = false;
-      for (size_t k = 0; k < nk; ++k) {
-        keys[k] = ColumnValue(batch.columns[column_of[k]], r, view.join_keys[k].type);
-        null_key = null_key || keys[k].is_null();
+  const size_t nk = view.join_keys.size();
+  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int task) -> absl::Status {
+    const ScanUnit& unit = units[ui];
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(view.table_path, *snapshot, unit, spec));
+    BestMap& map = best[static_cast<size_t>(task)];
+    MaterializeResult& count = counts[static_cast<size_t>(task)];
+    columnar::RecordBatch batch;
+    std::vector<Value> keys(nk);
+    std::string key;
+    const size_t nf = view.def.features.size();
+    // Rows read from this unit so far; a row's scan position is (file, first_row + rows_before).
+    int64_t row_base = unit.first_row;
+    while (true) {
+      PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
+      if (!more) break;
+      count.rows_scanned += batch.num_rows;
+      const columnar::Column& event_col = batch.columns[column_of[nk]];
+      const columnar::Column* created_col = has_created ? &batch.columns[column_of[nk + 1]] : nullptr;
+      // One int64 key read from an int64 column: its key bytes straight from the column.
+      const columnar::Column& key0 = batch.columns[column_of[0]];
+      const bool int64_key = nk == 1 && view.join_keys[0].type == ValueType::kInt64 &&
+                             key0.type().id == columnar::TypeId::kInt64;
+      for (int64_t r = 0; r < batch.num_rows; ++r) {
+        bool null_key = false;
+        key.clear();
+        if (int64_key) {
+          null_key = key0.IsNull(r);
+          if (!null_key) AppendInt64EntityKey(key0.Get<int64_t>(r), &key);
+        } else {
+          for (size_t k = 0; k < nk; ++k) {
+            keys[k] = ColumnValue(batch.columns[column_of[k]], r, view.join_keys[k].type);
+            null_key = null_key || keys[k].is_null();
+          }
+        }
+        const int64_t event = ColumnMicros(event_col, r);
+        if (null_key || event == kNoTimestamp) {
+          ++count.rows_skipped;
+          continue;
+        }
+        const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
+        // With a window, batches hold only the rows inside it, so positions count those: still
+        // increasing within the unit and inside its row range, which is all ties need.
+        const uint64_t pos = (static_cast<uint64_t>(unit.file) << 32) | static_cast<uint64_t>(row_base + r);
+        // The map holds the key without the view's prefix (shorter to hash and compare).
+        if (!int64_key) PLINTH_RETURN_IF_ERROR(AppendEntityKey(view.def.name, view.join_keys, keys, &key));
+        auto [it, inserted] = map.try_emplace(key);
+        Best& b = it->second;
+        if (!inserted && !Beats(event, created, pos, b)) continue;
+        b.event = event;
+        b.created = created;
+        b.pos = pos;
+        EncodeRecordHeader({view.layout, event, created}, &b.record);
+        for (size_t f = 0; f < nf; ++f) {
+          AppendRecordCell(batch.columns[column_of[first_feature + f]], r, view.def.features[f].type, &b.record);
+        }
       }
-      const int64_t event = ColumnMicros(event_col, r);
-      if (null_key || event == kNoTimestamp) {
-        ++result.rows_skipped;
-        continue;
-      }
-      const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
-      // The map holds the key without the view's prefix (shorter to hash and compare).
-      key.clear();
-      PLINTH_RETURN_IF_ERROR(AppendEntityKey(view.def.name, view.join_keys, keys, &key));
-      auto [it, inserted] = best.try_emplace(key);
-      Best& b = it->second;
-      if (!inserted && !Supersedes(event, created, {0, b.event, b.created})) continue;
-      b.event = event;
-      b.created = created;
-      for (size_t f = 0; f < values.size(); ++f) {
-        values[f] = ColumnValue(batch.columns[column_of[first_feature + f]], r, view.def.features[f].type);
-      }
-      EncodeRecord({view.layout, event, created}, values, &b.record);
+      row_base += batch.num_rows;
+      if (map.size() >= per_task_limit) PLINTH_RETURN_IF_ERROR(flush(map));
     }
-    if (best.size() >= kMaxPendingEntities) PLINTH_RETURN_IF_ERROR(flush());
+    return absl::OkStatus();
+  }));
+  for (const MaterializeResult& c : counts) {
+    result.rows_scanned += c.rows_scanned;
+    result.rows_skipped += c.rows_skipped;
   }
-  PLINTH_RETURN_IF_ERROR(flush());
+  // Merge the per-thread maps into the first, then write it.
+  for (size_t t = 1; t < best.size(); ++t) {
+    for (auto& [k, b] : best[t]) {
+      auto [it, inserted] = best[0].try_emplace(k);
+      if (inserted || Beats(b.event, b.created, b.pos, it->second)) it->second = std::move(b);
+    }
+    best[t] = BestMap();
+  }
+  PLINTH_RETURN_IF_ERROR(flush(best[0]));
   PLINTH_RETURN_IF_ERROR(options_.writer->store().Flush());
   if (!window) {
     PLINTH_RETURN_IF_ERROR(SaveState(*options_.meta, view.def.name, {view.version, snapshot->version()}, result.rows_written,

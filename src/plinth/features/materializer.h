@@ -7,8 +7,9 @@
 //   full                   reads every file of the latest snapshot, then records the version
 //   start/end window       reads rows with start <= event time < end from the latest snapshot;
 //                          a backfill that leaves the incremental state alone
-// Rows stream in batches and are reduced to the newest per entity in memory (at most ~1M
-// entities at a time; memory stays flat whatever the range), then written through
+// The files' row groups are read on `threads` threads; rows stream in batches and are reduced
+// to the newest per entity in memory (a full tie goes to the row later in file order; at most
+// ~1M entities at a time, so memory stays flat whatever the range), then written through
 // OnlineWriter, so a row never replaces a newer one. Rows with a null join key or event time
 // are skipped and counted.
 // Thread-safety: safe for concurrent use on different views; the writer serializes writes.
@@ -28,6 +29,7 @@ struct MaterializeOptions {
   bool full = false;
   std::optional<int64_t> start;  // micros, inclusive
   std::optional<int64_t> end;    // micros, exclusive
+  int threads = 2;               // row groups read and reduced at once
 };
 
 struct MaterializeResult {

@@ -73,7 +73,7 @@ absl::Status AppendEntityKey(std::string_view view, std::span<const JoinKey> joi
   for (size_t i = 0; i < keys.size(); ++i) {
     const Value& v = keys[i];
     if (join_keys[i].type == ValueType::kInt64 && v.type() == ValueType::kInt64) {
-      PutFixed64(out, static_cast<uint64_t>(v.int64_value()) ^ (uint64_t{1} << 63));
+      AppendInt64EntityKey(v.int64_value(), out);
     } else if (join_keys[i].type == ValueType::kString && v.type() == ValueType::kString) {
       PutVarint(out, v.string_value().size());
       out->append(v.string_value());
@@ -103,40 +103,52 @@ uint64_t LayoutId(const FeatureViewDef& view) {
   return h;
 }
 
-void EncodeRecord(const RecordHeader& header, std::span<const Value> values, std::string* out) {
+void EncodeRecordHeader(const RecordHeader& header, std::string* out) {
   out->clear();
   out->push_back(static_cast<char>(kFormat));
   PutFixed64(out, header.layout);
   PutFixed64(out, static_cast<uint64_t>(header.event_micros));
   PutFixed64(out, static_cast<uint64_t>(header.created_micros));
-  for (const Value& v : values) {
-    switch (v.type()) {
-      case ValueType::kNull: out->push_back(kNullTag); break;
-      case ValueType::kBool: out->push_back(v.bool_value() ? kTrue : kFalse); break;
-      case ValueType::kInt64:
-        out->push_back(kInt);
-        PutFixed64(out, static_cast<uint64_t>(v.int64_value()));
-        break;
-      case ValueType::kDouble: {
-        out->push_back(kDouble);
-        uint64_t bits;
-        double d = v.double_value();
-        std::memcpy(&bits, &d, 8);
-        PutFixed64(out, bits);
-        break;
-      }
-      case ValueType::kString:
-        out->push_back(kString);
-        PutVarint(out, v.string_value().size());
-        out->append(v.string_value());
-        break;
-      case ValueType::kTimestamp:
-        out->push_back(kTime);
-        PutFixed64(out, static_cast<uint64_t>(v.timestamp_micros()));
-        break;
-    }
+}
+
+void AppendRecordNull(std::string* out) { out->push_back(kNullTag); }
+
+void AppendRecordInt64(int64_t v, std::string* out) {
+  out->push_back(kInt);
+  PutFixed64(out, static_cast<uint64_t>(v));
+}
+
+void AppendRecordDouble(double d, std::string* out) {
+  out->push_back(kDouble);
+  uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  PutFixed64(out, bits);
+}
+
+void AppendRecordValue(const Value& v, std::string* out) {
+  switch (v.type()) {
+    case ValueType::kNull: AppendRecordNull(out); break;
+    case ValueType::kBool: out->push_back(v.bool_value() ? kTrue : kFalse); break;
+    case ValueType::kInt64: AppendRecordInt64(v.int64_value(), out); break;
+    case ValueType::kDouble: AppendRecordDouble(v.double_value(), out); break;
+    case ValueType::kString:
+      out->push_back(kString);
+      PutVarint(out, v.string_value().size());
+      out->append(v.string_value());
+      break;
+    case ValueType::kTimestamp:
+      out->push_back(kTime);
+      PutFixed64(out, static_cast<uint64_t>(v.timestamp_micros()));
+      break;
   }
 }
+
+void EncodeRecord(const RecordHeader& header, std::span<const Value> values, std::string* out) {
+  EncodeRecordHeader(header, out);
+  for (const Value& v : values) AppendRecordValue(v, out);
+}
+
+void AppendInt64EntityKey(int64_t key, std::string* out) { PutFixed64(out, static_cast<uint64_t>(key) ^ (uint64_t{1} << 63)); }
 
 absl::StatusOr<RecordHeader> DecodeRecordHeader(std::string_view record) {
   if (record.size() < kHeaderBytes || static_cast<uint8_t>(record[0]) != kFormat) return Malformed();

@@ -46,6 +46,15 @@ struct RecordHeader {
 
 // Appends a record to *out (cleared first). `values` has one entry per feature of the layout.
 void EncodeRecord(const RecordHeader& header, std::span<const Value> values, std::string* out);
+// The pieces of EncodeRecord, for writers that encode straight from columns: the header (out is
+// cleared first), then each value in layout order.
+void EncodeRecordHeader(const RecordHeader& header, std::string* out);
+void AppendRecordValue(const Value& v, std::string* out);
+void AppendRecordNull(std::string* out);
+void AppendRecordInt64(int64_t v, std::string* out);
+void AppendRecordDouble(double d, std::string* out);
+// The part of an entity key AppendEntityKey writes for an int64 join key.
+void AppendInt64EntityKey(int64_t key, std::string* out);
 
 // Reads the header only (cheap: for newer-wins comparisons). DataLoss on a malformed record.
 absl::StatusOr<RecordHeader> DecodeRecordHeader(std::string_view record);

@@ -6,6 +6,7 @@
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
 #include "plinth/features/pit_columns.h"
+#include "plinth/features/scan_units.h"
 #include "plinth/features/source_schema.h"
 #include "plinth/storage/delta/stats.h"
 #include "plinth/storage/delta/table.h"
@@ -16,85 +17,10 @@ namespace plinth::features {
 
 namespace {
 
-// Distinct column names and, for each requested name, its index among them.
-std::vector<std::string> Distinct(const std::vector<std::string>& names, std::vector<size_t>* index_of) {
-  std::vector<std::string> out;
-  index_of->clear();
-  for (const std::string& n : names) {
-    auto it = std::find(out.begin(), out.end(), n);
-    index_of->push_back(static_cast<size_t>(it - out.begin()));
-    if (it == out.end()) out.push_back(n);
-  }
-  return out;
-}
-
-// One row group of one data file: the unit of parallel work.
-struct ScanUnit {
-  uint32_t file = 0;
-  int row_group = 0;
-  int64_t first_row = 0;  // index in the file of the row group's first row
-  int64_t rows = 0;
-};
-
-// The snapshot's files split into row groups (read from each file's footer), in scan order.
-absl::StatusOr<std::vector<ScanUnit>> ScanUnits(const std::string& root, const delta::Snapshot& snapshot,
-                                                const std::vector<bool>* files_wanted) {
-  const auto& files = snapshot.files();
-  std::vector<ScanUnit> units;
-  for (size_t f = 0; f < files.size(); ++f) {
-    if (files_wanted != nullptr && !(*files_wanted)[f]) continue;
-    PLINTH_ASSIGN_OR_RETURN(std::string rel, files[f].DecodedPath());
-    auto reader = parquet::ParquetReader::OpenFile(StrCat(root, "/", rel));
-    if (!reader.ok()) return absl::Status(reader.status().code(), StrCat("data file ", rel, ": ", reader.status().message()));
-    int64_t first = 0;
-    const auto& groups = (*reader)->metadata().row_groups;
-    if (first + (*reader)->num_rows() > (int64_t{1} << 32)) {
-      return absl::FailedPreconditionError(StrCat("data file ", rel, " holds more than 2^32 rows"));
-    }
-    for (size_t g = 0; g < groups.size(); ++g) {
-      units.push_back({static_cast<uint32_t>(f), static_cast<int>(g), first, groups[g].num_rows});
-      first += groups[g].num_rows;
-    }
-  }
-  return units;
-}
-
-absl::StatusOr<std::unique_ptr<delta::TableScan>> OpenUnitScan(const std::string& root, const delta::Snapshot& snapshot,
-                                                           const ScanUnit& unit, std::vector<std::string> columns) {
-  const delta::AddFile* file = &snapshot.files()[unit.file];
+delta::ScanSpec ColumnsOnly(std::vector<std::string> columns) {
   delta::ScanSpec spec;
   spec.columns = std::move(columns);
-  spec.include_file = [file](const delta::AddFile& f) { return &f == file; };
-  const int rg = unit.row_group;
-  spec.include_row_group = [rg](const delta::AddFile&, int g) { return g == rg; };
-  return delta::TableScan::Create(root, snapshot, spec);
-}
-
-// Runs fn(unit index, task) for every unit on the pool, largest units first; the first error
-// wins. `task` (a pool task, < pool.threads()) is the writer index of the caller.
-absl::Status ForEachUnit(WorkerPool& pool, const std::vector<ScanUnit>& units,
-                         const std::function<absl::Status(size_t unit, int task)>& fn) {
-  std::vector<size_t> order(units.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return units[a].rows > units[b].rows; });
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  absl::Status first;
-  const int tasks = std::max(1, std::min(pool.threads(), static_cast<int>(units.size())));
-  pool.ParallelFor(tasks, [&](int task) {
-    while (true) {
-      const size_t i = next.fetch_add(1);
-      if (i >= order.size()) return;
-      absl::Status s = fn(order[i], task);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first.ok()) first = s;
-        next.store(order.size());
-        return;
-      }
-    }
-  });
-  return first;
+  return spec;
 }
 
 // Sorts (key, label) pairs by key: LSD radix sort, 16 bits a pass, over the key bits in use.
@@ -137,7 +63,7 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
   const bool has_created = !spec.created_column.empty();
   if (has_created) names.push_back(spec.created_column);
   std::vector<size_t> index_of;
-  std::vector<std::string> columns = Distinct(names, &index_of);
+  std::vector<std::string> columns = DistinctColumns(names, &index_of);
   const size_t nk = spec.join_keys.size();
 
   // Check the column types once against the snapshot's schema.
@@ -154,12 +80,12 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
     }
   }
 
-  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units, ScanUnits(spec.table_root, *spec.snapshot, nullptr));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units, ListScanUnits(spec.table_root, *spec.snapshot));
   std::vector<KeyScanStats> per_task(static_cast<size_t>(pool.threads()));
-  PLINTH_RETURN_IF_ERROR(ForEachUnit(pool, units, [&](size_t ui, int task) -> absl::Status {
+  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int task) -> absl::Status {
     const ScanUnit& unit = units[ui];
     const size_t fi = unit.file;
-    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenUnitScan(spec.table_root, *spec.snapshot, unit, columns));
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(spec.table_root, *spec.snapshot, unit, ColumnsOnly(columns)));
     KeyScanStats& stats = per_task[task];
     columnar::RecordBatch batch;
     std::vector<uint32_t> entity;
@@ -251,7 +177,9 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   const auto& files = spec.snapshot->files();
   std::vector<bool> files_wanted(files.size(), false);
   for (uint64_t pos : positions) files_wanted[pos >> 32] = true;
-  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> all_units, ScanUnits(spec.table_root, *spec.snapshot, &files_wanted));
+  PLINTH_ASSIGN_OR_RETURN(
+      std::vector<ScanUnit> all_units,
+      ListScanUnits(spec.table_root, *spec.snapshot, [&](size_t f) { return static_cast<bool>(files_wanted[f]); }));
   std::vector<ScanUnit> units;
   std::vector<std::pair<size_t, size_t>> ranges;  // per unit: [begin, end) in positions
   size_t next_pos = 0;
@@ -271,9 +199,9 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   for (const auto& [b, e] : ranges) covered += e - b;
   if (covered != positions.size()) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
   std::vector<size_t> index_of;
-  const std::vector<std::string> scan_columns = Distinct(spec.columns, &index_of);
+  const std::vector<std::string> scan_columns = DistinctColumns(spec.columns, &index_of);
   std::vector<std::vector<columnar::Column>> chunks(units.size());
-  PLINTH_RETURN_IF_ERROR(ForEachUnit(pool, units, [&](size_t ui, int) -> absl::Status {
+  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int) -> absl::Status {
     const ScanUnit& unit = units[ui];
     const auto [begin, end_pos] = ranges[ui];
     std::vector<columnar::Column>& cols = chunks[ui];
@@ -281,7 +209,7 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
       cols.emplace_back(ColumnTypeFor(spec.types[c]));
       cols.back().Reserve(static_cast<int64_t>(end_pos - begin));
     }
-    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenUnitScan(spec.table_root, *spec.snapshot, unit, scan_columns));
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(spec.table_root, *spec.snapshot, unit, ColumnsOnly(scan_columns)));
     columnar::RecordBatch batch;
     int64_t row_base = unit.first_row;
     size_t next = begin;

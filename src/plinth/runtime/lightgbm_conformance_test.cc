@@ -202,7 +202,7 @@ TreeEnsemble LoadText(std::string_view text, std::string_view name) {
   return e.ok() ? *std::move(e) : TreeEnsemble{};
 }
 
-TreeEnsemble Load(const std::string& path) { return LoadText(ReadFile(path), path); }
+TreeEnsemble LoadLgb(const std::string& path) { return LoadText(ReadFile(path), path); }
 
 void ExpectCompiledAgrees(const TreeEnsemble& e, const std::vector<double>& rows,
                           const PredictOptions& options, const std::vector<double>& reference) {
@@ -273,7 +273,7 @@ TEST(LightgbmConformanceTest, JpmmlLightgbm) {
   Tally tally("jpmml-lightgbm");
   for (const JpmmlCase& c : cases) {
     SCOPED_TRACE(c.expected);
-    TreeEnsemble e = Load(dir + "lgbm/" + c.model + ".txt");
+    TreeEnsemble e = LoadLgb(dir + "lgbm/" + c.model + ".txt");
     LgbCsv input = ReadCsv(dir + "csv/" + c.input + ".csv");
     LgbCsv expected = ReadCsv(dir + "csv/" + c.expected + ".csv");
     ASSERT_EQ(input.rows.size(), expected.rows.size());
@@ -305,14 +305,14 @@ TEST(LightgbmConformanceTest, JpmmlLightgbm) {
 
 TEST(LightgbmConformanceTest, JpmmlPandasCategoriesAreNamed) {
   PLINTH_REQUIRE_TESTDATA(root);
-  TreeEnsemble audit = Load(root + "/models/jpmml-lightgbm/lgbm/ClassificationAudit.txt");
+  TreeEnsemble audit = LoadLgb(root + "/models/jpmml-lightgbm/lgbm/ClassificationAudit.txt");
   const auto& in = audit.signature.inputs;
   ASSERT_EQ(in.size(), 9u);
   EXPECT_EQ(in[1].name, "Employment");
   EXPECT_EQ(in[1].categories.front(), "Consultant");
   EXPECT_EQ(in[7].categories, (std::vector<std::string>{"false", "true"}));
   EXPECT_EQ(in[0].kind, FeatureKind::kNumeric);
-  TreeEnsemble auto_na = Load(root + "/models/jpmml-lightgbm/lgbm/RegressionAutoNA.txt");
+  TreeEnsemble auto_na = LoadLgb(root + "/models/jpmml-lightgbm/lgbm/RegressionAutoNA.txt");
   EXPECT_EQ(auto_na.signature.inputs[5].categories.front(), "70");  // written 70.0
 }
 
@@ -335,7 +335,7 @@ TEST(LightgbmConformanceTest, Leaves) {
   };
 
   {  // pred_leaf: LightGBM's leaf numbers per tree.
-    TreeEnsemble e = Load(dir + "lg_breast_cancer.txt");
+    TreeEnsemble e = LoadLgb(dir + "lg_breast_cancer.txt");
     auto rows = ReadMatrix(dir + "lg_breast_cancer_data.txt");
     auto leaves = ReadMatrix(dir + "lg_breast_cancer_data_pred_leaves.txt");
     ASSERT_EQ(rows.size(), leaves.size());
@@ -349,18 +349,18 @@ TEST(LightgbmConformanceTest, Leaves) {
     }
   }
   {
-    TreeEnsemble e = Load(dir + "lg_dart_breast_cancer.model");
+    TreeEnsemble e = LoadLgb(dir + "lg_dart_breast_cancer.model");
     compare("dart", PredictRows(e, flat(ReadMatrix(data + "breast_cancer_test.tsv"))),
             dir + "lg_dart_breast_cancer_true_predictions.txt");
   }
   {
-    TreeEnsemble e = Load(dir + "lg_kddcup99.model");
+    TreeEnsemble e = LoadLgb(dir + "lg_kddcup99.model");
     compare("kddcup99",
             PredictRows(e, flat(ReadMatrix(data + "kddcup99_test.tsv")), {.output_margin = true}),
             dir + "lg_kddcup99_true_predictions.txt");
   }
   {
-    TreeEnsemble e = Load(dir + "lgmulticlass.model");
+    TreeEnsemble e = LoadLgb(dir + "lgmulticlass.model");
     std::vector<double> rows = flat(ReadMatrix(data + "multiclass_test.tsv"), /*skip_columns=*/1);
     compare("multiclass", PredictRows(e, rows), dir + "lgmulticlass_true_predictions.txt");
     compare("multiclass raw", PredictRows(e, rows, {.output_margin = true}),
@@ -368,7 +368,7 @@ TEST(LightgbmConformanceTest, Leaves) {
   }
   for (const char* name : {"genlin_fmtp_poisson_Frequency", "genlin_fmtp_gamma_AvgClaimAmount",
                            "genlin_fmtp_tweedie_PurePremium"}) {
-    TreeEnsemble e = Load(dir + name + ".model");
+    TreeEnsemble e = LoadLgb(dir + name + ".model");
     compare(name, PredictRows(e, flat(ReadMatrix(dir + name + "_features.tsv"))),
             dir + name + "_true_predictions.txt");
   }
@@ -376,7 +376,7 @@ TEST(LightgbmConformanceTest, Leaves) {
     // Made by LightGBM 2.x, whose RF leaves were already probabilities: its "true predictions"
     // are the plain averages (no sigmoid), i.e. our margins. Current LightGBM applies the
     // sigmoid on top, which is what the default output does.
-    TreeEnsemble e = Load(dir + "lg_rf_iris.model");
+    TreeEnsemble e = LoadLgb(dir + "lg_rf_iris.model");
     EXPECT_TRUE(e.average_output);
     size_t n = 0;
     std::vector<double> rows = ReadLibsvm(data + "iris_test.libsvm", e.num_features, 0.0, &n);
@@ -386,7 +386,7 @@ TEST(LightgbmConformanceTest, Leaves) {
   {
     // Values in the source test carry 8 digits, so they are compared at 1e-7 (its tolerance).
     Tally rounded("leaves model_simple (8-digit values)");
-    TreeEnsemble e = Load(dir + "model_simple.txt");
+    TreeEnsemble e = LoadLgb(dir + "model_simple.txt");
     auto json = ParseJson(ReadFile(dir + "model_simple_expected.json"));
     ASSERT_TRUE(json.ok());
     std::vector<double> rows;
@@ -412,7 +412,7 @@ TEST(LightgbmConformanceTest, Boosters) {
   for (const char* name :
        {"small_tree", "regression", "regression_missing", "binary_classification", "multiclass"}) {
     SCOPED_TRACE(name);
-    TreeEnsemble e = Load(dir + name + "/model.txt");
+    TreeEnsemble e = LoadLgb(dir + name + "/model.txt");
     auto input = ParseJson(ReadFile(dir + name + "/input.json"));
     auto expected = ParseJson(ReadFile(dir + name + "/expected.json"));
     ASSERT_TRUE(input.ok() && expected.ok());
@@ -444,7 +444,7 @@ TEST(LightgbmConformanceTest, Lleaves) {
   PLINTH_REQUIRE_TESTDATA(root);
   const std::string dir = root + "/models/lleaves/models/";
   Tally tally("lleaves pure_categorical");
-  TreeEnsemble e = Load(dir + "pure_categorical/model.txt");
+  TreeEnsemble e = LoadLgb(dir + "pure_categorical/model.txt");
   auto expected = ParseJson(ReadFile(dir + "pure_categorical/expected_from_test.json"));
   ASSERT_TRUE(expected.ok());
   for (const Json& c : (*expected)["cases"]) {
@@ -458,10 +458,10 @@ TEST(LightgbmConformanceTest, Lleaves) {
        {"airline/model.txt", "mtpl2/model_small.txt", "NYC_taxi/model.txt",
         "boston_housing/model.txt", "multiclass/model.txt", "mixed_categorical/model.txt",
         "single_tree/model.txt", "tiniest_single_tree/model.txt", "leaf_scan/model.txt"}) {
-    TreeEnsemble m = Load(dir + name);
+    TreeEnsemble m = LoadLgb(dir + name);
     EXPECT_FALSE(m.trees.empty()) << name;
   }
-  TreeEnsemble mtpl2 = Load(dir + "mtpl2/model_small.txt");
+  TreeEnsemble mtpl2 = LoadLgb(dir + "mtpl2/model_small.txt");
   EXPECT_EQ(mtpl2.signature.inputs[13].name, "Region");
   EXPECT_EQ(mtpl2.signature.inputs[13].categories.front(), "R11");
   EXPECT_EQ(mtpl2.signature.inputs[14].categories, (std::vector<std::string>{"Diesel", "Regular"}));
@@ -472,7 +472,7 @@ TEST(LightgbmConformanceTest, Treelite) {
   const std::string dir = root + "/models/treelite/";
   Tally tally("treelite");
   {
-    TreeEnsemble e = Load(dir + "toy_categorical/toy_categorical_model.txt");
+    TreeEnsemble e = LoadLgb(dir + "toy_categorical/toy_categorical_model.txt");
     size_t n = 0;
     std::vector<double> rows =
         ReadLibsvm(dir + "toy_categorical/toy_categorical.test", e.num_features, 0.0, &n);
@@ -514,7 +514,7 @@ TEST(LightgbmConformanceTest, AnkaneLightgbmRuby) {
   ASSERT_TRUE(expected.ok());
   {
     const Json& c = (*expected)["model.txt"];
-    TreeEnsemble e = Load(dir + "model.txt");
+    TreeEnsemble e = LoadLgb(dir + "model.txt");
     std::vector<double> rows;
     for (const Json& row : c["inputs"]) {
       for (const Json& v : row) rows.push_back(v.get<double>());
@@ -533,7 +533,7 @@ TEST(LightgbmConformanceTest, AnkaneLightgbmRuby) {
     }
   }
   {
-    TreeEnsemble e = Load(dir + "categorical.txt");
+    TreeEnsemble e = LoadLgb(dir + "categorical.txt");
     const FeatureSpec& x3 = e.signature.inputs[3];
     EXPECT_EQ(x3.kind, FeatureKind::kCategorical);
     ASSERT_EQ(x3.categories.size(), 10u);

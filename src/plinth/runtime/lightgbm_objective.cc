@@ -46,7 +46,7 @@ constexpr std::array<Objective, 17> kObjectives = {{
     {"multiclassova", Family::kOva},
 }};
 
-absl::Status Invalid(std::string_view objective, std::string_view why) {
+absl::Status ObjectiveInvalid(std::string_view objective, std::string_view why) {
   return absl::InvalidArgumentError(
       StrCat("LightGBM model: objective '", objective.substr(0, 64), "': ", why));
 }
@@ -64,11 +64,11 @@ std::optional<std::string_view> Param(const std::vector<std::string_view>& param
 absl::StatusOr<double> SigmoidParam(std::string_view objective,
                                     const std::vector<std::string_view>& params) {
   auto text = Param(params, "sigmoid");
-  if (!text) return Invalid(objective, "has no sigmoid:<scale> parameter");
+  if (!text) return ObjectiveInvalid(objective, "has no sigmoid:<scale> parameter");
   double s = 0;
   auto [next, ec] = std::from_chars(text->data(), text->data() + text->size(), s);
   if (ec != std::errc() || next != text->data() + text->size() || !std::isfinite(s) || s <= 0) {
-    return Invalid(objective, "sigmoid must be a positive number");
+    return ObjectiveInvalid(objective, "sigmoid must be a positive number");
   }
   return s;
 }
@@ -76,11 +76,11 @@ absl::StatusOr<double> SigmoidParam(std::string_view objective,
 absl::Status CheckNumClass(std::string_view objective, const std::vector<std::string_view>& params,
                            int32_t num_class) {
   auto text = Param(params, "num_class");
-  if (!text) return Invalid(objective, "has no num_class:<K> parameter");
+  if (!text) return ObjectiveInvalid(objective, "has no num_class:<K> parameter");
   int64_t k = 0;
   auto [next, ec] = std::from_chars(text->data(), text->data() + text->size(), k);
   if (ec != std::errc() || next != text->data() + text->size() || k != num_class) {
-    return Invalid(objective,
+    return ObjectiveInvalid(objective,
                    StrCat("num_class does not match the header's num_class=", num_class));
   }
   return absl::OkStatus();
@@ -103,15 +103,15 @@ absl::Status ApplyLightgbmObjective(std::optional<std::string_view> objective, i
   auto it = std::find_if(kObjectives.begin(), kObjectives.end(),
                          [&](const Objective& o) { return o.name == name; });
   if (it == kObjectives.end())
-    return Invalid(*objective, StrCat("unknown objective '", name.substr(0, 64), "'"));
+    return ObjectiveInvalid(*objective, StrCat("unknown objective '", name.substr(0, 64), "'"));
   const bool multiclass = it->family == Family::kSoftmax || it->family == Family::kOva;
   if (!multiclass && it->name != "custom" && num_class != 1) {
-    return Invalid(*objective, StrCat("needs num_class=1, the header says ", num_class));
+    return ObjectiveInvalid(*objective, StrCat("needs num_class=1, the header says ", num_class));
   }
   switch (it->family) {
     case Family::kSquaredIfSqrt:
       if (std::find(params.begin(), params.end(), "sqrt") != params.end()) {
-        return Invalid(*objective,
+        return ObjectiveInvalid(*objective,
                        "reg_sqrt models (the prediction is the signed square of the margin) are "
                        "not supported");
       }

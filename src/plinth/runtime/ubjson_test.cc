@@ -31,7 +31,7 @@ Json ParseUbj(const std::string& bytes) {
   return j.ok() ? *j : Json();
 }
 
-std::string ErrorOf(const std::string& bytes) {
+std::string UbjErrorOf(const std::string& bytes) {
   auto j = ParseUbjson(bytes);
   EXPECT_FALSE(j.ok()) << "parsed: " << (j.ok() ? j->dump() : "");
   return j.ok() ? "" : std::string(j.status().message());
@@ -87,33 +87,33 @@ TEST(Ubjson, AgreesWithNlohmannEncoder) {
 }
 
 TEST(Ubjson, Errors) {
-  EXPECT_NE(ErrorOf("").find("unexpected end of data at byte offset 0"), std::string::npos);
-  EXPECT_NE(ErrorOf("[i\x01X]").find("unknown marker 0x58 at byte offset 3"), std::string::npos);
-  EXPECT_NE(ErrorOf("ZZ").find("trailing bytes after the document at byte offset 1"), std::string::npos);
-  EXPECT_NE(ErrorOf("Si\xff").find("negative length -1"), std::string::npos);
-  EXPECT_NE(ErrorOf("Sd" + F32(1)).find("expected an integer length"), std::string::npos);
-  EXPECT_NE(ErrorOf("Si\x05" "abc").find("string of 5 bytes with 3 bytes left"), std::string::npos);
-  EXPECT_NE(ErrorOf("[$T#i\x05").find("typed container of marker 0x54 is not supported"), std::string::npos);
-  EXPECT_NE(ErrorOf("[$d" + F32(1)).find("typed container without a count"), std::string::npos);
-  EXPECT_NE(ErrorOf("[i\x01").find("unexpected end of data at byte offset 3"), std::string::npos);
-  EXPECT_NE(ErrorOf("{" + Key("a")).find("unexpected end of data"), std::string::npos);
-  EXPECT_NE(ErrorOf("{i").find("unexpected end of data in a length"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("").find("unexpected end of data at byte offset 0"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[i\x01X]").find("unknown marker 0x58 at byte offset 3"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("ZZ").find("trailing bytes after the document at byte offset 1"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("Si\xff").find("negative length -1"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("Sd" + F32(1)).find("expected an integer length"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("Si\x05" "abc").find("string of 5 bytes with 3 bytes left"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[$T#i\x05").find("typed container of marker 0x54 is not supported"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[$d" + F32(1)).find("typed container without a count"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[i\x01").find("unexpected end of data at byte offset 3"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("{" + Key("a")).find("unexpected end of data"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("{i").find("unexpected end of data in a length"), std::string::npos);
   // Huge counts are refused before anything is allocated.
-  EXPECT_NE(ErrorOf("[$d#L" + BE(1ULL << 60, 8)).find("container of 1152921504606846976 elements"), std::string::npos);
-  EXPECT_NE(ErrorOf("[$D#l" + BE(3, 4) + std::string(16, '\0')).find("container of 3 elements with 16 bytes left"),
+  EXPECT_NE(UbjErrorOf("[$d#L" + BE(1ULL << 60, 8)).find("container of 1152921504606846976 elements"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[$D#l" + BE(3, 4) + std::string(16, '\0')).find("container of 3 elements with 16 bytes left"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("[#l" + BE(1000, 4) + "ZZZ").find("container of 1000 elements"), std::string::npos);
-  EXPECT_NE(ErrorOf("{#l" + BE(-5, 4)).find("negative length"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("[#l" + BE(1000, 4) + "ZZZ").find("container of 1000 elements"), std::string::npos);
+  EXPECT_NE(UbjErrorOf("{#l" + BE(-5, 4)).find("negative length"), std::string::npos);
 }
 
 TEST(Ubjson, DepthIsBounded) {
   std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
   EXPECT_TRUE(ParseUbjson(ok).ok());
   std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
-  EXPECT_NE(ErrorOf(deep).find("nested deeper than 1000 levels at byte offset 1000"), std::string::npos);
+  EXPECT_NE(UbjErrorOf(deep).find("nested deeper than 1000 levels at byte offset 1000"), std::string::npos);
   std::string objects;  // {"a":{"a":...}} nested beyond the limit
   for (int i = 0; i < 2000; ++i) objects += "{" + Key("a");
-  EXPECT_NE(ErrorOf(objects).find("nested deeper"), std::string::npos);
+  EXPECT_NE(UbjErrorOf(objects).find("nested deeper"), std::string::npos);
 }
 
 TEST(Ubjson, EveryTruncationAndByteFlipFailsCleanly) {

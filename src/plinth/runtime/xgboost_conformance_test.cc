@@ -30,7 +30,7 @@ using testing_xgb::ErrorStats;
 using testing_xgb::ReadCsv;
 using testing_xgb::ReadText;
 
-absl::StatusOr<ParsedModel> Load(const fs::path& file) {
+absl::StatusOr<ParsedModel> LoadXgb(const fs::path& file) {
   std::string bytes = ReadText(file);
   return file.extension() == ".ubj" ? ParseXgboostUbj(bytes) : ParseXgboostJson(bytes);
 }
@@ -40,7 +40,7 @@ const Signature& SignatureOf(const ParsedModel& m) {
 }
 
 // The reference evaluator's predictions; the compiled engine must give the very same numbers.
-std::vector<double> PredictRows(const ParsedModel& m, const std::vector<double>& rows, bool margin, int32_t iterations) {
+std::vector<double> PredictXgbRows(const ParsedModel& m, const std::vector<double>& rows, bool margin, int32_t iterations) {
   PredictOptions o;
   o.output_margin = margin;
   o.iteration_limit = iterations;
@@ -84,12 +84,12 @@ TEST(XgboostConformance, BoostersInference) {
       if (!file.ends_with(".model.json")) continue;
       std::string base = entry.path().string().substr(0, entry.path().string().size() - 11);
       SCOPED_TRACE(file);
-      auto m = Load(entry.path());
+      auto m = LoadXgb(entry.path());
       ASSERT_TRUE(m.ok()) << m.status();
       std::vector<double> rows = Numbers(ReadJson(base + ".input.json")["features"]);
       Json expected = ReadJson(base + ".expected.json");
-      stats.Expect(file + " margins", PredictRows(*m, rows, true, 0), Numbers(expected["predictions"]));
-      stats.Expect(file + " transformed", PredictRows(*m, rows, false, 0), Numbers(expected["predictions_transformed"]));
+      stats.Expect(file + " margins", PredictXgbRows(*m, rows, true, 0), Numbers(expected["predictions"]));
+      stats.Expect(file + " transformed", PredictXgbRows(*m, rows, false, 0), Numbers(expected["predictions_transformed"]));
       ++models;
     }
   }
@@ -109,10 +109,10 @@ TEST(XgboostConformance, BoostersTraining) {
       // The unweighted twin of class_imbalance_weighted was scored on that case's test rows.
       std::string data = fs::exists(base + ".test_data.json") ? base : (sub / "class_imbalance_weighted").string();
       SCOPED_TRACE(file);
-      auto m = Load(entry.path());
+      auto m = LoadXgb(entry.path());
       ASSERT_TRUE(m.ok()) << m.status();
       std::vector<double> rows = Numbers(ReadJson(data + ".test_data.json")["data"]);
-      stats.Expect(file, PredictRows(*m, rows, true, 0), Numbers(ReadJson(base + ".test_predictions.json")["predictions"]));
+      stats.Expect(file, PredictXgbRows(*m, rows, true, 0), Numbers(ReadJson(base + ".test_predictions.json")["predictions"]));
       ++models;
     }
   }
@@ -160,7 +160,7 @@ void CheckJpmmlSource(const fs::path& models_root, const std::string& source, co
   for (const auto& entry : fs::directory_iterator(dir / "xgboost")) {
     SCOPED_TRACE(entry.path().filename().string());
     std::string model = entry.path().stem().string();
-    auto m = Load(entry.path());
+    auto m = LoadXgb(entry.path());
     ASSERT_TRUE(m.ok()) << m.status();
     Csv input = ReadCsv(models_root / "jpmml-xgboost/csv" / (Dataset(model) + ".csv"));
     std::vector<double> rows = encode(model, input, *m);
@@ -168,11 +168,11 @@ void CheckJpmmlSource(const fs::path& models_root, const std::string& source, co
     for (const auto& [file, iterations] : ExpectedFiles(dir / "csv", model, *m)) {
       SCOPED_TRACE(file.string());
       stats->ExpectColumns(StrCat(entry.path().filename().string(), " vs ", file.filename().string()),
-                           PredictRows(*m, rows, false, iterations), SignatureOf(*m).outputs.size(), ReadCsv(file));
+                           PredictXgbRows(*m, rows, false, iterations), SignatureOf(*m).outputs.size(), ReadCsv(file));
       ++counts->files;
     }
     if (entry.path().extension() == ".ubj") {
-      auto twin = Load(dir / "xgboost" / (model + ".json"));
+      auto twin = LoadXgb(dir / "xgboost" / (model + ".json"));
       ASSERT_TRUE(twin.ok()) << twin.status();
       EXPECT_TRUE(testing_xgb::SameModel(*m, *twin));
     }

@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
   s->table_schema_ = ToColumnarSchema(snapshot.schema(), &nested);
   s->partition_columns_ = snapshot.partition_columns();
   s->batch_rows_ = spec.batch_rows > 0 ? spec.batch_rows : 65536;
+  s->threads_ = std::max(1, spec.threads);
   s->include_row_group_ = spec.include_row_group;
   std::vector<std::string> out_cols = spec.columns;
   if (out_cols.empty()) {
@@ -181,6 +182,7 @@ absl::Status TableScan::OpenFile(const AddFile& file) {
   partition_values_.assign(scan_schema_->size(), Value());
   parquet::ScanOptions so;
   so.batch_rows = batch_rows_;
+  so.threads = threads_;
   for (size_t i = 0; i < scan_schema_->size(); ++i) {
     const auto& f = scan_schema_->field(i);
     if (Contains(partition_columns_, f.name)) {

@@ -31,6 +31,8 @@ struct ScanSpec {
   // large file between threads. Applies to files read for data columns; a scan of partition
   // columns only counts every row of the file.
   std::function<bool(const AddFile&, int row_group)> include_row_group;
+  // Threads decoding a batch's columns in parallel (the caller's included).
+  int threads = 1;
 };
 
 struct ScanStats {
@@ -69,6 +71,7 @@ class TableScan {
   std::optional<columnar::Predicate> filter_;  // bound to scan_schema_
   std::function<bool(const AddFile&, int)> include_row_group_;
   int64_t batch_rows_ = 65536;
+  int threads_ = 1;
   std::vector<const AddFile*> files_;
   size_t next_file_ = 0;
   ScanStats stats_;
