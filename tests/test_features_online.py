@@ -284,3 +284,21 @@ def test_materialize_many_files_ties_go_to_the_last_row_in_scan_order(server):
     assert [r["values"][0] for r in got["results"]] == [newest[u][1] for u in users]
     assert {newest[u][1] // 1000 for u in range(100, 200)} == {3}
     assert {newest[u][1] // 1000 for u in range(200, 300)} == {1}
+
+
+def test_pushes_checkpoint_their_table_in_the_background(server):
+    """Every 10th commit of a view's table is checkpointed, off the push's path; the table reads
+    the same through the checkpoint."""
+    import time
+    apply(server)
+    for i in range(10):
+        out = push(server, "clicks", [{"user_id": i, "event_timestamp": "2026-01-01T00:00:00Z", "n": i}])
+    assert out["table_version"] == 10
+    checkpoint = server.data_dir / "lake" / "features" / "clicks" / "_delta_log" / "00000000000000000010.checkpoint.parquet"
+    deadline = time.time() + 20
+    while not checkpoint.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert checkpoint.exists()
+    last = json.loads((checkpoint.parent / "_last_checkpoint").read_text())
+    assert last["version"] == 10
+    assert sorted(r["n"] for r in scan(server, "clicks")) == list(range(10))

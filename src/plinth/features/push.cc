@@ -64,7 +64,8 @@ Json PushResult::ToJson() const {
   return {{"view", view}, {"rows", rows}, {"table_version", table_version}, {"online_written", online_written}};
 }
 
-absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock) {
+absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
+                                    TableCheckpointer* checkpointer) {
   if (!rows.is_array()) return absl::InvalidArgumentError("'rows' must be a list of objects");
   if (rows.empty()) return absl::InvalidArgumentError("'rows' is empty");
   if (rows.size() > kMaxPushRows) return absl::InvalidArgumentError(StrCat("at most ", kMaxPushRows, " rows per push"));
@@ -134,6 +135,9 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
     ++batch.num_rows;
   }
   bool handed = false;
+  delta::WriteOptions wopts;
+  wopts.read_snapshot = snapshot.get();
+  wopts.checkpoint = false;  // after the online write, or on the checkpointer's thread
   PLINTH_ASSIGN_OR_RETURN(delta::WriteResult written, (*table)->Write(
                                                           [&](columnar::RecordBatch* out) -> absl::StatusOr<bool> {
                                                             if (handed) return false;
@@ -141,13 +145,25 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
                                                             *out = std::move(batch);
                                                             return true;
                                                           },
-                                                          {}));
+                                                          wopts));
+  // The checkpoint due at this version, if any, once the rows are readable everywhere.
+  auto checkpoint = [&] {
+    if (!delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) return;
+    if (checkpointer != nullptr) {
+      checkpointer->Schedule(view.table_path, written.version);
+    } else {
+      (*table)->CheckpointAt(written.version);
+    }
+  };
   PushResult result;
   result.view = view.def.name;
   result.rows = static_cast<int64_t>(parsed.size());
   result.table_version = written.version;
 
-  if (!view.def.online) return result;
+  if (!view.def.online) {
+    checkpoint();
+    return result;
+  }
   // 2. The online store: the newest row per entity.
   std::vector<PendingRow> pending(parsed.size());
   std::vector<Value> features(view.def.features.size());
@@ -166,6 +182,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
                                       "; run `plinth features materialize --view ", view.def.name, "` to repair"));
   }
   result.online_written = *online;
+  checkpoint();
   return result;
 }
 

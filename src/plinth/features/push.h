@@ -14,6 +14,7 @@
 #include "plinth/base/json.h"
 #include "plinth/features/catalog.h"
 #include "plinth/features/online_writer.h"
+#include "plinth/features/table_checkpointer.h"
 
 namespace plinth::features {
 
@@ -27,7 +28,10 @@ struct PushResult {
   Json ToJson() const;
 };
 
-// A view with `online: false` gets the offline commit only.
-absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock);
+// A view with `online: false` gets the offline commit only. The Delta checkpoint that falls due
+// at the new version is written by `checkpointer` in the background, or inline (after the
+// online write) when it is null.
+absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
+                                    TableCheckpointer* checkpointer = nullptr);
 
 }  // namespace plinth::features

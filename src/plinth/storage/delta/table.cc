@@ -173,7 +173,11 @@ absl::StatusOr<std::unique_ptr<TableScan>> DeltaTable::Scan(const Snapshot& snap
 }
 
 absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const WriteOptions& wopts) {
-  PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
+  std::unique_ptr<Snapshot> latest;
+  if (wopts.read_snapshot == nullptr) {
+    PLINTH_ASSIGN_OR_RETURN(latest, LatestSnapshot());
+  }
+  const Snapshot* snapshot = wopts.read_snapshot != nullptr ? wopts.read_snapshot : latest.get();
   columnar::Schema table_schema = ToColumnarSchema(snapshot->schema());
   std::optional<Metadata> new_metadata;
   columnar::Schema schema = table_schema;
@@ -247,7 +251,9 @@ absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const W
   out.files = result->already_committed ? 0 : static_cast<int64_t>(adds->size());
   out.bytes = result->already_committed ? 0 : writer.bytes();
   out.attempts = result->attempts;
-  if (!result->already_committed) MaybeCheckpoint(result->version);
+  if (!result->already_committed && wopts.checkpoint) {
+    MaybeCheckpoint(new_metadata ? *new_metadata : snapshot->metadata(), result->version);
+  }
   return out;
 }
 
@@ -332,7 +338,7 @@ absl::StatusOr<DeleteResult> DeltaTable::Delete(std::string_view where) {
     return result.status();
   }
   out.version = result->version;
-  MaybeCheckpoint(result->version);
+  MaybeCheckpoint(snapshot->metadata(), result->version);
   return out;
 }
 
@@ -355,7 +361,7 @@ absl::StatusOr<int64_t> DeltaTable::AddColumns(const columnar::Schema& columns) 
   PLINTH_ASSIGN_OR_RETURN(auto txn, Transaction::Start(*snapshot, to));
   txn->SetMetadata(md);
   PLINTH_ASSIGN_OR_RETURN(auto result, txn->Commit());
-  MaybeCheckpoint(result.version);
+  MaybeCheckpoint(md, result.version);
   return result.version;
 }
 
@@ -395,15 +401,25 @@ absl::StatusOr<std::vector<Json>> DeltaTable::History(int limit) {
   return out;
 }
 
-void DeltaTable::MaybeCheckpoint(int64_t version) {
-  if (version <= 0) return;
-  auto snapshot = SnapshotAt(version);
-  if (!snapshot.ok()) return;
+bool DeltaTable::CheckpointDue(const Metadata& metadata, int64_t version) {
+  if (version <= 0) return false;
   int64_t interval = 10;
-  if (auto v = (*snapshot)->metadata().Config("delta.checkpointInterval")) {
+  if (auto v = metadata.Config("delta.checkpointInterval")) {
     if (auto n = ParseInt64(*v); n && *n > 0) interval = *n;
   }
-  if (version % interval != 0) return;
+  return version % interval == 0;
+}
+
+void DeltaTable::MaybeCheckpoint(const Metadata& metadata, int64_t version) {
+  if (CheckpointDue(metadata, version)) CheckpointAt(version);
+}
+
+void DeltaTable::CheckpointAt(int64_t version) {
+  auto snapshot = SnapshotAt(version);
+  if (!snapshot.ok()) {
+    LogWarn(StrCat("checkpoint of ", options_.root, " at version ", version, ": ", snapshot.status().message()));
+    return;
+  }
   // Best effort: the commit already happened; a missing checkpoint only slows replay.
   auto st = WriteCheckpoint(*log_, **snapshot, *checkpoint_io_, {.clock = options_.clock});
   if (!st.ok()) {

@@ -53,6 +53,12 @@ struct WriteOptions {
   // When set, the batches follow this schema: the table's columns plus new nullable ones,
   // added in the same commit (schema evolution).
   std::optional<columnar::Schema> schema;
+  // The snapshot the write starts from (borrowed; default: the latest, read again). Commits
+  // made since are checked for conflicts as always.
+  const Snapshot* read_snapshot = nullptr;
+  // Write the checkpoint that falls due at the new version inline. false leaves it to the
+  // caller (CheckpointDue / CheckpointAt), e.g. to keep it off a latency-sensitive path.
+  bool checkpoint = true;
 };
 
 struct WriteResult {
@@ -108,6 +114,12 @@ class DeltaTable {
   absl::StatusOr<std::vector<Json>> History(int limit);
   // Writes a checkpoint of the latest version; returns its version.
   absl::StatusOr<int64_t> Checkpoint();
+  // Whether a table with `metadata` checkpoints at `version`: a multiple of
+  // delta.checkpointInterval (default 10).
+  static bool CheckpointDue(const Metadata& metadata, int64_t version);
+  // Best effort (a failure is logged; the commit stands): checkpoints `version`, then removes
+  // the commits before it that delta.logRetentionDuration no longer keeps.
+  void CheckpointAt(int64_t version);
   // Deletes data files that no version newer than `retention` references. Refuses a
   // retention shorter than the table's delta.deletedFileRetentionDuration (default 7 days)
   // unless `force`.
@@ -118,8 +130,8 @@ class DeltaTable {
   Snapshot::Options SnapshotOptions() const;
   Transaction::Options TxnOptions(std::string operation) const;
   DataFileWriter::Options DataWriterOptions(const Snapshot& snapshot, const columnar::Schema& schema) const;
-  // Checkpoints when the new version is a multiple of delta.checkpointInterval (default 10).
-  void MaybeCheckpoint(int64_t version);
+  // CheckpointAt(version) when CheckpointDue(metadata, version).
+  void MaybeCheckpoint(const Metadata& metadata, int64_t version);
 
   TableOptions options_;
   std::unique_ptr<LogStore> log_;

@@ -139,6 +139,36 @@ TEST_F(TableTest, AppTransactionsCommitOnce) {
   EXPECT_EQ((*snap)->AppTransactionVersion("daily-job"), 7);
 }
 
+TEST_F(TableTest, WriteFromAnOlderSnapshotAndCheckpointLater) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  auto base = (*t)->LatestSnapshot();
+  ASSERT_TRUE(base.ok());
+  // Another commit lands after `base` was read: the append from `base` still commits on top.
+  ASSERT_TRUE((*t)->Write(Source({Rows(0, 3)}), {}).ok());
+  WriteOptions wo;
+  wo.read_snapshot = base->get();
+  wo.checkpoint = false;
+  auto w = (*t)->Write(Source({Rows(3, 5)}), wo);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->version, 2);
+  auto snap = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **snap), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+  // Versions 3..10 without inline checkpoints; version 10 is due, written only when asked.
+  for (int i = 3; i <= 10; ++i) ASSERT_TRUE((*t)->Write(Source({Rows(i * 10, i * 10 + 1)}), wo).ok());
+  const std::string cp = Options().root + "/_delta_log/00000000000000000010.checkpoint.parquet";
+  EXPECT_FALSE(std::filesystem::exists(cp));
+  auto latest = (*t)->LatestSnapshot();
+  ASSERT_TRUE(latest.ok());
+  EXPECT_TRUE(DeltaTable::CheckpointDue((*latest)->metadata(), 10));
+  EXPECT_FALSE(DeltaTable::CheckpointDue((*latest)->metadata(), 9));
+  (*t)->CheckpointAt(10);
+  EXPECT_TRUE(std::filesystem::exists(cp));
+  auto reread = (*t)->LatestSnapshot();
+  ASSERT_TRUE(reread.ok());
+  EXPECT_EQ(Ids(**t, **reread).size(), 13u);
+}
+
 TEST_F(TableTest, SchemaEvolutionAddsNullableColumns) {
   auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
   ASSERT_TRUE(t.ok());
