@@ -20,7 +20,7 @@ constexpr std::string_view kHeader =
     "objective=regression\nfeature_names=a b\nfeature_infos=[0:1] [0:1]\n";
 
 // A whole model file: `header` lines, then one "Tree=i" section per body, then the trailer.
-std::string Model(const std::vector<std::string>& trees, std::string_view header = kHeader,
+std::string LgbModelText(const std::vector<std::string>& trees, std::string_view header = kHeader,
                   std::string_view trailer = "") {
   std::string out = StrCat("tree\n", header, "\n");
   for (size_t t = 0; t < trees.size(); ++t) StrAppend(&out, "Tree=", t, "\n", trees[t], "\n\n");
@@ -70,7 +70,7 @@ std::vector<double> PredictLgb(const TreeEnsemble& e, std::vector<double> row,
 double Side(const TreeEnsemble& e, double v) { return PredictLgb(e, {v, 0})[0]; }
 
 TEST(LightgbmModelTest, StumpBecomesThreeNodes) {
-  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}));
+  TreeEnsemble e = ParseLgb(LgbModelText({Stump(0.5)}));
   EXPECT_EQ(e.precision, Precision::kFloat64);
   EXPECT_EQ(e.source_format, "lightgbm-text");
   EXPECT_EQ(e.objective, "regression");
@@ -104,23 +104,23 @@ TEST(LightgbmModelTest, NumericalSplitIsLessOrEqualForEveryDouble) {
   for (double t : {0.5, -2.25, 0.0, -0.0, 1e-300, denorm, -denorm, max, -max,
                    1.0000000180025095e-35, 123456.789, 31.500000000000004, -kInf}) {
     SCOPED_TRACE(t);
-    TreeEnsemble e = ParseLgb(Model({Stump(t)}));
+    TreeEnsemble e = ParseLgb(LgbModelText({Stump(t)}));
     EXPECT_EQ(Side(e, t), -1);
     EXPECT_EQ(Side(e, std::nextafter(t, -kInf)), -1);
     EXPECT_EQ(Side(e, std::nextafter(t, kInf)), 1);
     EXPECT_EQ(Side(e, kInf), 1);
   }
-  EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.0)})), 0.0), -1);  // 0.0 <= -0.0
-  EXPECT_EQ(Side(ParseLgb(Model({Stump(0.0)})), -0.0), -1);
+  EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(-0.0)})), 0.0), -1);  // 0.0 <= -0.0
+  EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(0.0)})), -0.0), -1);
   EXPECT_TRUE(
-      StatusIs(ParseLightgbmText(Model({Stump(kNaN)})), kInvalid, "node 0 has threshold nan"));
+      StatusIs(ParseLightgbmText(LgbModelText({Stump(kNaN)})), kInvalid, "node 0 has threshold nan"));
 }
 
 // LightGBM writes threshold +inf to split missing values from all others, +inf going left.
 TEST(LightgbmModelTest, InfiniteThresholdSendsEveryPresentValueLeft) {
   for (int d : {0, 2, 4, 6, 8, 10}) {
     SCOPED_TRACE(d);
-    TreeEnsemble e = ParseLgb(Model({Stump(kInf, d)}));
+    TreeEnsemble e = ParseLgb(LgbModelText({Stump(kInf, d)}));
     for (double v : {kInf, -kInf, 1e308, -1.0, 0.5}) EXPECT_EQ(Side(e, v), -1) << v;
     const double missing_side = (d >> 2) == 0 || (d & 2) ? -1 : 1;  // None reads NaN as 0.0 <= inf
     EXPECT_EQ(Side(e, kNaN), missing_side);
@@ -134,16 +134,16 @@ TEST(LightgbmModelTest, InfiniteThresholdSendsEveryPresentValueLeft) {
 
 TEST(LightgbmModelTest, MissingTypeNoneReadsNaNAsZero) {
   for (int d : {0, 2}) {  // default_left is irrelevant without a missing type
-    EXPECT_EQ(Side(ParseLgb(Model({Stump(0.5, d)})), kNaN), -1);
-    EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.5, d)})), kNaN), 1);
-    EXPECT_EQ(Side(ParseLgb(Model({Stump(-0.5, d)})), 0.0), 1);
+    EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(0.5, d)})), kNaN), -1);
+    EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(-0.5, d)})), kNaN), 1);
+    EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(-0.5, d)})), 0.0), 1);
   }
 }
 
 TEST(LightgbmModelTest, MissingTypeZeroSendsZeroAndNaNToTheDefaultChild) {
   for (int d : {4, 6}) {
     const double missing_side = d == 6 ? -1 : 1;
-    TreeEnsemble e = ParseLgb(Model({Stump(-1.0, d)}));  // every non-missing value here is > -1: right
+    TreeEnsemble e = ParseLgb(LgbModelText({Stump(-1.0, d)}));  // every non-missing value here is > -1: right
     EXPECT_EQ(e.trees[0].nodes[0].missing, MissingRule::kZeroOrNaN);
     for (double v : {0.0, -0.0, 1e-36, -1e-36, 1e-35, kNaN})
       EXPECT_EQ(Side(e, v), missing_side) << v;
@@ -155,7 +155,7 @@ TEST(LightgbmModelTest, MissingTypeZeroSendsZeroAndNaNToTheDefaultChild) {
 TEST(LightgbmModelTest, MissingTypeNaNSendsOnlyNaNToTheDefaultChild) {
   for (int d : {8, 10}) {
     const double missing_side = d == 10 ? -1 : 1;
-    TreeEnsemble e = ParseLgb(Model({Stump(-1.0, d)}));
+    TreeEnsemble e = ParseLgb(LgbModelText({Stump(-1.0, d)}));
     EXPECT_EQ(e.trees[0].nodes[0].missing, MissingRule::kNaN);
     EXPECT_EQ(e.trees[0].nodes[0].default_left, d == 10);
     EXPECT_EQ(Side(e, kNaN), missing_side);
@@ -168,7 +168,7 @@ TEST(LightgbmModelTest, CategoricalBitsetBecomesCategorySet) {
   // Word 0 = bits 0 and 2; word 1 = 2^31 + 1 = bits 32 and 63.
   for (int d : {1, 3, 5, 7, 9, 11}) {
     SCOPED_TRACE(d);
-    TreeEnsemble e = ParseLgb(Model({CatStump("5 2147483649", 2, d)}));
+    TreeEnsemble e = ParseLgb(LgbModelText({CatStump("5 2147483649", 2, d)}));
     const TreeNode& n = e.trees[0].nodes[0];
     EXPECT_TRUE(n.categorical);
     EXPECT_EQ(n.feature, 1);
@@ -190,7 +190,7 @@ TEST(LightgbmModelTest, CategoricalNodesUseTheirOwnBitsets) {
       "num_leaves=3\nnum_cat=2\nsplit_feature=1 0\nthreshold=1 0\ndecision_type=1 1\n"
       "left_child=1 -1\nright_child=-2 -3\nleaf_value=10 20 30\ncat_boundaries=0 1 "
       "2\ncat_threshold=3 2\n";
-  TreeEnsemble e = ParseLgb(Model({tree}));
+  TreeEnsemble e = ParseLgb(LgbModelText({tree}));
   EXPECT_EQ(e.trees[0].nodes[0].categories, std::vector<uint32_t>{1});
   EXPECT_EQ(e.trees[0].nodes[1].categories, (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(PredictLgb(e, {0, 1})[0], 10);
@@ -204,7 +204,7 @@ TEST(LightgbmModelTest, DeeperTreeKeepsLeafNumbers) {
   const std::string tree =
       "num_leaves=3\nnum_cat=0\nsplit_feature=0 1\nthreshold=0 0\ndecision_type=2 2\n"
       "left_child=1 -1\nright_child=-3 -2\nleaf_value=1 2 3\n";
-  TreeEnsemble e = ParseLgb(Model({tree}));
+  TreeEnsemble e = ParseLgb(LgbModelText({tree}));
   const Tree& t = e.trees[0];
   ASSERT_EQ(t.nodes.size(), 5u);
   double row[2] = {-1, 1};
@@ -217,7 +217,7 @@ TEST(LightgbmModelTest, DeeperTreeKeepsLeafNumbers) {
 
 TEST(LightgbmModelTest, SingleLeafTree) {
   TreeEnsemble e = ParseLgb(
-      Model({"num_leaves=1\nnum_cat=0\nsplit_feature=\nthreshold=\nleaf_value=0.25\nshrinkage=1",
+      LgbModelText({"num_leaves=1\nnum_cat=0\nsplit_feature=\nthreshold=\nleaf_value=0.25\nshrinkage=1",
              Stump(0.5)}));
   ASSERT_EQ(e.trees[0].nodes.size(), 1u);
   EXPECT_TRUE(e.trees[0].nodes[0].is_leaf);
@@ -231,7 +231,7 @@ TEST(LightgbmModelTest, MulticlassTreesCycleThroughClasses) {
   header = Replace(header, "objective=regression", "objective=multiclass num_class:3");
   std::vector<std::string> trees;
   for (int t = 0; t < 6; ++t) trees.push_back(Stump(0.5, 2, 0, -t, t));
-  TreeEnsemble e = ParseLgb(Model(trees, header));
+  TreeEnsemble e = ParseLgb(LgbModelText(trees, header));
   EXPECT_EQ(e.num_outputs, 3);
   EXPECT_EQ(e.trees_per_iteration, 3);
   EXPECT_EQ(e.transform, OutputTransform::kSoftmax);
@@ -247,7 +247,7 @@ TEST(LightgbmModelTest, MulticlassTreesCycleThroughClasses) {
 
 TEST(LightgbmModelTest, AverageOutputDividesByIterations) {
   std::string header = StrCat(kHeader, "average_output\n");
-  TreeEnsemble e = ParseLgb(Model({Stump(0.5, 2, 0, 1, 2), Stump(0.5, 2, 0, 3, 6)}, header));
+  TreeEnsemble e = ParseLgb(LgbModelText({Stump(0.5, 2, 0, 1, 2), Stump(0.5, 2, 0, 3, 6)}, header));
   EXPECT_TRUE(e.average_output);
   EXPECT_EQ(PredictLgb(e, {1, 0})[0], 4);
   EXPECT_EQ(PredictLgb(e, {1, 0}, {.iteration_limit = 1})[0], 2);
@@ -290,7 +290,7 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
     header =
         Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", c.num_class));
     std::vector<std::string> trees(c.num_class, Stump(0.5, 2, 0, -0.5, 0.75));
-    TreeEnsemble e = ParseLgb(Model(trees, header));
+    TreeEnsemble e = ParseLgb(LgbModelText(trees, header));
     EXPECT_EQ(e.transform, c.transform);
     EXPECT_EQ(e.sigmoid_scale, c.scale);
     EXPECT_EQ(e.objective, c.objective);
@@ -298,14 +298,14 @@ TEST(LightgbmModelTest, ObjectivesChooseTheTransform) {
   // Spot-check the numbers: sigmoid with its scale, exp.
   std::string binary =
       Replace(std::string(kHeader), "objective=regression", "objective=binary sigmoid:0.5");
-  EXPECT_EQ(PredictLgb(ParseLgb(Model({Stump(0.5)}, binary)), {1, 0})[0], 1 / (1 + std::exp(-0.5)));
+  EXPECT_EQ(PredictLgb(ParseLgb(LgbModelText({Stump(0.5)}, binary)), {1, 0})[0], 1 / (1 + std::exp(-0.5)));
   std::string poisson = Replace(std::string(kHeader), "objective=regression", "objective=poisson");
-  EXPECT_EQ(PredictLgb(ParseLgb(Model({Stump(0.5)}, poisson)), {1, 0})[0], std::exp(1.0));
+  EXPECT_EQ(PredictLgb(ParseLgb(LgbModelText({Stump(0.5)}, poisson)), {1, 0})[0], std::exp(1.0));
 }
 
 TEST(LightgbmModelTest, NoObjectiveLineMeansRawMargins) {
   std::string header = Replace(std::string(kHeader), "objective=regression\n", "");
-  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header));
+  TreeEnsemble e = ParseLgb(LgbModelText({Stump(0.5)}, header));
   EXPECT_EQ(e.transform, OutputTransform::kIdentity);
   EXPECT_EQ(e.objective, "custom");
 }
@@ -317,7 +317,7 @@ TEST(LightgbmModelTest, RefusesObjectivesItCannotReproduce) {
     header = Replace(header, "num_class=1", StrCat("num_class=", num_class));
     header =
         Replace(header, "num_tree_per_iteration=1", StrCat("num_tree_per_iteration=", num_class));
-    return ParseLightgbmText(Model(std::vector<std::string>(num_class, Stump(0.5)), header));
+    return ParseLightgbmText(LgbModelText(std::vector<std::string>(num_class, Stump(0.5)), header));
   };
   EXPECT_TRUE(StatusIs(with("softplus_magic"), kInvalid, "unknown objective 'softplus_magic'"));
   EXPECT_TRUE(StatusIs(with("regression sqrt"), kInvalid, "reg_sqrt"));
@@ -337,7 +337,7 @@ TEST(LightgbmModelTest, PandasCategoriesNameTheCategoricalFeatures) {
   header = Replace(header, "feature_names=a b", "feature_names=s n f t");
   header = Replace(header, "feature_infos=[0:1] [0:1]", "feature_infos=-1:0:1 -1:2:0 0:1 1:0");
   std::string trailer = R"(pandas_categorical:[["x", "y"], [3, 4, 5], [70.0, 1.5], [false, true]])";
-  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header, trailer));
+  TreeEnsemble e = ParseLgb(LgbModelText({Stump(0.5)}, header, trailer));
   const auto& in = e.signature.inputs;
   EXPECT_EQ(in[0].categories, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(in[1].categories, (std::vector<std::string>{"3", "4", "5"}));
@@ -348,19 +348,19 @@ TEST(LightgbmModelTest, PandasCategoriesNameTheCategoricalFeatures) {
 
   // A code seen in training (2 for feature s) outside its list: the lists do not fit, no names.
   std::string misfit = R"(pandas_categorical:[["x", "y"], ["a"], [1, 2], [false, true]])";
-  for (const auto& f : ParseLgb(Model({Stump(0.5)}, header, misfit)).signature.inputs) {
+  for (const auto& f : ParseLgb(LgbModelText({Stump(0.5)}, header, misfit)).signature.inputs) {
     EXPECT_TRUE(f.categories.empty());
     EXPECT_EQ(f.kind, FeatureKind::kCategorical);
   }
   // Fewer lists than categorical features: no names either.
   for (const auto& f :
-       ParseLgb(Model({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
+       ParseLgb(LgbModelText({Stump(0.5)}, header, R"(pandas_categorical:[["x", "y"]])")).signature.inputs) {
     EXPECT_TRUE(f.categories.empty());
   }
-  EXPECT_TRUE(ParseLgb(Model({Stump(0.5)}, header, "pandas_categorical:null"))
+  EXPECT_TRUE(ParseLgb(LgbModelText({Stump(0.5)}, header, "pandas_categorical:null"))
                   .signature.inputs[0]
                   .categories.empty());
-  EXPECT_TRUE(ParseLgb(Model({Stump(0.5)}, header, "pandas_categorical:[]"))
+  EXPECT_TRUE(ParseLgb(LgbModelText({Stump(0.5)}, header, "pandas_categorical:[]"))
                   .signature.inputs[0]
                   .categories.empty());
 }
@@ -370,7 +370,7 @@ TEST(LightgbmModelTest, PandasCategoriesMayBelongToUnusedFeatures) {
   std::string header = Replace(std::string(kHeader), "max_feature_idx=1", "max_feature_idx=2");
   header = Replace(header, "feature_names=a b", "feature_names=a b c");
   header = Replace(header, "feature_infos=[0:1] [0:1]", "feature_infos=[0:1] -1:0:1 none");
-  TreeEnsemble e = ParseLgb(Model({Stump(0.5)}, header, R"(pandas_categorical:[["p", "q"], ["r"]])"));
+  TreeEnsemble e = ParseLgb(LgbModelText({Stump(0.5)}, header, R"(pandas_categorical:[["p", "q"], ["r"]])"));
   EXPECT_EQ(e.signature.inputs[0].kind, FeatureKind::kNumeric);
   EXPECT_EQ(e.signature.inputs[1].categories, (std::vector<std::string>{"p", "q"}));
   EXPECT_EQ(e.signature.inputs[2].categories, std::vector<std::string>{"r"});
@@ -379,23 +379,23 @@ TEST(LightgbmModelTest, PandasCategoriesMayBelongToUnusedFeatures) {
 
 TEST(LightgbmModelTest, RefusesMalformedPandasCategorical) {
   EXPECT_TRUE(
-      StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[\"a\"")),
+      StatusIs(ParseLightgbmText(LgbModelText({Stump(0.5)}, kHeader, "pandas_categorical:[[\"a\"")),
                kInvalid, "pandas_categorical is not valid JSON"));
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[1]")),
+  EXPECT_TRUE(StatusIs(ParseLightgbmText(LgbModelText({Stump(0.5)}, kHeader, "pandas_categorical:[1]")),
                        kInvalid, "list of lists"));
-  EXPECT_TRUE(StatusIs(ParseLightgbmText(Model({Stump(0.5)}, kHeader, "pandas_categorical:[[{}]]")),
+  EXPECT_TRUE(StatusIs(ParseLightgbmText(LgbModelText({Stump(0.5)}, kHeader, "pandas_categorical:[[{}]]")),
                        kInvalid, "not a string, number or boolean"));
 }
 
 TEST(LightgbmModelTest, RefusesLinearTrees) {
   std::string tree = Replace(Stump(0.5), "is_linear=0", "is_linear=1");
-  auto r = ParseLightgbmText(Model({Stump(0.5), tree}));
+  auto r = ParseLightgbmText(LgbModelText({Stump(0.5), tree}));
   EXPECT_TRUE(StatusIs(r, kInvalid, "LightGBM linear trees (is_linear=1) are not supported"));
 }
 
 TEST(LightgbmModelTest, AcceptsOlderFormatsAndWindowsLineEnds) {
   std::string v2 =
-      Replace(Model({Replace(Stump(0.5), "is_linear=0\n", "")}), "version=v4", "version=v2");
+      Replace(LgbModelText({Replace(Stump(0.5), "is_linear=0\n", "")}), "version=v4", "version=v2");
   EXPECT_EQ(Side(ParseLgb(v2), 0.5), -1);
   EXPECT_EQ(Side(ParseLgb(Replace(v2, "version=v2", "version=v3")), 0.6), 1);
   // tree_sizes is only LightGBM's index; a stale one (trees trimmed by hand) does not matter.
@@ -405,8 +405,8 @@ TEST(LightgbmModelTest, AcceptsOlderFormatsAndWindowsLineEnds) {
   std::string old_trailer =
       Replace(v2, "end of trees\n\nparameters:", "feature importances:\na=1\n\nparameters:");
   EXPECT_EQ(Side(ParseLgb(old_trailer), 0.5), -1);
-  EXPECT_EQ(Side(ParseLgb(Model({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
-  std::string crlf = ReplaceAll(Model({Stump(0.5)}), "\n", "\r\n");
+  EXPECT_EQ(Side(ParseLgb(LgbModelText({Stump(0.5)}).substr(5)), 0.5), -1);  // without the "tree" line
+  std::string crlf = ReplaceAll(LgbModelText({Stump(0.5)}), "\n", "\r\n");
   EXPECT_EQ(Side(ParseLgb(crlf), 0.5), -1);
 }
 
@@ -417,13 +417,13 @@ struct BadCase {
 };
 
 std::vector<BadCase> BadModels() {
-  const std::string good = Model({Stump(0.5)});
+  const std::string good = LgbModelText({Stump(0.5)});
   const std::string three =  // node 0 -> node 1 -> leaves
       "num_leaves=3\nnum_cat=0\nsplit_feature=0 1\nthreshold=0 0\ndecision_type=2 2\n"
       "left_child=1 -1\nright_child=-3 -2\nleaf_value=1 2 3\n";
   auto header = [&](std::string_view from, std::string_view to) { return Replace(good, from, to); };
   auto tree = [&](std::string_view from, std::string_view to) {
-    return Model({Replace(Stump(0.5), from, to)});
+    return LgbModelText({Replace(Stump(0.5), from, to)});
   };
   return {
       {"empty", "", "LightGBM model is empty"},
@@ -462,7 +462,7 @@ std::vector<BadCase> BadModels() {
       {"tree order", Replace(good, "Tree=0", "Tree=3"), "expected 'Tree=0', found 'Tree=3'"},
       {"stray line", Replace(good, "end of trees", "garbage\nend of trees"),
        "expected 'Tree=' or 'end of trees'"},
-      {"no blank line", Model({StrCat(Stump(0.5), "\nTree=1")}), "expected key=value in tree 0"},
+      {"no blank line", LgbModelText({StrCat(Stump(0.5), "\nTree=1")}), "expected key=value in tree 0"},
       {"line without =", tree("shrinkage=1", "shrinkage"), "expected key=value in tree 0"},
       {"duplicate tree key", tree("num_cat=0", "num_cat=0\nnum_cat=0"), "'num_cat' given twice"},
       {"no num_leaves", tree("num_leaves=2\n", ""), "tree 0 (line 11): has no num_leaves line"},
@@ -489,10 +489,10 @@ std::vector<BadCase> BadModels() {
       {"negative feature", tree("split_feature=0", "split_feature=-1"), "splits on feature -1"},
       {"left child leaf", tree("left_child=-1", "left_child=-3"), "node 0 has child leaf 2 of 2"},
       {"right child node", tree("right_child=-2", "right_child=0"), "node 0 has child node 0"},
-      {"child backwards", Model({Replace(three, "left_child=1 -1", "left_child=1 0")}),
+      {"child backwards", LgbModelText({Replace(three, "left_child=1 -1", "left_child=1 0")}),
        "node 1 has child node 0"},
       {"two parents", tree("right_child=-2", "right_child=-1"), "node 1 has two parents"},
-      {"unreached leaf", Model({Replace(three, "right_child=-3 -2", "right_child=-2 -1")}),
+      {"unreached leaf", LgbModelText({Replace(three, "right_child=-3 -2", "right_child=-2 -1")}),
        "has two parents"},
       {"decision type 12", tree("decision_type=2", "decision_type=12"),
        "decision_type 12 (missing type 3)"},
@@ -500,36 +500,36 @@ std::vector<BadCase> BadModels() {
        "node 0 has decision_type 16"},
       {"decision type count", tree("decision_type=2", "decision_type=2 2"),
        "decision_type has 2 values"},
-      {"bitset index", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=1")}),
+      {"bitset index", LgbModelText({Replace(CatStump("1", 1), "threshold=0", "threshold=1")}),
        "categorical node 0 names bitset 1 of num_cat=1"},
-      {"bitset negative", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=-1")}),
+      {"bitset negative", LgbModelText({Replace(CatStump("1", 1), "threshold=0", "threshold=-1")}),
        "names bitset -1"},
-      {"bitset nan", Model({Replace(CatStump("1", 1), "threshold=0", "threshold=nan")}),
+      {"bitset nan", LgbModelText({Replace(CatStump("1", 1), "threshold=0", "threshold=nan")}),
        "names bitset nan"},
       {"bitset shared",
-       Model(
+       LgbModelText(
            {Replace(Replace(Replace(Replace(three, "num_cat=0", "num_cat=1"), "decision_type=2 2",
                                     "decision_type=1 1"),
                             "threshold=0 0", "threshold=0 0"),
                     "leaf_value=1 2 3", "leaf_value=1 2 3\ncat_boundaries=0 1\ncat_threshold=1")}),
        "categorical bitset 0 is used by two nodes"},
       {"boundaries count",
-       Model({Replace(CatStump("1", 1), "cat_boundaries=0 1", "cat_boundaries=0")}),
+       LgbModelText({Replace(CatStump("1", 1), "cat_boundaries=0 1", "cat_boundaries=0")}),
        "cat_boundaries has 1 values, expected 2"},
       {"boundaries order",
-       Model({Replace(CatStump("1 1", 2), "cat_boundaries=0 2", "cat_boundaries=3 2")}),
+       LgbModelText({Replace(CatStump("1 1", 2), "cat_boundaries=0 2", "cat_boundaries=3 2")}),
        "cat_boundaries must be ascending from 0"},
-      {"cat_threshold count", Model({CatStump("1", 2)}), "cat_threshold has 1 values, expected 2"},
-      {"cat_threshold huge", Model({CatStump("1", 2000000000)}),
+      {"cat_threshold count", LgbModelText({CatStump("1", 2)}), "cat_threshold has 1 values, expected 2"},
+      {"cat_threshold huge", LgbModelText({CatStump("1", 2000000000)}),
        "cat_threshold has 1 values, expected 2000000000"},
-      {"cat_threshold word", Model({CatStump("-1", 1)}),
+      {"cat_threshold word", LgbModelText({CatStump("-1", 1)}),
        "cat_threshold: '-1' is not a valid number"},
-      {"no cat_threshold", Model({Replace(CatStump("1", 1), "cat_threshold=1\n", "")}),
+      {"no cat_threshold", LgbModelText({Replace(CatStump("1", 1), "cat_threshold=1\n", "")}),
        "has no cat_threshold line"},
       {"is_linear text", tree("is_linear=0", "is_linear=x"),
        "is_linear: 'x' is not a valid integer"},
       {"uneven iterations",
-       Model({Stump(0.5), Stump(0.5), Stump(0.5)},
+       LgbModelText({Stump(0.5), Stump(0.5), Stump(0.5)},
              Replace(Replace(Replace(std::string(kHeader), "num_class=1", "num_class=2"),
                              "num_tree_per_iteration=1", "num_tree_per_iteration=2"),
                      "objective=regression", "objective=multiclass num_class:2")),
@@ -548,7 +548,7 @@ TEST(LightgbmModelTest, SurvivesTruncationAndCorruption) {
   std::string header = Replace(std::string(kHeader), "max_feature_idx=1", "max_feature_idx=2");
   header = Replace(header, "feature_names=a b", "feature_names=a b c");
   header = Replace(header, "feature_infos=[0:1] [0:1]", "feature_infos=[0:1] 0:1:2 none");
-  const std::string text = Model({Stump(0.5, 8), CatStump("5 7", 2, 9), Stump(0.25, 6, 2)}, header,
+  const std::string text = LgbModelText({Stump(0.5, 8), CatStump("5 7", 2, 9), Stump(0.25, 6, 2)}, header,
                                  R"(pandas_categorical:[["a", "b", "c"], ["z"]])");
   ASSERT_TRUE(ParseLightgbmText(text).ok()) << ParseLightgbmText(text).status();
   for (size_t n = 0; n < text.size(); ++n) (void)ParseLightgbmText(text.substr(0, n));

@@ -196,7 +196,7 @@ bool CompareMayMatch(CmpOp op, const Value& lit, const ColumnRangeStats& s, bool
   return true;
 }
 
-bool IsFloating(const Schema& schema, int column) {
+bool ColumnIsFloating(const Schema& schema, int column) {
   auto id = schema.field(column).type.id;
   return id == TypeId::kFloat || id == TypeId::kDouble || id == TypeId::kFloat16;
 }
@@ -214,7 +214,7 @@ bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
       if (n.right.is_column) return true;
       auto s = stats(schema.field(n.left.column).name);
       if (!s) return true;
-      return CompareMayMatch(n.op, n.right.value, *s, IsFloating(schema, n.left.column));
+      return CompareMayMatch(n.op, n.right.value, *s, ColumnIsFloating(schema, n.left.column));
     }
     case Node::Kind::kIsNull: {
       auto s = stats(schema.field(n.left.column).name);
@@ -226,7 +226,7 @@ bool MayMatchNode(const Node& n, const Schema& schema, const StatsFn& stats) {
       if (n.negated) return true;
       auto s = stats(schema.field(n.left.column).name);
       if (!s) return true;
-      for (const auto& v : n.list) if (CompareMayMatch(CmpOp::kEq, v.value, *s, IsFloating(schema, n.left.column))) return true;
+      for (const auto& v : n.list) if (CompareMayMatch(CmpOp::kEq, v.value, *s, ColumnIsFloating(schema, n.left.column))) return true;
       return false;
     }
     case Node::Kind::kConst: return true;

@@ -135,7 +135,7 @@ void AppendJsonString(std::string* out, std::string_view s) {
 }
 
 // Appends the value; `json` selects quoting of textual values.
-void AppendValue(const Column& col, int64_t row, std::string* out, bool json) {
+void AppendCellText(const Column& col, int64_t row, std::string* out, bool json) {
   if (col.IsNull(row)) {
     if (json) out->append("null");
     return;
@@ -201,8 +201,8 @@ void AppendValue(const Column& col, int64_t row, std::string* out, bool json) {
 
 }  // namespace
 
-void AppendJsonValue(const Column& col, int64_t row, std::string* out) { AppendValue(col, row, out, true); }
-void AppendTextValue(const Column& col, int64_t row, std::string* out) { AppendValue(col, row, out, false); }
+void AppendJsonValue(const Column& col, int64_t row, std::string* out) { AppendCellText(col, row, out, true); }
+void AppendTextValue(const Column& col, int64_t row, std::string* out) { AppendCellText(col, row, out, false); }
 
 std::string FormatDate(int32_t days) {
   std::string s;

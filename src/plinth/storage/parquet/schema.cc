@@ -11,14 +11,14 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-absl::Status Bad(const SchemaElement& e, std::string_view what) {
+absl::Status BadElement(const SchemaElement& e, std::string_view what) {
   return absl::InvalidArgumentError(StrCat("column '", e.name, "': ", what));
 }
 
 absl::Status ResolveDecimal(const SchemaElement& e, int32_t precision, int32_t scale, DataType* type,
                             Conversion* conv) {
   if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
-    return Bad(e, StrCat("unsupported decimal(", precision, ",", scale, "): precision must be 1..38"));
+    return BadElement(e, StrCat("unsupported decimal(", precision, ",", scale, "): precision must be 1..38"));
   }
   *type = DataType::Decimal(precision, scale);
   switch (*e.type) {
@@ -27,18 +27,18 @@ absl::Status ResolveDecimal(const SchemaElement& e, int32_t precision, int32_t s
     case PhysicalType::kByteArray: *conv = Conversion::kBytesToDecimal; return absl::OkStatus();
     case PhysicalType::kFixedLenByteArray:
       if (e.type_length.value_or(0) < 1 || *e.type_length > 16) {
-        return Bad(e, StrCat("decimal stored in ", e.type_length.value_or(0), " bytes is not supported (max 16)"));
+        return BadElement(e, StrCat("decimal stored in ", e.type_length.value_or(0), " bytes is not supported (max 16)"));
       }
       *conv = Conversion::kBytesToDecimal;
       return absl::OkStatus();
-    default: return Bad(e, "DECIMAL annotation on a " + PhysicalTypeName(*e.type) + " column");
+    default: return BadElement(e, "DECIMAL annotation on a " + PhysicalTypeName(*e.type) + " column");
   }
 }
 
 absl::Status ResolveInteger(const SchemaElement& e, int bits, bool is_signed, DataType* type, Conversion* conv) {
   bool is64 = *e.type == PhysicalType::kInt64;
-  if (!is64 && *e.type != PhysicalType::kInt32) return Bad(e, "INTEGER annotation on a non-integer column");
-  if ((bits == 64) != is64) return Bad(e, StrCat("INTEGER(", bits, ") on ", PhysicalTypeName(*e.type)));
+  if (!is64 && *e.type != PhysicalType::kInt32) return BadElement(e, "INTEGER annotation on a non-integer column");
+  if ((bits == 64) != is64) return BadElement(e, StrCat("INTEGER(", bits, ") on ", PhysicalTypeName(*e.type)));
   *conv = Conversion::kNone;
   switch (bits) {
     case 8: type->id = is_signed ? TypeId::kInt8 : TypeId::kUInt8; return absl::OkStatus();
@@ -48,7 +48,7 @@ absl::Status ResolveInteger(const SchemaElement& e, int bits, bool is_signed, Da
       if (!is_signed) *conv = Conversion::kUInt32ToInt64;
       return absl::OkStatus();
     case 64: type->id = is_signed ? TypeId::kInt64 : TypeId::kUInt64; return absl::OkStatus();
-    default: return Bad(e, StrCat("INTEGER bit width ", bits, " is invalid"));
+    default: return BadElement(e, StrCat("INTEGER bit width ", bits, " is invalid"));
   }
 }
 
@@ -69,7 +69,7 @@ absl::Status ResolvePhysical(const SchemaElement& e, DataType* type, Conversion*
       *type = DataType::FixedBinary(e.type_length.value_or(0));
       *conv = Conversion::kFixedToBytes;
       break;
-    default: return Bad(e, "invalid physical type");
+    default: return BadElement(e, "invalid physical type");
   }
   return absl::OkStatus();
 }
@@ -83,12 +83,12 @@ absl::Status ResolveTime(const SchemaElement& e, TimeUnit unit, DataType* type, 
   if (unit == TimeUnit::kMillis && *e.type == PhysicalType::kInt32) *conv = Conversion::kMillisToMicros;
   else if (unit == TimeUnit::kMicros && *e.type == PhysicalType::kInt64) *conv = Conversion::kNone;
   else if (unit == TimeUnit::kNanos && *e.type == PhysicalType::kInt64) *conv = Conversion::kNanosToMicros;
-  else return Bad(e, "TIME annotation does not match its physical type");
+  else return BadElement(e, "TIME annotation does not match its physical type");
   return absl::OkStatus();
 }
 
 absl::Status ResolveTimestamp(const SchemaElement& e, TimeUnit unit, bool utc, DataType* type, Conversion* conv) {
-  if (*e.type != PhysicalType::kInt64) return Bad(e, "TIMESTAMP annotation on a non-INT64 column");
+  if (*e.type != PhysicalType::kInt64) return BadElement(e, "TIMESTAMP annotation on a non-INT64 column");
   type->id = utc ? TypeId::kTimestamp : TypeId::kTimestampNtz;
   *conv = unit == TimeUnit::kMillis ? Conversion::kMillisToMicros
           : unit == TimeUnit::kNanos ? Conversion::kNanosToMicros
@@ -99,9 +99,9 @@ absl::Status ResolveTimestamp(const SchemaElement& e, TimeUnit unit, bool utc, D
 }  // namespace
 
 absl::Status ResolveLeafType(const SchemaElement& e, DataType* type, Conversion* conv) {
-  if (!e.type) return Bad(e, "leaf without a physical type");
+  if (!e.type) return BadElement(e, "leaf without a physical type");
   if (*e.type == PhysicalType::kFixedLenByteArray && e.type_length.value_or(-1) < 0) {
-    return Bad(e, "FIXED_LEN_BYTE_ARRAY without a valid type_length");
+    return BadElement(e, "FIXED_LEN_BYTE_ARRAY without a valid type_length");
   }
   *type = DataType{};
   if (e.logical_type) {
@@ -110,13 +110,13 @@ absl::Status ResolveLeafType(const SchemaElement& e, DataType* type, Conversion*
       case LogicalType::Kind::kString:
       case LogicalType::Kind::kEnum:
       case LogicalType::Kind::kJson:
-        if (!IsBytes(e)) return Bad(e, "STRING annotation on a non-binary column");
+        if (!IsBytes(e)) return BadElement(e, "STRING annotation on a non-binary column");
         *type = DataType{TypeId::kString};
         *conv = *e.type == PhysicalType::kFixedLenByteArray ? Conversion::kFixedToBytes : Conversion::kNone;
         return absl::OkStatus();
       case LogicalType::Kind::kDecimal: return ResolveDecimal(e, lt.precision, lt.scale, type, conv);
       case LogicalType::Kind::kDate:
-        if (*e.type != PhysicalType::kInt32) return Bad(e, "DATE annotation on a non-INT32 column");
+        if (*e.type != PhysicalType::kInt32) return BadElement(e, "DATE annotation on a non-INT32 column");
         *type = DataType{TypeId::kDate};
         *conv = Conversion::kNone;
         return absl::OkStatus();
@@ -124,12 +124,12 @@ absl::Status ResolveLeafType(const SchemaElement& e, DataType* type, Conversion*
       case LogicalType::Kind::kTimestamp: return ResolveTimestamp(e, lt.unit, lt.is_adjusted_to_utc, type, conv);
       case LogicalType::Kind::kInteger: return ResolveInteger(e, lt.bit_width, lt.is_signed, type, conv);
       case LogicalType::Kind::kUuid:
-        if (*e.type != PhysicalType::kFixedLenByteArray || e.type_length != 16) return Bad(e, "UUID must be FIXED_LEN_BYTE_ARRAY(16)");
+        if (*e.type != PhysicalType::kFixedLenByteArray || e.type_length != 16) return BadElement(e, "UUID must be FIXED_LEN_BYTE_ARRAY(16)");
         *type = DataType{TypeId::kUuid};
         *conv = Conversion::kFixedToBytes;
         return absl::OkStatus();
       case LogicalType::Kind::kFloat16:
-        if (*e.type != PhysicalType::kFixedLenByteArray || e.type_length != 2) return Bad(e, "FLOAT16 must be FIXED_LEN_BYTE_ARRAY(2)");
+        if (*e.type != PhysicalType::kFixedLenByteArray || e.type_length != 2) return BadElement(e, "FLOAT16 must be FIXED_LEN_BYTE_ARRAY(2)");
         *type = DataType{TypeId::kFloat16};
         *conv = Conversion::kHalfToFloat;
         return absl::OkStatus();
@@ -142,14 +142,14 @@ absl::Status ResolveLeafType(const SchemaElement& e, DataType* type, Conversion*
       case ConvertedType::kUtf8:
       case ConvertedType::kEnum:
       case ConvertedType::kJson:
-        if (!IsBytes(e)) return Bad(e, "UTF8 annotation on a non-binary column");
+        if (!IsBytes(e)) return BadElement(e, "UTF8 annotation on a non-binary column");
         *type = DataType{TypeId::kString};
         *conv = *e.type == PhysicalType::kFixedLenByteArray ? Conversion::kFixedToBytes : Conversion::kNone;
         return absl::OkStatus();
       case ConvertedType::kDecimal:
         return ResolveDecimal(e, e.precision.value_or(0), e.scale.value_or(0), type, conv);
       case ConvertedType::kDate:
-        if (*e.type != PhysicalType::kInt32) return Bad(e, "DATE annotation on a non-INT32 column");
+        if (*e.type != PhysicalType::kInt32) return BadElement(e, "DATE annotation on a non-INT32 column");
         *type = DataType{TypeId::kDate};
         *conv = Conversion::kNone;
         return absl::OkStatus();
@@ -204,9 +204,9 @@ absl::StatusOr<ParquetSchema> ParquetSchema::Build(const std::vector<SchemaEleme
     path.push_back(e.name);
     bool top_level = stack.size() == 1;
     int children = e.num_children.value_or(0);
-    if (children < 0) return Bad(e, "negative num_children");
+    if (children < 0) return BadElement(e, "negative num_children");
     if (children > 0 || (!e.type && e.num_children.has_value())) {
-      if (stack.size() >= kMaxDepth) return Bad(e, "schema nesting is too deep");
+      if (stack.size() >= kMaxDepth) return BadElement(e, "schema nesting is too deep");
       schema.flat_ = false;
       stack.push_back({children, def, rep, std::move(path)});
       continue;

@@ -16,7 +16,7 @@ ThriftCompactReader ReaderOf(const std::string& bytes) {
   return ThriftCompactReader(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
-std::string Bytes(std::initializer_list<int> values) {
+std::string ByteString(std::initializer_list<int> values) {
   std::string s;
   for (int v : values) s.push_back(static_cast<char>(v));
   return s;
@@ -80,30 +80,30 @@ TEST(ThriftCompactTest, KnownEncodings) {
   w.WriteI32(1);
   w.WriteI32(-64);
   w.WriteI32(64);
-  EXPECT_EQ(out, Bytes({0x01, 0x02, 0x7F, 0x80, 0x01}));
+  EXPECT_EQ(out, ByteString({0x01, 0x02, 0x7F, 0x80, 0x01}));
 }
 
 TEST(ThriftCompactTest, RejectsOverlongAndOverflowingVarints) {
   // Six bytes for an i32.
-  auto r1 = ReaderOf(Bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}));
+  auto r1 = ReaderOf(ByteString({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}));
   EXPECT_TRUE(StatusIs(r1.ReadI32(), absl::StatusCode::kInvalidArgument, "varint"));
   // Five bytes whose last one carries bits beyond 32.
-  auto r2 = ReaderOf(Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}));
+  auto r2 = ReaderOf(ByteString({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}));
   EXPECT_TRUE(StatusIs(r2.ReadI32(), absl::StatusCode::kInvalidArgument, "overflows 32 bits"));
   // The largest valid 5-byte i32 varint.
-  auto r3 = ReaderOf(Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}));
+  auto r3 = ReaderOf(ByteString({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}));
   PLINTH_ASSERT_OK_AND_ASSIGN(int32_t v, r3.ReadI32());
   EXPECT_EQ(v, std::numeric_limits<int32_t>::min());
   // Eleven bytes for an i64; ten bytes with bits beyond 64.
-  auto r4 = ReaderOf(Bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}));
+  auto r4 = ReaderOf(ByteString({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}));
   EXPECT_TRUE(StatusIs(r4.ReadI64(), absl::StatusCode::kInvalidArgument, "varint"));
-  auto r5 = ReaderOf(Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02}));
+  auto r5 = ReaderOf(ByteString({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02}));
   EXPECT_TRUE(StatusIs(r5.ReadI64(), absl::StatusCode::kInvalidArgument, "overflows 64 bits"));
   // An i16 out of range.
-  auto r6 = ReaderOf(Bytes({0x80, 0x80, 0x04}));
+  auto r6 = ReaderOf(ByteString({0x80, 0x80, 0x04}));
   EXPECT_TRUE(StatusIs(r6.ReadI16(), absl::StatusCode::kInvalidArgument, "i16"));
   // Truncated varint: DataLoss naming the offset.
-  auto r7 = ReaderOf(Bytes({0x80, 0x80}));
+  auto r7 = ReaderOf(ByteString({0x80, 0x80}));
   EXPECT_TRUE(StatusIs(r7.ReadI64(), absl::StatusCode::kDataLoss, "byte offset 0"));
 }
 
@@ -232,7 +232,7 @@ TEST(ThriftCompactTest, CollectionSizesAreCheckedAgainstRemainingBytes) {
   auto r1 = ReaderOf(huge);
   EXPECT_TRUE(StatusIs(r1.ReadListHeader(), absl::StatusCode::kDataLoss, "cannot fit"));
   // Doubles need 8 bytes each: 2 doubles do not fit in 15 bytes.
-  std::string doubles = Bytes({0x27});
+  std::string doubles = ByteString({0x27});
   doubles.append(15, '\0');
   auto r2 = ReaderOf(doubles);
   EXPECT_TRUE(StatusIs(r2.ReadListHeader(), absl::StatusCode::kDataLoss, "cannot fit"));
@@ -243,12 +243,12 @@ TEST(ThriftCompactTest, CollectionSizesAreCheckedAgainstRemainingBytes) {
   auto r3 = ReaderOf(map);
   EXPECT_TRUE(StatusIs(r3.ReadMapHeader(), absl::StatusCode::kDataLoss, "cannot fit"));
   // Binary longer than the input.
-  auto r4 = ReaderOf(Bytes({0x0A, 'a', 'b'}));
+  auto r4 = ReaderOf(ByteString({0x0A, 'a', 'b'}));
   EXPECT_TRUE(StatusIs(r4.ReadBinary(), absl::StatusCode::kDataLoss, "binary"));
   // Invalid element type in a non-empty list; invalid field type.
-  auto r5 = ReaderOf(Bytes({0x1D, 0x00}));
+  auto r5 = ReaderOf(ByteString({0x1D, 0x00}));
   EXPECT_TRUE(StatusIs(r5.ReadListHeader(), absl::StatusCode::kInvalidArgument, "element type"));
-  auto r6 = ReaderOf(Bytes({0x1D}));
+  auto r6 = ReaderOf(ByteString({0x1D}));
   PLINTH_ASSERT_OK(r6.ReadStructBegin());
   EXPECT_TRUE(StatusIs(r6.ReadFieldHeader(), absl::StatusCode::kInvalidArgument, "field type"));
 }
