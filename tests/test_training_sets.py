@@ -332,6 +332,17 @@ def test_dataset_lineage_and_audit(feature_lake):
     assert {v["view"]: v["table_version"] for v in d2["lineage"]["views"]}["user_stats"] == 4
     d1 = json.loads(server.local("features", "datasets", "show", "train-set", "--version", "1")[1])
     assert d1["version"] == 1
+    # Model versions name the dataset they were trained on; the dataset lists them.
+    assert d1["model_versions"] == [] and d2["model_versions"] == []
+    server.register("fraud", b"model-a", lineage={"training_dataset": "train-set@1"})
+    server.register("fraud", b"model-b", lineage={"training_dataset": "train-set@2"})
+    server.register("churn", b"model-c", lineage={"training_dataset": "train-set@1"})
+    d1 = json.loads(server.local("features", "datasets", "show", "train-set", "--version", "1")[1])
+    assert d1["model_versions"] == [{"model": "fraud", "version": 1}, {"model": "churn", "version": 1}]
+    d2 = json.loads(server.local("features", "datasets", "show", "train-set")[1])
+    assert d2["model_versions"] == [{"model": "fraud", "version": 2}]
+    found = server.ok("GET", "/api/v1/model-versions", params={"filter": "training_dataset = 'train-set@1'"})
+    assert sorted((v["model"], v["version"]) for v in found["versions"]) == [("churn", 1), ("fraud", 1)]
     # The server's read routes see what the local command registered.
     assert server.ok("GET", "/api/v1/datasets/train-set") == d2
     assert server.ok("GET", "/api/v1/datasets/train-set/versions/1") == d1

@@ -21,6 +21,7 @@
 #include "plinth/features/feature_registry.h"
 #include "plinth/features/parity.h"
 #include "plinth/features/training_set.h"
+#include "plinth/server/datasets_api.h"
 #include "plinth/server/server_app.h"
 
 namespace plinth::cli {
@@ -223,7 +224,8 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       else PrintTable(rows, kDatasetColumns);
       return absl::OkStatus();
     });
-    auto* show = datasets->add_subcommand("show", "A dataset version with its lineage (JSON)");
+    auto* show = datasets->add_subcommand(
+        "show", "A dataset version with its lineage and the model versions trained on it (JSON)");
     auto show_name = std::make_shared<std::string>();
     auto version = std::make_shared<int64_t>(0);
     show->add_option("name", *show_name, "Dataset name")->required();
@@ -233,7 +235,10 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       PLINTH_ASSIGN_OR_RETURN(auto store, features::DatasetStore::Create({.meta = local.stores.meta.get()}));
       PLINTH_ASSIGN_OR_RETURN(features::Dataset d,
                               store->Get(*show_name, *version > 0 ? std::optional<int64_t>(*version) : std::nullopt));
-      PrintJson(d.ToJson());
+      PLINTH_ASSIGN_OR_RETURN(auto models,
+                              registry::Registry::Create({.meta = local.stores.meta.get(), .objects = local.stores.objects.get()}));
+      PLINTH_ASSIGN_OR_RETURN(Json body, server::DatasetJson(d, *models));
+      PrintJson(body);
       return absl::OkStatus();
     });
   }

@@ -113,7 +113,7 @@ absl::Status RunServer(const ServerConfig& config) {
   AddOipRoutes(router, serving_deps);
   AddFeaturesRoutes(router, FeaturesDeps{.registry = feature_registry.get(), .store = feature_store.get()});
   PLINTH_ASSIGN_OR_RETURN(auto datasets, features::DatasetStore::Create({.meta = stores.meta.get()}));
-  AddDatasetsRoutes(router, datasets.get());
+  AddDatasetsRoutes(router, datasets.get(), reg.get());
 
   HttpServer::Options opts;
   opts.host = config.host;
