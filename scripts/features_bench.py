@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -89,6 +90,7 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -302,3 +302,24 @@ def test_pushes_checkpoint_their_table_in_the_background(server):
     last = json.loads((checkpoint.parent / "_last_checkpoint").read_text())
     assert last["version"] == 10
     assert sorted(r["n"] for r in scan(server, "clicks")) == list(range(10))
+
+
+def test_online_response_text_escapes_strings_and_keeps_doubles(server):
+    """The online response is written without a JSON DOM: strings are escaped, integral doubles
+    stay doubles, string keys and missing entities come back intact."""
+    apply(server, DEFS.replace('features: ["clicks:*", "shops:rating"]', 'features: ["clicks:*", "shops:*"]'))
+    country = 'Côte "d\'Ivoire"\n\ttab \\ € \u0001'
+    push(server, "shops", [{"shop": 'sh"op\u00e9', "event_timestamp": "2026-01-01T00:00:00Z", "rating": 4.0, "country": country}])
+    resp = server.http("POST", "/api/v1/features/online",
+                       json={"service": "svc", "entities": {"user_id": [1, 2], "shop": ['sh"op\u00e9', "none"]},
+                             "request": {"boost": 2}, "as_of": "2026-01-01T01:00:00Z"})
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/json")
+    got = resp.json()
+    assert got["service"] == "svc"
+    assert got["features"] == ["clicks:n", "clicks:spend", "clicks:boosted", "shops:rating", "shops:country"]
+    first, second = got["results"]
+    assert first["entity"] == {"shop": 'sh"op\u00e9', "user_id": 1}
+    assert first["values"][3:] == [4.0, country] and isinstance(first["values"][3], float)
+    assert first["statuses"][:2] == ["missing", "missing"] and first["statuses"][3:] == ["present", "present"]
+    assert first["event_timestamps"][3:] == ["2026-01-01T00:00:00.000000Z"] * 2 and first["event_timestamps"][0] is None
+    assert second["values"][3:] == [None, None] and second["statuses"][3:] == ["missing", "missing"]

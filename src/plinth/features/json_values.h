@@ -14,5 +14,7 @@ namespace plinth::features {
 
 absl::StatusOr<Value> ValueFromJson(const Json& j, ValueType type, std::string_view what);
 Json ValueToJson(const Value& v);
+// The same as JSON text appended to *out (json_text.h), for responses built without a DOM.
+void AppendValueJson(const Value& v, std::string* out);
 
 }  // namespace plinth::features

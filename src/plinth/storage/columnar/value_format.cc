@@ -7,6 +7,7 @@
 
 #include "plinth/base/base64.h"
 #include "plinth/base/json.h"
+#include "plinth/base/json_text.h"
 #include "plinth/base/strings.h"
 #include "plinth/base/time.h"
 
@@ -109,29 +110,6 @@ void AppendUuid(std::string* out, std::string_view b) {
     out->push_back(kHex[c >> 4]);
     out->push_back(kHex[c & 15]);
   }
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 // Appends the value; `json` selects quoting of textual values.
