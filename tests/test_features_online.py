@@ -295,12 +295,11 @@ def test_pushes_checkpoint_their_table_in_the_background(server):
         out = push(server, "clicks", [{"user_id": i, "event_timestamp": "2026-01-01T00:00:00Z", "n": i}])
     assert out["table_version"] == 10
     checkpoint = server.data_dir / "lake" / "features" / "clicks" / "_delta_log" / "00000000000000000010.checkpoint.parquet"
+    last = checkpoint.parent / "_last_checkpoint"  # written after the checkpoint file
     deadline = time.time() + 20
-    while not checkpoint.exists() and time.time() < deadline:
+    while not last.exists() and time.time() < deadline:
         time.sleep(0.05)
-    assert checkpoint.exists()
-    last = json.loads((checkpoint.parent / "_last_checkpoint").read_text())
-    assert last["version"] == 10
+    assert checkpoint.exists() and json.loads(last.read_text())["version"] == 10
     assert sorted(r["n"] for r in scan(server, "clicks")) == list(range(10))
 
 

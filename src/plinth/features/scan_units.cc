@@ -17,8 +17,8 @@ absl::StatusOr<std::vector<ScanUnit>> ListScanUnits(const std::string& root, con
     PLINTH_ASSIGN_OR_RETURN(std::string rel, files[f].DecodedPath());
     auto reader = parquet::ParquetReader::OpenFile(StrCat(root, "/", rel));
     if (!reader.ok()) return absl::Status(reader.status().code(), StrCat("data file ", rel, ": ", reader.status().message()));
-    if ((*reader)->num_rows() >= (int64_t{1} << 32)) {
-      return absl::FailedPreconditionError(StrCat("data file ", rel, " holds 2^32 rows or more"));
+    if ((*reader)->num_rows() > (int64_t{1} << 32)) {  // row indexes must fit 32 bits
+      return absl::FailedPreconditionError(StrCat("data file ", rel, " holds more than 2^32 rows"));
     }
     int64_t first = 0;
     const auto& groups = (*reader)->metadata().row_groups;

@@ -27,7 +27,7 @@ struct ScanUnit {
 };
 
 // The row groups of the snapshot's files for which want(file index) holds (every file when
-// `want` is empty), in scan order. A file of 2^32 rows or more is FailedPrecondition.
+// `want` is empty), in scan order. A file of more than 2^32 rows is FailedPrecondition.
 absl::StatusOr<std::vector<ScanUnit>> ListScanUnits(const std::string& root, const delta::Snapshot& snapshot,
                                                     const std::function<bool(size_t file)>& want = {});
 
