@@ -1,8 +1,8 @@
 #include "plinth/base/json_text.h"
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
+
+#include "plinth/base/strings.h"
 
 namespace plinth {
 
@@ -86,16 +86,9 @@ void AppendJsonDouble(std::string* out, double v) {
     out->append("null");
     return;
   }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr);
-  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) out->append(".0");
-}
-
-void AppendJsonInt(std::string* out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr);
+  const size_t start = out->size();
+  StrAppend(out, v);  // the shortest round-trip form
+  if (out->find_first_of(".e", start) == std::string::npos) out->append(".0");
 }
 
 }  // namespace plinth

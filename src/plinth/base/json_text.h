@@ -3,7 +3,6 @@
 // Thread-safety: stateless functions.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,8 +14,7 @@ void AppendJsonString(std::string* out, std::string_view s);
 
 // The shortest text that reads back as exactly `v`, with ".0" added to integral values
 // ("5.0", "1e+20"); NaN and infinities, which JSON cannot hold, as null (as DumpJson does).
+// (Integers need nothing special: StrAppend.)
 void AppendJsonDouble(std::string* out, double v);
-
-void AppendJsonInt(std::string* out, int64_t v);
 
 }  // namespace plinth

@@ -64,9 +64,6 @@ TEST(JsonTextTest, DoublesReadBackExactly) {
     ++checked;
   }
   EXPECT_GT(checked, 19000);
-  std::string out;
-  AppendJsonInt(&out, std::numeric_limits<int64_t>::min());
-  EXPECT_EQ(out, "-9223372036854775808");
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "plinth/features/json_values.h"
 
-#include "plinth/base/json_text.h"
-
 #include <cmath>
 
+#include "plinth/base/json_text.h"
+#include "plinth/base/strings.h"
 #include "plinth/base/time.h"
 
 namespace plinth::features {
@@ -67,7 +67,7 @@ void AppendValueJson(const Value& v, std::string* out) {
   switch (v.type()) {
     case ValueType::kNull: out->append("null"); return;
     case ValueType::kBool: out->append(v.bool_value() ? "true" : "false"); return;
-    case ValueType::kInt64: AppendJsonInt(out, v.int64_value()); return;
+    case ValueType::kInt64: StrAppend(out, v.int64_value()); return;
     case ValueType::kDouble: AppendJsonDouble(out, v.double_value()); return;
     case ValueType::kString: AppendJsonString(out, v.string_value()); return;
     case ValueType::kTimestamp: AppendJsonString(out, FormatTimestamp(v.timestamp_micros())); return;

@@ -158,7 +158,11 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
   WorkerPool pool(threads);
   const size_t per_task_limit = std::max<size_t>(1, kMaxPendingEntities / static_cast<size_t>(pool.threads()));
   std::vector<BestMap> best(static_cast<size_t>(pool.threads()));
-  std::vector<MaterializeResult> counts(best.size());
+  struct Counts {
+    int64_t scanned = 0;
+    int64_t skipped = 0;
+  };
+  std::vector<Counts> counts(best.size());
   std::mutex flush_mu;  // one flush at a time, so the result's counters stay consistent
   auto flush = [&](BestMap& map) -> absl::Status {
     if (map.empty()) return absl::OkStatus();
@@ -176,7 +180,7 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     const ScanUnit& unit = units[ui];
     PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(view.table_path, *snapshot, unit, spec));
     BestMap& map = best[static_cast<size_t>(task)];
-    MaterializeResult& count = counts[static_cast<size_t>(task)];
+    Counts& count = counts[static_cast<size_t>(task)];
     columnar::RecordBatch batch;
     std::vector<Value> keys(nk);
     std::string key;
@@ -186,7 +190,7 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     while (true) {
       PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
       if (!more) break;
-      count.rows_scanned += batch.num_rows;
+      count.scanned += batch.num_rows;
       const columnar::Column& event_col = batch.columns[column_of[nk]];
       const columnar::Column* created_col = has_created ? &batch.columns[column_of[nk + 1]] : nullptr;
       // One int64 key read from an int64 column: its key bytes straight from the column.
@@ -207,7 +211,7 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
         }
         const int64_t event = ColumnMicros(event_col, r);
         if (null_key || event == kNoTimestamp) {
-          ++count.rows_skipped;
+          ++count.skipped;
           continue;
         }
         const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
@@ -232,9 +236,9 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     }
     return absl::OkStatus();
   }));
-  for (const MaterializeResult& c : counts) {
-    result.rows_scanned += c.rows_scanned;
-    result.rows_skipped += c.rows_skipped;
+  for (const Counts& c : counts) {
+    result.rows_scanned += c.scanned;
+    result.rows_skipped += c.skipped;
   }
   // Merge the per-thread maps into the first, then write it.
   for (size_t t = 1; t < best.size(); ++t) {

@@ -65,7 +65,7 @@ Json PushResult::ToJson() const {
 }
 
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableCheckpointer* checkpointer) {
+                                    TableCheckpointer& checkpointer) {
   if (!rows.is_array()) return absl::InvalidArgumentError("'rows' must be a list of objects");
   if (rows.empty()) return absl::InvalidArgumentError("'rows' is empty");
   if (rows.size() > kMaxPushRows) return absl::InvalidArgumentError(StrCat("at most ", kMaxPushRows, " rows per push"));
@@ -137,7 +137,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   bool handed = false;
   delta::WriteOptions wopts;
   wopts.read_snapshot = snapshot.get();
-  wopts.checkpoint = false;  // after the online write, or on the checkpointer's thread
+  wopts.checkpoint = false;  // on the checkpointer's thread, off the push's path
   PLINTH_ASSIGN_OR_RETURN(delta::WriteResult written, (*table)->Write(
                                                           [&](columnar::RecordBatch* out) -> absl::StatusOr<bool> {
                                                             if (handed) return false;
@@ -146,43 +146,37 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
                                                             return true;
                                                           },
                                                           wopts));
-  // The checkpoint due at this version, if any, once the rows are readable everywhere.
-  auto checkpoint = [&] {
-    if (!delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) return;
-    if (checkpointer != nullptr) {
-      checkpointer->Schedule(view.table_path, written.version);
-    } else {
-      (*table)->CheckpointAt(written.version);
-    }
-  };
   PushResult result;
   result.view = view.def.name;
   result.rows = static_cast<int64_t>(parsed.size());
   result.table_version = written.version;
 
-  if (!view.def.online) {
-    checkpoint();
-    return result;
+  if (view.def.online) {
+    // 2. The online store: the newest row per entity.
+    std::vector<PendingRow> pending(parsed.size());
+    std::vector<Value> features(view.def.features.size());
+    for (size_t r = 0; r < parsed.size(); ++r) {
+      PendingRow& row = pending[r];
+      PLINTH_RETURN_IF_ERROR(
+          EncodeEntityKey(view.def.name, view.join_keys, std::span<const Value>(parsed[r].data(), nk), &row.key));
+      row.event_micros = parsed[r][nk].timestamp_micros();
+      row.created_micros = has_created ? parsed[r][nk + 1].timestamp_micros() : kNoTimestamp;
+      for (size_t f = 0; f < features.size(); ++f) features[f] = parsed[r][first_feature + f];
+      EncodeRecord({view.layout, row.event_micros, row.created_micros}, features, &row.record);
+    }
+    auto online = writer.WriteLatest(pending, kv::Durability::kLogged);
+    if (!online.ok()) {
+      return absl::InternalError(StrCat("rows committed to the offline table (version ", written.version,
+                                        ") but not to the online store: ", online.status().message(),
+                                        "; run `plinth features materialize --view ", view.def.name, "` to repair"));
+    }
+    result.online_written = *online;
   }
-  // 2. The online store: the newest row per entity.
-  std::vector<PendingRow> pending(parsed.size());
-  std::vector<Value> features(view.def.features.size());
-  for (size_t r = 0; r < parsed.size(); ++r) {
-    PendingRow& row = pending[r];
-    PLINTH_RETURN_IF_ERROR(EncodeEntityKey(view.def.name, view.join_keys, std::span<const Value>(parsed[r].data(), nk), &row.key));
-    row.event_micros = parsed[r][nk].timestamp_micros();
-    row.created_micros = has_created ? parsed[r][nk + 1].timestamp_micros() : kNoTimestamp;
-    for (size_t f = 0; f < features.size(); ++f) features[f] = parsed[r][first_feature + f];
-    EncodeRecord({view.layout, row.event_micros, row.created_micros}, features, &row.record);
+  // The checkpoint due at this version, once the rows are readable everywhere (its disk writes
+  // would otherwise compete with the online write).
+  if (delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) {
+    checkpointer.Schedule(view.table_path, written.version);
   }
-  auto online = writer.WriteLatest(pending, kv::Durability::kLogged);
-  if (!online.ok()) {
-    return absl::InternalError(StrCat("rows committed to the offline table (version ", written.version,
-                                      ") but not to the online store: ", online.status().message(),
-                                      "; run `plinth features materialize --view ", view.def.name, "` to repair"));
-  }
-  result.online_written = *online;
-  checkpoint();
   return result;
 }
 

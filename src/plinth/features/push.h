@@ -29,9 +29,8 @@ struct PushResult {
 };
 
 // A view with `online: false` gets the offline commit only. The Delta checkpoint that falls due
-// at the new version is written by `checkpointer` in the background, or inline (after the
-// online write) when it is null.
+// at the new version is left to `checkpointer` (a background thread).
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableCheckpointer* checkpointer = nullptr);
+                                    TableCheckpointer& checkpointer);
 
 }  // namespace plinth::features

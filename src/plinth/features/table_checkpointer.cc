@@ -25,16 +25,6 @@ void TableCheckpointer::Schedule(const std::string& root, int64_t version) {
   cv_.notify_all();
 }
 
-void TableCheckpointer::Drain() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return stop_ || (queued_.empty() && !busy_); });
-}
-
-int64_t TableCheckpointer::written() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return written_;
-}
-
 void TableCheckpointer::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
@@ -44,7 +34,6 @@ void TableCheckpointer::Run() {
     const std::string root = it->first;
     const int64_t version = it->second;
     queued_.erase(it);
-    busy_ = true;
     lock.unlock();
     delta::TableOptions options;
     options.root = root;
@@ -55,9 +44,6 @@ void TableCheckpointer::Run() {
       LogWarn(StrCat("checkpoint of ", root, ": ", table.status().message()));
     }
     lock.lock();
-    busy_ = false;
-    ++written_;
-    cv_.notify_all();
   }
 }
 

@@ -4,7 +4,7 @@
 // log replay: one that is late, skipped (a newer one is queued for the same table) or fails
 // (logged) never changes what a reader sees.
 // Thread-safety: Schedule is safe from any thread; the destructor finishes the checkpoint in
-// progress and drops the rest.
+// progress and drops the rest (the next push that falls due schedules one again).
 #pragma once
 
 #include <condition_variable>
@@ -26,19 +26,14 @@ class TableCheckpointer {
   // Queues a checkpoint of the table at `root` at `version` (a newer version replaces a queued
   // older one).
   void Schedule(const std::string& root, int64_t version);
-  // Blocks until the queue is empty and no checkpoint is running (tests, shutdown).
-  void Drain();
-  int64_t written() const;
 
  private:
   void Run();
 
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, int64_t> queued_;  // guarded by mu_: table root -> version
-  bool busy_ = false;                      // guarded by mu_
   bool stop_ = false;                      // guarded by mu_
-  int64_t written_ = 0;                    // guarded by mu_
   std::thread thread_;
 };
 
