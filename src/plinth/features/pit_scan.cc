@@ -53,8 +53,8 @@ int64_t EstimateRows(const delta::Snapshot& snapshot) {
   return rows;
 }
 
-absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const EntityDictionary& dict, KeyedRowStore& store,
-                                           WorkerPool& pool, const std::function<void(int64_t)>& on_rows) {
+absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const EntityDictionary& dict, WorkerPool& pool,
+                                           const KeyedRowSink& sink, const std::function<void(int64_t)>& on_rows) {
   const auto& files = spec.snapshot->files();
   if (files.size() >= (size_t{1} << 31)) return absl::FailedPreconditionError(StrCat(spec.where, ": too many files"));
   std::vector<std::string> names;
@@ -130,12 +130,11 @@ absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const Entity
       stats.rows_scanned += n;
       stats.rows_kept += static_cast<int64_t>(rows.size());
       if (on_rows) on_rows(n);
-      PLINTH_RETURN_IF_ERROR(store.Append(task, &rows));
+      PLINTH_RETURN_IF_ERROR(sink(task, &rows));
       row_base += n;
     }
     return absl::OkStatus();
   }));
-  PLINTH_RETURN_IF_ERROR(store.Finish());
   KeyScanStats total;
   total.files = static_cast<int64_t>(files.size());
   for (const KeyScanStats& s : per_task) {

@@ -1,7 +1,7 @@
 // Reading a view's source snapshot for the point-in-time join, in two passes over its files
 // (files in the snapshot's order, each read by one thread, files spread over the pool):
 //
-//   ScanKeyedRows     join keys, event and created timestamps -> KeyedRows (rows whose entity
+//   ScanKeyedRows     join keys, event and created timestamps -> KeyedRows for a sink (rows whose entity
 //                     no label asks for, with a null key or event time, or that no label of
 //                     that entity can reach in time are dropped)
 //   GatherFeatures    the feature columns of the matched rows only, converted to the features'
@@ -48,9 +48,12 @@ struct KeyScanStats {
 // Rows of the snapshot, estimated from add.stats numRecords (or file sizes when absent).
 int64_t EstimateRows(const delta::Snapshot& snapshot);
 
-// `on_rows(n)` is called (from the pool's threads, possibly at once) after each batch of n rows.
-absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const EntityDictionary& dict, KeyedRowStore& store,
-                                           WorkerPool& pool, const std::function<void(int64_t)>& on_rows);
+// Hands each batch of kept rows to `sink(task, &rows)` (task < pool.threads(): one thread at a
+// time per task; the sink may take or clear the rows). `on_rows(n)` is called (from the pool's
+// threads, possibly at once) after each batch of n rows read.
+using KeyedRowSink = std::function<absl::Status(int task, std::vector<KeyedRow>* rows)>;
+absl::StatusOr<KeyScanStats> ScanKeyedRows(const KeyScanSpec& spec, const EntityDictionary& dict, WorkerPool& pool,
+                                           const KeyedRowSink& sink, const std::function<void(int64_t)>& on_rows);
 
 struct GatherSpec {
   std::string table_root;

@@ -14,6 +14,7 @@
 #include "plinth/features/pit_keys.h"
 #include "plinth/features/pit_match.h"
 #include "plinth/features/pit_scan.h"
+#include "plinth/features/pit_slots.h"
 #include "plinth/features/source_schema.h"
 
 namespace plinth::features {
@@ -183,16 +184,31 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
       max_ts[e] = std::max(max_ts[e], label_ts[i]);
     }
 
-    // Pass 1: keys and times, in memory or partitioned to spill files.
+    // Pass 1: keys and times, streamed into per-label slots when they fit the budget (memory
+    // per label), else collected in memory or partitioned to spill files (memory per row).
     const int64_t estimate = EstimateRows(*sources[v].snapshot);
-    const int64_t need = estimate * kMatchBytesPerRow;
     const int64_t budget = std::max<int64_t>(options.memory_budget_bytes, 1);
+    const int64_t slot_bytes = nlabels * (kSlotIndexBytesPerLabel + kSlotBytesPerLabel * pool.threads());
+    const int64_t need = estimate * kMatchBytesPerRow;
+    const bool streaming = slot_bytes <= budget;
     int partitions = 1;
-    if (need > budget) partitions = static_cast<int>(std::min<int64_t>(kMaxPartitions, (need + need / 4) / budget + 1));
+    if (!streaming && need > budget) partitions = static_cast<int>(std::min<int64_t>(kMaxPartitions, (need + need / 4) / budget + 1));
     TempDir spill;
     if (partitions > 1) PLINTH_RETURN_IF_ERROR(spill.Create(options.spill_dir));
-    const int64_t buffer_bytes = budget / 4 / (static_cast<int64_t>(partitions) * pool.threads());
-    PLINTH_ASSIGN_OR_RETURN(auto store, KeyedRowStore::Create(partitions, pool.threads(), spill.path(), buffer_bytes));
+    std::unique_ptr<AsOfSlots> slots;
+    std::unique_ptr<KeyedRowStore> store;
+    KeyedRowSink sink;
+    if (streaming) {
+      slots = std::make_unique<AsOfSlots>(probes, pool.threads());
+      sink = [&](int task, std::vector<KeyedRow>* rows) {
+        slots->Offer(task, *rows);
+        return absl::OkStatus();
+      };
+    } else {
+      const int64_t buffer_bytes = budget / 4 / (static_cast<int64_t>(partitions) * pool.threads());
+      PLINTH_ASSIGN_OR_RETURN(store, KeyedRowStore::Create(partitions, pool.threads(), spill.path(), buffer_bytes));
+      sink = [&](int task, std::vector<KeyedRow>* rows) { return store->Append(task, rows); };
+    }
     KeyScanSpec scan{.table_root = sources[v].table_root,
                      .snapshot = sources[v].snapshot,
                      .join_keys = view.join_keys,
@@ -206,7 +222,7 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
     std::atomic<int64_t> scanned{0};
     progress.Report(0, estimate, scan_stage, true);
     PLINTH_ASSIGN_OR_RETURN(KeyScanStats scanned_stats,
-                            ScanKeyedRows(scan, dict, *store, pool, [&](int64_t n) {
+                            ScanKeyedRows(scan, dict, pool, sink, [&](int64_t n) {
                               progress.Report(scanned.fetch_add(n) + n, estimate, scan_stage);
                             }));
     progress.Report(scanned_stats.rows_scanned, std::max(estimate, scanned_stats.rows_scanned), scan_stage, true);
@@ -214,13 +230,20 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
     stats.rows_scanned = scanned_stats.rows_scanned;
     stats.rows_kept = scanned_stats.rows_kept;
     stats.partitions = partitions;
+    stats.streaming = streaming;
 
     // Match, then pass 2: the matched rows' feature values in label order.
     progress.Report(0, nlabels, StrCat("match ", view.def.name), true);
     std::vector<uint64_t> match;
-    PLINTH_RETURN_IF_ERROR(MatchAsOf(*store, probes, view.def.ttl_micros, pool, &match));
-    stats.spilled_bytes = store->spilled_bytes();
-    store.reset();
+    if (streaming) {
+      slots->Resolve(view.def.ttl_micros, pool, &match);
+      slots.reset();
+    } else {
+      PLINTH_RETURN_IF_ERROR(store->Finish());
+      PLINTH_RETURN_IF_ERROR(MatchAsOf(*store, probes, view.def.ttl_micros, pool, &match));
+      stats.spilled_bytes = store->spilled_bytes();
+      store.reset();
+    }
     for (uint64_t m : match) stats.labels_matched += m != kNoMatch;
 
     const size_t nf = view.def.features.size();

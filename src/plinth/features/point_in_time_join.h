@@ -22,12 +22,15 @@
 //
 // Speed and memory: columnar throughout. Label keys are numbered (pit_keys.h); each view is
 // read in two passes (pit_scan.h): keys and times of every row, then the feature columns of the
-// matched rows only. The match (pit_match.h) groups rows by entity with a counting sort and
-// sorts each entity's rows by time, on `threads` threads. Keys and times take
-// kMatchBytesPerRow bytes a row; when a view's rows (estimated from add.stats) would take more
-// than memory_budget_bytes they are hash-partitioned by entity into spill files under a fresh
-// directory inside spill_dir (removed afterwards) and matched one partition at a time. The
-// labels, and the output columns (one value per label and feature), stay in memory.
+// matched rows only. The match streams: each row read is offered to the slot of the first
+// label of its entity at or after its time (pit_slots.h), so memory grows with the labels
+// (kSlotIndexBytesPerLabel + kSlotBytesPerLabel × threads a label), never with the view. When
+// that would exceed memory_budget_bytes, the rows' keys and times are stored instead
+// (kMatchBytesPerRow a row), grouped by entity with a counting sort and each entity sorted by
+// time (pit_match.h); when those rows (estimated from add.stats) would exceed the budget too,
+// they are hash-partitioned by entity into spill files under a fresh directory inside
+// spill_dir (removed afterwards) and matched one partition at a time. All three give the same
+// answers. The labels, and the output columns (one value per label and feature), stay in memory.
 //
 // Thread-safety: PointInTimeJoin is reentrant; `progress` calls come one at a time, possibly
 // from the join's worker threads.
@@ -67,7 +70,8 @@ struct PitViewStats {
   int64_t rows_scanned = 0;
   int64_t rows_kept = 0;      // rows that could match some label
   int64_t labels_matched = 0;
-  int partitions = 1;         // 1 = in memory
+  bool streaming = false;     // matched in per-label slots (pit_slots.h), rows never stored
+  int partitions = 1;         // rows stored: 1 = in memory, more = spilled to partition files
   int64_t spilled_bytes = 0;
   double seconds = 0;
 };

@@ -249,36 +249,48 @@ TEST_F(PitJoinTest, TransformsSeeRequestValuesAndNullFeatures) {
                        "labels have no column 'amount' (request value of feature view 'u')"));
 }
 
-TEST_F(PitJoinTest, SpillPathEqualsInMemoryPath) {
+TEST_F(PitJoinTest, StreamingSortedAndSpilledMatchesAgree) {
   const char schema[] = "user_id int64, event_timestamp timestamp, created timestamp, clicks int64, tag string";
   Table t = MakeTable("users", schema);
   std::mt19937_64 rng(42);
   auto ts = [](int64_t sec) { return FormatTimestamp(int64_t{1'700'000'000'000'000} + sec * 1'000'000); };
+  // Few distinct seconds: many equal event times, broken by created times (or null ones) and
+  // by the position of the row (several files).
   for (int commit = 0; commit < 4; ++commit) {
     std::string csv = "user_id,event_timestamp,created,clicks,tag\n";
-    for (int i = 0; i < 3000; ++i) {
-      const int64_t sec = static_cast<int64_t>(rng() % 5000);
+    for (int i = 0; i < 600; ++i) {
+      const int64_t sec = static_cast<int64_t>(rng() % 800);
       const bool null_created = rng() % 3 == 0;
       csv += StrCat(rng() % 500, ",", ts(sec), ",", null_created ? "" : ts(sec + static_cast<int64_t>(rng() % 3)), ",",
                     rng() % 1000, ",t", rng() % 7, "\n");
     }
     t.Append(schema, csv);
   }
-  const ViewPlan& v = AddView("u", t, kUser, {{"clicks", ValueType::kInt64}, {"tag", ValueType::kString}}, 600'000'000,
+  const ViewPlan& v = AddView("u", t, kUser, {{"clicks", ValueType::kInt64}, {"tag", ValueType::kString}}, 300'000'000,
                               "created");
   std::string labels_csv = "user_id,event_timestamp\n";
-  for (int i = 0; i < 4000; ++i) labels_csv += StrCat(rng() % 520, ",", ts(static_cast<int64_t>(rng() % 5200)), "\n");
+  for (int i = 0; i < 4000; ++i) labels_csv += StrCat(rng() % 520, ",", ts(static_cast<int64_t>(rng() % 900)), "\n");
   auto labels = ParseCsv("user_id int64, event_timestamp timestamp", labels_csv);
-  auto in_memory = Join(Service({&v}), labels);
-  ASSERT_TRUE(in_memory.ok()) << in_memory.status();
+  // 4000 labels take more than 200,000 bytes of slots; 2400 rows take less in memory.
+  auto streaming = Join(Service({&v}), labels);
+  ASSERT_TRUE(streaming.ok()) << streaming.status();
+  auto sorted = Join(Service({&v}), labels, 200'000);
+  ASSERT_TRUE(sorted.ok()) << sorted.status();
   auto spilled = Join(Service({&v}), labels, 4096);
   ASSERT_TRUE(spilled.ok()) << spilled.status();
-  EXPECT_EQ(in_memory->views[0].partitions, 1);
+  EXPECT_TRUE(streaming->views[0].streaming);
+  EXPECT_FALSE(sorted->views[0].streaming);
+  EXPECT_EQ(sorted->views[0].partitions, 1);
+  EXPECT_FALSE(spilled->views[0].streaming);
   EXPECT_GT(spilled->views[0].partitions, 1);
   EXPECT_GT(spilled->views[0].spilled_bytes, 0);
-  EXPECT_GT(in_memory->views[0].labels_matched, 1000);
-  EXPECT_EQ(Col(*in_memory, 0, ValueType::kInt64), Col(*spilled, 0, ValueType::kInt64));
-  EXPECT_EQ(Col(*in_memory, 1, ValueType::kString), Col(*spilled, 1, ValueType::kString));
+  EXPECT_GT(streaming->views[0].labels_matched, 1000);
+  EXPECT_LT(streaming->views[0].labels_matched, 3800);  // some labels come before any row or after the TTL
+  for (const auto* other : {&*sorted, &*spilled}) {
+    EXPECT_EQ(Col(*streaming, 0, ValueType::kInt64), Col(*other, 0, ValueType::kInt64));
+    EXPECT_EQ(Col(*streaming, 1, ValueType::kString), Col(*other, 1, ValueType::kString));
+    EXPECT_EQ(streaming->views[0].labels_matched, other->views[0].labels_matched);
+  }
   // The spill directory is gone.
   for (const auto& e : std::filesystem::directory_iterator(dir_.Sub("spill"))) ADD_FAILURE() << "left behind: " << e.path();
 }

@@ -40,6 +40,7 @@ Json TrainingSetResult::ToJson() const {
                      {"rows_scanned", s.rows_scanned},
                      {"rows_kept", s.rows_kept},
                      {"labels_matched", s.labels_matched},
+                     {"match", s.streaming ? "streaming" : s.partitions > 1 ? "sorted, spilled" : "sorted"},
                      {"partitions", s.partitions},
                      {"spilled_bytes", s.spilled_bytes},
                      {"seconds", s.seconds}});

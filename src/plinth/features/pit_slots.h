@@ -1,0 +1,59 @@
+// The streaming as-of match of the point-in-time join: the same result as MatchAsOf
+// (pit_match.h) without storing or sorting the feature rows.
+//
+// Each entity's labels are sorted by time. A feature row with event time t can only be the
+// answer of labels of its entity at or after t; it lands in the slot of the first such label
+// (the gap between two consecutive label times). Each slot keeps the greatest
+// (event, created, position) row offered to it. A label's answer is then the greatest row over
+// the slots up to its own, which is the last non-empty one: rows in later slots are later than
+// the label, rows in earlier slots earlier than the rows of later non-empty slots. The TTL is
+// checked on that answer, as in MatchAsOf.
+//
+// Memory is per label, not per feature row: the sorted label times and one Best per label and
+// writer (kSlotBytesPerLabel × writers), so a view of any size streams through it.
+// Thread-safety: Offer(w, ...) by one thread at a time per writer w; different writers at once.
+// Resolve runs after the last Offer.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "plinth/base/huge_page_array.h"
+#include "plinth/base/worker_pool.h"
+#include "plinth/features/pit_match.h"
+
+namespace plinth::features {
+
+// Bytes of memory a label costs in the streaming match, per writer.
+inline constexpr int64_t kSlotBytesPerLabel = 24;
+// Bytes a label costs once, for the sorted label times and ids.
+inline constexpr int64_t kSlotIndexBytesPerLabel = 12;
+
+class AsOfSlots {
+ public:
+  AsOfSlots(const LabelProbes& probes, int writers);
+
+  // Offers feature rows (any order, any mix of entities) from writer w.
+  void Offer(int w, const std::vector<KeyedRow>& rows);
+
+  // Fills (*match)[label] with the position of the label's feature row, or kNoMatch.
+  // ttl_micros == 0: no expiry; otherwise a row is inside when label ts - event <= ttl.
+  void Resolve(int64_t ttl_micros, WorkerPool& pool, std::vector<uint64_t>* match);
+
+ private:
+  struct Best {
+    int64_t event;
+    int64_t created;
+    uint64_t pos;  // kNoMatch: empty
+  };
+
+  const LabelProbes& probes_;
+  // Randomly accessed for every row read: huge pages spare most of the TLB misses.
+  HugePageArray<uint32_t> offsets_;  // entity -> first slot; entities + 1 entries
+  HugePageArray<int64_t> ts_;        // per slot: label time, sorted within an entity
+  std::vector<uint32_t> label_;      // per slot: label row
+  std::vector<HugePageArray<Best>> best_;  // [writer][slot]
+  std::vector<std::vector<uint32_t>> scratch_;  // [writer]: slot per offered row
+};
+
+}  // namespace plinth::features
