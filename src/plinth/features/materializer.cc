@@ -7,6 +7,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "plinth/base/stopwatch.h"
 #include "plinth/base/time.h"
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
@@ -254,7 +255,7 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
     PLINTH_RETURN_IF_ERROR(SaveState(*options_.meta, view.def.name, {view.version, snapshot->version()}, result.rows_written,
                                      options_.clock->NowMicros()));
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = SecondsSince(started);
   return result;
 }
 

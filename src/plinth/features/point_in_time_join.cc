@@ -6,7 +6,9 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
+#include "plinth/base/stopwatch.h"
 #include "plinth/base/worker_pool.h"
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
@@ -103,6 +105,157 @@ void EvaluateTransforms(const ViewPlan& view, const std::vector<columnar::Column
   }
 }
 
+
+bool SameKeys(const std::vector<JoinKey>& a, const std::vector<JoinKey>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].type != b[i].type) return false;
+  }
+  return true;
+}
+
+// The label side of the views joined on one list of keys: label rows numbered by entity, and
+// each entity's earliest and latest label time.
+struct LabelSide {
+  std::unique_ptr<EntityDictionary> dict;
+  LabelProbes probes;
+  std::vector<int64_t> min_ts, max_ts;
+};
+
+std::unique_ptr<LabelSide> BuildLabelSide(const std::vector<JoinKey>& keys, const std::vector<const columnar::Column*>& key_cols,
+                                          const std::vector<int64_t>& label_ts) {
+  auto side = std::make_unique<LabelSide>();
+  const int64_t nlabels = static_cast<int64_t>(label_ts.size());
+  side->dict = std::make_unique<EntityDictionary>(keys);
+  LabelProbes& probes = side->probes;
+  probes.entity.resize(static_cast<size_t>(nlabels));
+  side->dict->AddRows(key_cols, nlabels, probes.entity.data());
+  side->dict->Seal();
+  probes.entities = side->dict->size();
+  probes.ts = label_ts;
+  side->min_ts.assign(probes.entities, INT64_MAX);
+  side->max_ts.assign(probes.entities, INT64_MIN);
+  for (int64_t i = 0; i < nlabels; ++i) {
+    const uint32_t e = probes.entity[i];
+    if (e == kNoEntity || label_ts[i] == kNoTimestamp) continue;
+    side->min_ts[e] = std::min(side->min_ts[e], label_ts[i]);
+    side->max_ts[e] = std::max(side->max_ts[e], label_ts[i]);
+  }
+  return side;
+}
+
+// Memory of a view's streaming match with `threads` writers.
+int64_t StreamingBytes(int64_t nlabels, int threads) {
+  return nlabels * (kSlotIndexBytesPerLabel + kSlotBytesPerLabel * threads);
+}
+
+// One view's share of the join: its gathered source columns and transform outputs.
+struct ViewOutput {
+  PitViewStats stats;
+  std::vector<columnar::Column> values;       // gathered source columns
+  std::vector<int> gathered_index;            // feature -> index in values (-1: not needed)
+  std::vector<columnar::Column> transformed;  // one per transform output
+};
+
+absl::Status JoinView(const ServicePlan& service, size_t v, const LabelSide& side, const PitViewSource& source,
+                      const std::vector<const columnar::Column*>& request, int64_t budget, const std::string& spill_dir,
+                      WorkerPool& pool, Progress& progress, ViewOutput* out) {
+  const auto started = std::chrono::steady_clock::now();
+  const ViewPlan& view = *service.views[v];
+  const std::string where = StrCat("feature view '", view.def.name, "'");
+  const int64_t nlabels = static_cast<int64_t>(side.probes.entity.size());
+  PitViewStats& stats = out->stats;
+  stats.view = view.def.name;
+
+  // Pass 1: keys and times, streamed into per-label slots when they fit the budget (memory
+  // per label), else collected in memory or partitioned to spill files (memory per row).
+  const int64_t estimate = EstimateRows(*source.snapshot);
+  const int64_t need = estimate * kMatchBytesPerRow;
+  const bool streaming = StreamingBytes(nlabels, pool.threads()) <= budget;
+  int partitions = 1;
+  if (!streaming && need > budget) partitions = static_cast<int>(std::min<int64_t>(kMaxPartitions, (need + need / 4) / budget + 1));
+  TempDir spill;
+  if (partitions > 1) PLINTH_RETURN_IF_ERROR(spill.Create(spill_dir));
+  std::unique_ptr<AsOfSlots> slots;
+  std::unique_ptr<KeyedRowStore> store;
+  KeyedRowSink sink;
+  if (streaming) {
+    slots = std::make_unique<AsOfSlots>(side.probes, pool.threads());
+    sink = [&](int task, std::vector<KeyedRow>* rows) {
+      slots->Offer(task, *rows);
+      return absl::OkStatus();
+    };
+  } else {
+    const int64_t buffer_bytes = budget / 4 / (static_cast<int64_t>(partitions) * pool.threads());
+    PLINTH_ASSIGN_OR_RETURN(store, KeyedRowStore::Create(partitions, pool.threads(), spill.path(), buffer_bytes));
+    sink = [&](int task, std::vector<KeyedRow>* rows) { return store->Append(task, rows); };
+  }
+  KeyScanSpec scan{.table_root = source.table_root,
+                   .snapshot = source.snapshot,
+                   .join_keys = view.join_keys,
+                   .event_column = view.source.event_timestamp_column,
+                   .created_column = view.source.created_timestamp_column,
+                   .where = where,
+                   .ttl_micros = view.def.ttl_micros,
+                   .min_label_ts = &side.min_ts,
+                   .max_label_ts = &side.max_ts};
+  const std::string scan_stage = StrCat("scan ", view.def.name);
+  std::atomic<int64_t> scanned{0};
+  progress.Report(0, estimate, scan_stage, true);
+  PLINTH_ASSIGN_OR_RETURN(KeyScanStats scanned_stats,
+                          ScanKeyedRows(scan, *side.dict, pool, sink, [&](int64_t n) {
+                            progress.Report(scanned.fetch_add(n) + n, estimate, scan_stage);
+                          }));
+  progress.Report(scanned_stats.rows_scanned, std::max(estimate, scanned_stats.rows_scanned), scan_stage, true);
+  stats.files = scanned_stats.files;
+  stats.rows_scanned = scanned_stats.rows_scanned;
+  stats.rows_kept = scanned_stats.rows_kept;
+  stats.partitions = partitions;
+  stats.streaming = streaming;
+  stats.scan_seconds = SecondsSince(started);
+
+  // Match, then pass 2: the matched rows' feature values in label order.
+  const auto match_started = std::chrono::steady_clock::now();
+  progress.Report(0, nlabels, StrCat("match ", view.def.name), true);
+  std::vector<uint64_t> match;
+  if (streaming) {
+    slots->Resolve(view.def.ttl_micros, pool, &match);
+    slots.reset();
+  } else {
+    PLINTH_RETURN_IF_ERROR(store->Finish());
+    PLINTH_RETURN_IF_ERROR(MatchAsOf(*store, side.probes, view.def.ttl_micros, pool, &match));
+    stats.spilled_bytes = store->spilled_bytes();
+    store.reset();
+  }
+  for (uint64_t m : match) stats.labels_matched += m != kNoMatch;
+  stats.match_seconds = SecondsSince(match_started);
+
+  const auto gather_started = std::chrono::steady_clock::now();
+  const size_t nf = view.def.features.size();
+  out->gathered_index.assign(nf, -1);
+  GatherSpec gather;
+  gather.table_root = source.table_root;
+  gather.snapshot = source.snapshot;
+  gather.where = where;
+  for (size_t f = 0; f < nf; ++f) {
+    bool needed = view.transforms.has_value();
+    for (const ServiceFeature& sf : service.features) needed = needed || (sf.view == v && sf.output == f);
+    if (!needed) continue;
+    out->gathered_index[f] = static_cast<int>(gather.columns.size());
+    gather.columns.push_back(view.def.features[f].SourceColumn());
+    gather.types.push_back(view.def.features[f].type);
+  }
+  progress.Report(0, nlabels, StrCat("gather ", view.def.name), true);
+  PLINTH_ASSIGN_OR_RETURN(out->values, GatherFeatures(gather, match, pool));
+  stats.gather_seconds = SecondsSince(gather_started);
+  if (view.transforms) {
+    progress.Report(0, nlabels, StrCat("transform ", view.def.name), true);
+    EvaluateTransforms(view, out->values, request, nlabels, pool, &out->transformed);
+  }
+  stats.seconds = SecondsSince(started);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> PitOutputNames(const ServicePlan& service, const columnar::Schema& labels) {
@@ -132,12 +285,13 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
   const int64_t nlabels = labels.num_rows;
   if (nlabels >= (int64_t{1} << 32) - 1) return absl::InvalidArgumentError("too many label rows (at most 2^32 - 2)");
   PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> names, PitOutputNames(service, schema));
+  const size_t nviews = service.views.size();
 
   // Label columns: the timestamp, each view's join keys and (for transforms) request values.
   PLINTH_ASSIGN_OR_RETURN(size_t ts_index, LabelColumn(schema, options.label_timestamp_column, "the label timestamp"));
   PLINTH_RETURN_IF_ERROR(CheckColumnType(schema.field(ts_index), ValueType::kTimestamp, "label timestamp"));
-  std::vector<std::vector<const columnar::Column*>> key_cols(service.views.size()), request_cols(service.views.size());
-  for (size_t v = 0; v < service.views.size(); ++v) {
+  std::vector<std::vector<const columnar::Column*>> key_cols(nviews), request_cols(nviews);
+  for (size_t v = 0; v < nviews; ++v) {
     const ViewPlan& view = *service.views[v];
     for (const JoinKey& k : view.join_keys) {
       PLINTH_ASSIGN_OR_RETURN(size_t i, LabelColumn(schema, k.name, StrCat("join key of feature view '", view.def.name, "'")));
@@ -154,126 +308,57 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
   std::vector<int64_t> label_ts(static_cast<size_t>(nlabels));
   for (int64_t i = 0; i < nlabels; ++i) label_ts[i] = ColumnMicros(labels.columns[ts_index], i);
 
-  WorkerPool pool(std::max(1, options.threads));
+  // One label side per distinct list of join keys (views of one entity share it).
+  std::vector<std::unique_ptr<LabelSide>> sides;
+  std::vector<const LabelSide*> side_of(nviews);
+  for (size_t v = 0; v < nviews; ++v) {
+    for (size_t u = 0; u < v && !side_of[v]; ++u) {
+      if (key_cols[u] == key_cols[v] && SameKeys(service.views[u]->join_keys, service.views[v]->join_keys)) side_of[v] = side_of[u];
+    }
+    if (side_of[v]) continue;
+    sides.push_back(BuildLabelSide(service.views[v]->join_keys, key_cols[v], label_ts));
+    side_of[v] = sides.back().get();
+  }
+
+  // Views run two at a time, each on its own pool of `threads`, when their streaming matches
+  // fit the budget together: one view's idle tails (the last row groups of a pass, the match)
+  // are filled by the other's work. Otherwise one at a time, each with the whole budget.
+  const int threads = std::max(1, options.threads);
+  const int64_t budget = std::max<int64_t>(options.memory_budget_bytes, 1);
+  const int64_t slot_bytes = StreamingBytes(nlabels, threads);
+  const int runners = nviews > 1 && threads > 1 && 2 * slot_bytes <= budget ? 2 : 1;
   Progress progress(options.progress);
+  std::vector<ViewOutput> outputs(nviews);
+  std::vector<absl::Status> errors(nviews);
+  std::atomic<size_t> next_view{0};
+  auto run = [&] {
+    WorkerPool pool(threads);
+    for (size_t v = next_view++; v < nviews; v = next_view++) {
+      errors[v] = JoinView(service, v, *side_of[v], sources[v], request_cols[v], budget / runners, options.spill_dir, pool,
+                           progress, &outputs[v]);
+      if (!errors[v].ok()) next_view = nviews;  // take no more views; the first error is returned
+    }
+  };
+  std::vector<std::thread> others;
+  for (int r = 1; r < runners; ++r) others.emplace_back(run);
+  run();
+  for (std::thread& t : others) t.join();
+
   PitJoinResult result;
   result.columns.resize(service.features.size());
   for (size_t i = 0; i < service.features.size(); ++i) {
     result.fields.push_back({names[i], ColumnTypeFor(service.features[i].type), true});
   }
-  for (size_t v = 0; v < service.views.size(); ++v) {
-    const auto started = std::chrono::steady_clock::now();
-    const ViewPlan& view = *service.views[v];
-    const std::string where = StrCat("feature view '", view.def.name, "'");
-    PitViewStats stats;
-    stats.view = view.def.name;
-
-    // Label side: entity ids, and each entity's earliest and latest label time.
-    EntityDictionary dict(view.join_keys);
-    LabelProbes probes;
-    probes.entity.resize(static_cast<size_t>(nlabels));
-    dict.AddRows(key_cols[v], nlabels, probes.entity.data());
-    dict.Seal();
-    probes.entities = dict.size();
-    probes.ts = label_ts;
-    std::vector<int64_t> min_ts(dict.size(), INT64_MAX), max_ts(dict.size(), INT64_MIN);
-    for (int64_t i = 0; i < nlabels; ++i) {
-      const uint32_t e = probes.entity[i];
-      if (e == kNoEntity || label_ts[i] == kNoTimestamp) continue;
-      min_ts[e] = std::min(min_ts[e], label_ts[i]);
-      max_ts[e] = std::max(max_ts[e], label_ts[i]);
-    }
-
-    // Pass 1: keys and times, streamed into per-label slots when they fit the budget (memory
-    // per label), else collected in memory or partitioned to spill files (memory per row).
-    const int64_t estimate = EstimateRows(*sources[v].snapshot);
-    const int64_t budget = std::max<int64_t>(options.memory_budget_bytes, 1);
-    const int64_t slot_bytes = nlabels * (kSlotIndexBytesPerLabel + kSlotBytesPerLabel * pool.threads());
-    const int64_t need = estimate * kMatchBytesPerRow;
-    const bool streaming = slot_bytes <= budget;
-    int partitions = 1;
-    if (!streaming && need > budget) partitions = static_cast<int>(std::min<int64_t>(kMaxPartitions, (need + need / 4) / budget + 1));
-    TempDir spill;
-    if (partitions > 1) PLINTH_RETURN_IF_ERROR(spill.Create(options.spill_dir));
-    std::unique_ptr<AsOfSlots> slots;
-    std::unique_ptr<KeyedRowStore> store;
-    KeyedRowSink sink;
-    if (streaming) {
-      slots = std::make_unique<AsOfSlots>(probes, pool.threads());
-      sink = [&](int task, std::vector<KeyedRow>* rows) {
-        slots->Offer(task, *rows);
-        return absl::OkStatus();
-      };
-    } else {
-      const int64_t buffer_bytes = budget / 4 / (static_cast<int64_t>(partitions) * pool.threads());
-      PLINTH_ASSIGN_OR_RETURN(store, KeyedRowStore::Create(partitions, pool.threads(), spill.path(), buffer_bytes));
-      sink = [&](int task, std::vector<KeyedRow>* rows) { return store->Append(task, rows); };
-    }
-    KeyScanSpec scan{.table_root = sources[v].table_root,
-                     .snapshot = sources[v].snapshot,
-                     .join_keys = view.join_keys,
-                     .event_column = view.source.event_timestamp_column,
-                     .created_column = view.source.created_timestamp_column,
-                     .where = where,
-                     .ttl_micros = view.def.ttl_micros,
-                     .min_label_ts = &min_ts,
-                     .max_label_ts = &max_ts};
-    const std::string scan_stage = StrCat("scan ", view.def.name);
-    std::atomic<int64_t> scanned{0};
-    progress.Report(0, estimate, scan_stage, true);
-    PLINTH_ASSIGN_OR_RETURN(KeyScanStats scanned_stats,
-                            ScanKeyedRows(scan, dict, pool, sink, [&](int64_t n) {
-                              progress.Report(scanned.fetch_add(n) + n, estimate, scan_stage);
-                            }));
-    progress.Report(scanned_stats.rows_scanned, std::max(estimate, scanned_stats.rows_scanned), scan_stage, true);
-    stats.files = scanned_stats.files;
-    stats.rows_scanned = scanned_stats.rows_scanned;
-    stats.rows_kept = scanned_stats.rows_kept;
-    stats.partitions = partitions;
-    stats.streaming = streaming;
-
-    // Match, then pass 2: the matched rows' feature values in label order.
-    progress.Report(0, nlabels, StrCat("match ", view.def.name), true);
-    std::vector<uint64_t> match;
-    if (streaming) {
-      slots->Resolve(view.def.ttl_micros, pool, &match);
-      slots.reset();
-    } else {
-      PLINTH_RETURN_IF_ERROR(store->Finish());
-      PLINTH_RETURN_IF_ERROR(MatchAsOf(*store, probes, view.def.ttl_micros, pool, &match));
-      stats.spilled_bytes = store->spilled_bytes();
-      store.reset();
-    }
-    for (uint64_t m : match) stats.labels_matched += m != kNoMatch;
-
-    const size_t nf = view.def.features.size();
-    std::vector<int> gathered_index(nf, -1);
-    GatherSpec gather;
-    gather.table_root = sources[v].table_root;
-    gather.snapshot = sources[v].snapshot;
-    gather.where = where;
-    for (size_t f = 0; f < nf; ++f) {
-      bool needed = view.transforms.has_value();
-      for (const ServiceFeature& sf : service.features) needed = needed || (sf.view == v && sf.output == f);
-      if (!needed) continue;
-      gathered_index[f] = static_cast<int>(gather.columns.size());
-      gather.columns.push_back(view.def.features[f].SourceColumn());
-      gather.types.push_back(view.def.features[f].type);
-    }
-    progress.Report(0, nlabels, StrCat("gather ", view.def.name), true);
-    PLINTH_ASSIGN_OR_RETURN(std::vector<columnar::Column> values, GatherFeatures(gather, match, pool));
-    std::vector<columnar::Column> transformed;
-    if (view.transforms) {
-      progress.Report(0, nlabels, StrCat("transform ", view.def.name), true);
-      EvaluateTransforms(view, values, request_cols[v], nlabels, pool, &transformed);
-    }
+  for (const absl::Status& e : errors) PLINTH_RETURN_IF_ERROR(e);
+  for (size_t v = 0; v < nviews; ++v) {
+    ViewOutput& out = outputs[v];
+    const size_t nf = service.views[v]->def.features.size();
     for (size_t i = 0; i < service.features.size(); ++i) {
       const ServiceFeature& sf = service.features[i];
       if (sf.view != v) continue;
-      result.columns[i] = sf.output < nf ? values[gathered_index[sf.output]] : transformed[sf.output - nf];
+      result.columns[i] = sf.output < nf ? out.values[out.gathered_index[sf.output]] : out.transformed[sf.output - nf];
     }
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    result.views.push_back(std::move(stats));
+    result.views.push_back(std::move(out.stats));
   }
   return result;
 }

@@ -31,6 +31,9 @@
 // they are hash-partitioned by entity into spill files under a fresh directory inside
 // spill_dir (removed afterwards) and matched one partition at a time. All three give the same
 // answers. The labels, and the output columns (one value per label and feature), stay in memory.
+// Views that share their join keys share the label-side dictionary. When two views' streaming
+// matches fit the budget together, views run two at a time, each on its own `threads` pool, so
+// one view's idle tails (the last row groups of a pass, the match) are filled by the other.
 //
 // Thread-safety: PointInTimeJoin is reentrant; `progress` calls come one at a time, possibly
 // from the join's worker threads.
@@ -73,7 +76,10 @@ struct PitViewStats {
   bool streaming = false;     // matched in per-label slots (pit_slots.h), rows never stored
   int partitions = 1;         // rows stored: 1 = in memory, more = spilled to partition files
   int64_t spilled_bytes = 0;
-  double seconds = 0;
+  double seconds = 0;         // the whole view: scan + match + gather (+ transforms)
+  double scan_seconds = 0;
+  double match_seconds = 0;
+  double gather_seconds = 0;
 };
 
 struct PitJoinResult {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "plinth/base/stopwatch.h"
 #include "plinth/features/label_input.h"
 #include "plinth/features/source_schema.h"
 #include "plinth/storage/delta/table.h"
@@ -43,11 +44,14 @@ Json TrainingSetResult::ToJson() const {
                      {"match", s.streaming ? "streaming" : s.partitions > 1 ? "sorted, spilled" : "sorted"},
                      {"partitions", s.partitions},
                      {"spilled_bytes", s.spilled_bytes},
-                     {"seconds", s.seconds}});
+                     {"seconds", s.seconds},
+                     {"scan_seconds", s.scan_seconds},
+                     {"match_seconds", s.match_seconds},
+                     {"gather_seconds", s.gather_seconds}});
   }
   return {{"table_path", table_path}, {"table_version", table_version}, {"rows", rows},
           {"feature_columns", feature_columns}, {"lineage", lineage.ToJson()}, {"views", stats},
-          {"seconds", seconds}};
+          {"seconds", seconds}, {"labels_seconds", labels_seconds}, {"write_seconds", write_seconds}};
 }
 
 absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, const TrainingSetOptions& options) {
@@ -73,6 +77,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   known[options.label_timestamp_column] = {columnar::TypeId::kTimestamp};
   if (options.progress) options.progress(0, 0, "read labels");
   PLINTH_ASSIGN_OR_RETURN(LabelTable labels, ReadLabels(options.labels, known));
+  result.labels_seconds = SecondsSince(started);
   lineage.labels_format = labels.format;
   lineage.labels_table_version = labels.table_version;
 
@@ -128,7 +133,9 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
     if (options.progress) options.progress(offset, rows, "write");
     return true;
   };
+  const auto write_started = std::chrono::steady_clock::now();
   auto written = (*table)->Write(source, {});
+  result.write_seconds = SecondsSince(write_started);
   if (!written.ok()) {
     table->reset();
     std::filesystem::remove_all(output, ec);
@@ -136,7 +143,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   }
   result.table_version = written->version;
   result.rows = rows;
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = SecondsSince(started);
   return result;
 }
 

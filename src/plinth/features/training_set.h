@@ -61,6 +61,8 @@ struct TrainingSetResult {
   TrainingSetLineage lineage;
   std::vector<PitViewStats> views;
   double seconds = 0;
+  double labels_seconds = 0;  // reading the labels
+  double write_seconds = 0;   // writing the output table
   Json ToJson() const;
 };
 

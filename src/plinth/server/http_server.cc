@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 
 #include "plinth/base/clock.h"
+#include "plinth/base/stopwatch.h"
 #include "plinth/base/json.h"
 #include "plinth/base/time.h"
 #include "plinth/server/handler_call.h"
@@ -45,10 +46,6 @@ struct Connection {
   beast::tcp_stream* stream = nullptr;
   bool idle = true;
 };
-
-double SecondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 }  // namespace
 
