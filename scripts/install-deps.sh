@@ -11,7 +11,7 @@ PACKAGES=(
   # C++ libraries (see docs/ARCHITECTURE.md for where each is used)
   libboost-dev libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev zlib1g-dev
-  libsnappy-dev libzstd-dev liblz4-dev
+  libsnappy-dev libzstd-dev liblz4-dev libisal-dev
   # feature store: embedded online store
   librocksdb-dev
   # tests and benchmarks

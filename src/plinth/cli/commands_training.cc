@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "plinth/base/malloc_tuning.h"
 #include "plinth/base/names.h"
 #include "plinth/cli/cli_context.h"
 #include "plinth/cli/commands.h"
@@ -141,6 +142,7 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       if (::isatty(STDERR_FILENO)) {
         options.progress = [bar](int64_t done, int64_t total, std::string_view stage) { bar->Update(done, total, stage); };
       }
+      TuneMallocForBatchWork();
       auto built = features::BuildTrainingSet(*service, options);
       bar->Done();
       if (!built.ok()) return built.status();

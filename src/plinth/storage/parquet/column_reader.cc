@@ -1,6 +1,5 @@
 #include "plinth/storage/parquet/column_reader.h"
 
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -9,6 +8,7 @@
 #include "plinth/storage/parquet/byte_array.h"
 #include "plinth/storage/parquet/byte_stream_split.h"
 #include "plinth/storage/parquet/codec.h"
+#include "plinth/storage/parquet/page_crc.h"
 #include "plinth/storage/parquet/delta_binary_packed.h"
 #include "plinth/storage/parquet/delta_byte_array.h"
 #include "plinth/storage/parquet/plain.h"
@@ -84,7 +84,7 @@ absl::StatusOr<bool> ColumnChunkReader::NextDataPage() {
     const uint8_t* payload = base + pos_ + header_size;
     pos_ += header_size + static_cast<size_t>(h.compressed_page_size);
     if (options_.verify_checksums && h.crc) {
-      uint32_t crc = static_cast<uint32_t>(::crc32(0L, payload, static_cast<uInt>(h.compressed_page_size)));
+      uint32_t crc = PageCrc(payload, static_cast<size_t>(h.compressed_page_size));
       if (crc != static_cast<uint32_t>(*h.crc)) {
         return absl::DataLossError(StrCat(Where(), ": page checksum (CRC32) mismatch: the file is corrupt"));
       }

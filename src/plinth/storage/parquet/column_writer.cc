@@ -1,6 +1,5 @@
 #include "plinth/storage/parquet/column_writer.h"
 
-#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include "plinth/base/strings.h"
 #include "plinth/storage/parquet/byte_stream_split.h"
 #include "plinth/storage/parquet/codec.h"
+#include "plinth/storage/parquet/page_crc.h"
 #include "plinth/storage/parquet/delta_binary_packed.h"
 #include "plinth/storage/parquet/rle.h"
 
@@ -331,8 +331,7 @@ absl::Status ColumnChunkWriter::AppendPage(const PageHeader& header_template, co
   h.uncompressed_page_size = static_cast<int32_t>(body.size());
   h.compressed_page_size = static_cast<int32_t>(payload->size());
   if (options_.page_checksums) {
-    h.crc = static_cast<int32_t>(::crc32(0L, reinterpret_cast<const Bytef*>(payload->data()),
-                                         static_cast<uInt>(payload->size())));
+    h.crc = static_cast<int32_t>(PageCrc(payload->data(), payload->size()));
   }
   EncodePageHeader(h, sink);
   sink->append(*payload);

@@ -2,12 +2,12 @@
 
 #include "plinth/storage/parquet/file_writer.h"
 
-#include <zlib.h>
 
 #include <cstring>
 
 #include "plinth/base/strings.h"
 #include "plinth/storage/parquet/codec.h"
+#include "plinth/storage/parquet/page_crc.h"
 #include "plinth/storage/parquet/plain.h"
 #include "plinth/storage/parquet/rle.h"
 
@@ -230,8 +230,7 @@ absl::Status NestedParquetWriter::WriteChunk(const LeafColumn& leaf, Pending& p,
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
     h.compressed_page_size = static_cast<int32_t>(payload->size());
     if (options_.page_checksums) {
-      h.crc = static_cast<int32_t>(::crc32(0L, reinterpret_cast<const Bytef*>(payload->data()),
-                                           static_cast<uInt>(payload->size())));
+      h.crc = static_cast<int32_t>(PageCrc(payload->data(), payload->size()));
     }
     DataPageHeader dh;
     dh.num_values = static_cast<int32_t>(e - b);
