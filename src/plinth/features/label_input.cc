@@ -1,5 +1,6 @@
 #include "plinth/features/label_input.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -112,7 +113,7 @@ absl::StatusOr<columnar::Schema> InferTextSchema(const std::string& path, column
 
 }  // namespace
 
-absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, DataType>& known) {
+absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, DataType>& known, int threads) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(StrCat("labels ", path, " do not exist"));
   LabelTable out;
@@ -122,7 +123,9 @@ absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<st
     if (!table.ok()) return absl::InvalidArgumentError(StrCat("labels ", path, ": not a Delta table: ", table.status().message()));
     PLINTH_ASSIGN_OR_RETURN(auto snapshot, (*table)->LatestSnapshot());
     out.table_version = snapshot->version();
-    PLINTH_ASSIGN_OR_RETURN(auto scan, (*table)->Scan(*snapshot, {}));
+    delta::ScanSpec spec;
+    spec.threads = std::max(1, threads);
+    PLINTH_ASSIGN_OR_RETURN(auto scan, (*table)->Scan(*snapshot, spec));
     PLINTH_ASSIGN_OR_RETURN(out.batch, delta::ReadAll(*scan));
     if (!out.batch.schema) out.batch = columnar::RecordBatch(scan->output_schema());
     return out;
@@ -131,12 +134,23 @@ absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<st
     out.format = "parquet";
     PLINTH_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::OpenFile(path));
     PLINTH_ASSIGN_OR_RETURN(columnar::Schema schema, reader->columnar_schema());
-    PLINTH_ASSIGN_OR_RETURN(auto scan, reader->Scan({}));
+    // Batches of a whole row group (1M rows at most), decoded on `threads`; the first batch is
+    // taken as it is, later ones appended.
+    parquet::ScanOptions scan_options;
+    scan_options.threads = std::max(1, threads);
+    scan_options.batch_rows = std::clamp<int64_t>(reader->num_rows(), 65536, 1 << 20);
+    PLINTH_ASSIGN_OR_RETURN(auto scan, reader->Scan(scan_options));
     out.batch = columnar::RecordBatch(std::make_shared<const columnar::Schema>(schema));
     columnar::RecordBatch b;
     while (true) {
       PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&b));
       if (!more) break;
+      if (out.batch.num_rows == 0 && b.columns.size() == out.batch.columns.size()) {
+        for (size_t c = 0; c < b.columns.size(); ++c) out.batch.columns[c] = std::move(b.columns[c]);
+        out.batch.num_rows = b.num_rows;
+        b = columnar::RecordBatch();
+        continue;
+      }
       AppendBatch(out.batch, b);
     }
     return out;

@@ -25,6 +25,8 @@ struct LabelTable {
 };
 
 // NotFound when `path` does not exist; InvalidArgument for an unknown extension or bad content.
-absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, columnar::DataType>& known);
+// `threads` decode a Parquet file's or Delta table's columns in parallel.
+absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, columnar::DataType>& known,
+                                      int threads = 1);
 
 }  // namespace plinth::features

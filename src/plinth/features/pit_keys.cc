@@ -44,8 +44,15 @@ bool EntityDictionary::Encode(const std::vector<const columnar::Column*>& column
 }
 
 void EntityDictionary::AddRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out) {
+  if (single_int_ && next_ == 0 && AddRowsDirect(*columns[0], rows, out)) return;
   if (single_int_) {
     const columnar::Column& c = *columns[0];
+    if (!direct_.empty()) {  // a later call: the keys seen so far move to the hash map
+      for (size_t k = 0; k < direct_.size(); ++k) {
+        if (direct_[k] != kNoEntity) ints_.emplace(static_cast<int64_t>(static_cast<uint64_t>(direct_min_) + k), direct_[k]);
+      }
+      direct_.clear();
+    }
     for (int64_t r = 0; r < rows; ++r) {
       if (c.IsNull(r)) {
         out[r] = kNoEntity;
@@ -69,8 +76,33 @@ void EntityDictionary::AddRows(const std::vector<const columnar::Column*>& colum
   }
 }
 
+bool EntityDictionary::AddRowsDirect(const columnar::Column& c, int64_t rows, uint32_t* out) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (c.IsNull(r)) continue;
+    const int64_t k = IntegerAt(c, r);
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  if (lo > hi) return false;
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+  if (span == 0 || span > std::max<uint64_t>(static_cast<uint64_t>(rows), 1 << 16) || span > (uint64_t{1} << 26)) return false;
+  direct_min_ = lo;
+  direct_.assign(span, kNoEntity);
+  for (int64_t r = 0; r < rows; ++r) {
+    if (c.IsNull(r)) {
+      out[r] = kNoEntity;
+      continue;
+    }
+    uint32_t& id = direct_[static_cast<uint64_t>(IntegerAt(c, r)) - static_cast<uint64_t>(lo)];
+    if (id == kNoEntity) id = next_++;
+    out[r] = id;
+  }
+  return true;
+}
+
 void EntityDictionary::Seal() {
-  if (!single_int_ || ints_.empty()) return;
+  if (!single_int_ || ints_.empty() || !direct_.empty()) return;
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const auto& [k, id] : ints_) {
     lo = std::min(lo, k);

@@ -41,7 +41,7 @@ class EntityDictionary {
   // unseen keys; out[i] = entity id, or kNoEntity when a key is null.
   void AddRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out);
   // Call after the last AddRows: a single int64 key whose values span a small range gets a
-  // direct lookup table instead of hashing.
+  // direct lookup table instead of hashing (the first AddRows may have built it already).
   void Seal();
   // Looks the keys up; out[i] = entity id, or kNoEntity when null or not in the dictionary.
   void FindRows(const std::vector<const columnar::Column*>& columns, int64_t rows, uint32_t* out) const;
@@ -49,6 +49,10 @@ class EntityDictionary {
   uint32_t size() const { return next_; }
 
  private:
+  // A single integer key whose values span a small range (at most max(rows, 65536)): numbers
+  // the first call's keys straight into the direct lookup table, without hashing. False (and
+  // nothing done) when the range is too wide.
+  bool AddRowsDirect(const columnar::Column& c, int64_t rows, uint32_t* out);
   // Encodes row `r`'s key into *buf; false when a key is null.
   bool Encode(const std::vector<const columnar::Column*>& columns, int64_t r, std::string* buf) const;
 

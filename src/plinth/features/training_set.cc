@@ -76,7 +76,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   for (const RequestValueDef& r : service.request) known[r.name] = ColumnTypeFor(r.type);
   known[options.label_timestamp_column] = {columnar::TypeId::kTimestamp};
   if (options.progress) options.progress(0, 0, "read labels");
-  PLINTH_ASSIGN_OR_RETURN(LabelTable labels, ReadLabels(options.labels, known));
+  PLINTH_ASSIGN_OR_RETURN(LabelTable labels, ReadLabels(options.labels, known, options.threads));
   result.labels_seconds = SecondsSince(started);
   lineage.labels_format = labels.format;
   lineage.labels_table_version = labels.table_version;
