@@ -167,6 +167,34 @@ TEST(ParquetWriterTest, DictionaryFallsBackToPlainAndStatsAreRight) {
   EXPECT_EQ(ReadAllRows(bytes), expected);
 }
 
+TEST(ParquetWriterTest, DictionaryKeptForAThirdDistinctDroppedEarlyForNearlyUnique) {
+  // Random order: a third of the rows distinct keeps the dictionary; nearly all distinct gives
+  // up on the first eighth of the first page; a handful of strings stays a dictionary.
+  auto schema = std::make_shared<const Schema>(*Schema::Parse("third int64, unique int64, tag string"));
+  RecordBatch b(schema);
+  std::mt19937_64 rng(11);
+  const int n = 131072;  // one 1 MiB page of int64
+  for (int i = 0; i < n; ++i) {
+    b.columns[0].Append<int64_t>(static_cast<int64_t>(rng() % (n / 3)) * 1000003);
+    b.columns[1].Append<int64_t>(static_cast<int64_t>(rng()));
+    b.columns[2].AppendBytes(StrCat("tag-", rng() % 5));
+  }
+  b.num_rows = n;
+  std::string bytes = WriteToMemory(*schema, {b}, {});
+  auto reader = ParquetReader::Open(NewMemoryInputFile(bytes));
+  ASSERT_TRUE(reader.ok());
+  auto dictionary = [&](int c) {
+    const auto& e = (*reader)->metadata().row_groups[0].columns[c].meta_data->encodings;
+    return std::find(e.begin(), e.end(), Encoding::kRleDictionary) != e.end();
+  };
+  EXPECT_TRUE(dictionary(0));
+  EXPECT_FALSE(dictionary(1));
+  EXPECT_TRUE(dictionary(2));
+  std::vector<std::string> expected;
+  for (int64_t r = 0; r < b.num_rows; ++r) expected.push_back(RowText(b, r));
+  EXPECT_EQ(ReadAllRows(bytes), expected);
+}
+
 TEST(ParquetWriterTest, PicksDeltaForSmoothIntegersAndSplitForFloats) {
   auto schema = std::make_shared<const Schema>(*Schema::Parse("id int64, ts timestamp, small int32, price double, noise int64"));
   RecordBatch b(schema);
