@@ -35,6 +35,59 @@ void AppendConverted(Column& dst, const Column& src, int64_t row, ValueType type
   }
 }
 
+Column NullFixedColumn(ValueType type, int64_t rows) {
+  Column out(ColumnTypeFor(type));
+  const size_t w = columnar::StorageWidth(out.storage());
+  out.values().Resize(static_cast<size_t>(rows) * w);
+  if (rows > 0) std::memset(out.values().data(), 0, static_cast<size_t>(rows) * w);
+  out.validity().assign(static_cast<size_t>(rows), 0);
+  out.SetLength(rows);
+  return out;
+}
+
+void ScatterConverted(Column& dst, const Column& src, const std::pair<uint64_t, uint32_t>* pairs, size_t count,
+                      int64_t row_base, ValueType type) {
+  uint8_t* valid = dst.validity().data();
+  const bool nulls = src.has_nulls();
+  auto row_of = [&](size_t i) { return static_cast<int64_t>(pairs[i].first & 0xffffffffu) - row_base; };
+  // The common cases copy without converting: 8-byte values of the same storage.
+  if ((type == ValueType::kDouble && src.storage() == StorageClass::kDouble) ||
+      (type == ValueType::kInt64 && src.storage() == StorageClass::kInt64)) {
+    const uint64_t* from = src.data<uint64_t>();
+    uint64_t* to = dst.mutable_data<uint64_t>();
+    for (size_t i = 0; i < count; ++i) {
+      const int64_t r = row_of(i);
+      if (nulls && src.IsNull(r)) continue;
+      to[pairs[i].second] = from[r];
+      valid[pairs[i].second] = 1;
+    }
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t r = row_of(i);
+    const uint32_t at = pairs[i].second;
+    if (src.IsNull(r)) continue;
+    switch (type) {
+      case ValueType::kBool: dst.mutable_data<uint8_t>()[at] = src.Get<uint8_t>(r) != 0; break;
+      case ValueType::kInt64: dst.mutable_data<int64_t>()[at] = IntegerAt(src, r); break;
+      case ValueType::kDouble:
+        switch (src.storage()) {
+          case StorageClass::kDouble: dst.mutable_data<double>()[at] = src.Get<double>(r); break;
+          case StorageClass::kFloat: dst.mutable_data<double>()[at] = src.Get<float>(r); break;
+          case StorageClass::kInt128:
+            dst.mutable_data<double>()[at] = static_cast<double>(src.Get<__int128>(r)) / std::pow(10.0, src.type().scale);
+            break;
+          default: dst.mutable_data<double>()[at] = static_cast<double>(IntegerAt(src, r)); break;
+        }
+        break;
+      case ValueType::kTimestamp: dst.mutable_data<int64_t>()[at] = ColumnMicros(src, r); break;
+      case ValueType::kString:
+      case ValueType::kNull: continue;  // strings are gathered, not scattered; null stays null
+    }
+    valid[at] = 1;
+  }
+}
+
 Column GatherRows(const Column& src, const std::vector<int64_t>& index) {
   Column out(src.type());
   const int64_t n = static_cast<int64_t>(index.size());

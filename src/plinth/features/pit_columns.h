@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "plinth/features/value.h"
@@ -14,6 +15,16 @@ namespace plinth::features {
 // Appends src[row] converted to ColumnTypeFor(type) onto `dst` (a column of that type).
 // REQUIRES: CheckColumnType accepted (src type, type).
 void AppendConverted(columnar::Column& dst, const columnar::Column& src, int64_t row, ValueType type);
+
+// For a fixed-width feature type (not string): a column of ColumnTypeFor(type) with `rows`
+// null rows, its values zeroed and its validity materialised, for ScatterConverted.
+columnar::Column NullFixedColumn(ValueType type, int64_t rows);
+
+// For each (pos, row) pair: dst[row] = src[(pos & 0xffffffff) - row_base] converted as
+// AppendConverted does (left null when that cell is null). `dst` comes from NullFixedColumn;
+// different threads may scatter to disjoint rows of one dst at once.
+void ScatterConverted(columnar::Column& dst, const columnar::Column& src, const std::pair<uint64_t, uint32_t>* pairs,
+                      size_t count, int64_t row_base, ValueType type);
 
 // A column of src's type with out[i] = src[index[i]], or null where index[i] < 0.
 columnar::Column GatherRows(const columnar::Column& src, const std::vector<int64_t>& index);

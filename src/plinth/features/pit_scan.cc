@@ -157,80 +157,97 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
       PLINTH_RETURN_IF_ERROR(CheckColumnType(schema.field(*idx), spec.types[c], spec.where));
     }
   }
-  // The distinct matched positions, sorted; rank[label] = index of its position among them.
+  // (position, label) of every matched label, sorted by position: the order rows are read in.
   std::vector<std::pair<uint64_t, uint32_t>> pairs;
   pairs.reserve(match.size());
   for (size_t i = 0; i < match.size(); ++i) {
     if (match[i] != kNoMatch) pairs.emplace_back(match[i], static_cast<uint32_t>(i));
   }
   RadixSortByKey(pairs);
-  std::vector<uint64_t> positions;
-  std::vector<int64_t> rank(match.size(), -1);
-  for (const auto& [pos, label] : pairs) {
-    if (positions.empty() || positions.back() != pos) positions.push_back(pos);
-    rank[label] = static_cast<int64_t>(positions.size()) - 1;
-  }
-  decltype(pairs)().swap(pairs);
 
-  // Row groups holding matched rows, with their range of `positions` (both in scan order).
+  // Row groups holding matched rows, with their range of `pairs` (both in scan order).
   const auto& files = spec.snapshot->files();
   std::vector<bool> files_wanted(files.size(), false);
-  for (uint64_t pos : positions) files_wanted[pos >> 32] = true;
+  for (const auto& p : pairs) files_wanted[p.first >> 32] = true;
   PLINTH_ASSIGN_OR_RETURN(
       std::vector<ScanUnit> all_units,
       ListScanUnits(spec.table_root, *spec.snapshot, [&](size_t f) { return static_cast<bool>(files_wanted[f]); }));
   std::vector<ScanUnit> units;
-  std::vector<std::pair<size_t, size_t>> ranges;  // per unit: [begin, end) in positions
-  size_t next_pos = 0;
+  std::vector<std::pair<size_t, size_t>> ranges;  // per unit: [begin, end) in pairs
+  size_t next_pair = 0;
   for (const ScanUnit& u : all_units) {
     const uint64_t lo = RowPosition(u.file, static_cast<uint32_t>(u.first_row));
     const uint64_t hi = lo + static_cast<uint64_t>(u.rows);
-    while (next_pos < positions.size() && positions[next_pos] < lo) ++next_pos;  // (cannot happen: files changed)
-    size_t end = next_pos;
-    while (end < positions.size() && positions[end] < hi) ++end;
-    if (end > next_pos) {
+    while (next_pair < pairs.size() && pairs[next_pair].first < lo) ++next_pair;  // (cannot happen: files changed)
+    size_t end = next_pair;
+    while (end < pairs.size() && pairs[end].first < hi) ++end;
+    if (end > next_pair) {
       units.push_back(u);
-      ranges.emplace_back(next_pos, end);
+      ranges.emplace_back(next_pair, end);
     }
-    next_pos = end;
+    next_pair = end;
   }
   size_t covered = 0;
   for (const auto& [b, e] : ranges) covered += e - b;
-  if (covered != positions.size()) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
+  if (covered != pairs.size()) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
+
+  // Fixed-width features are written straight to their label's row (threads write disjoint
+  // rows); strings are collected per unit in pair order, then put in label order.
+  const int64_t nlabels = static_cast<int64_t>(match.size());
+  std::vector<bool> scattered(ncols);
+  for (size_t c = 0; c < ncols; ++c) {
+    scattered[c] = spec.types[c] != ValueType::kString;
+    out.push_back(scattered[c] ? NullFixedColumn(spec.types[c], nlabels) : columnar::Column(ColumnTypeFor(spec.types[c])));
+  }
   std::vector<size_t> index_of;
   const std::vector<std::string> scan_columns = DistinctColumns(spec.columns, &index_of);
   std::vector<std::vector<columnar::Column>> chunks(units.size());
   PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int) -> absl::Status {
     const ScanUnit& unit = units[ui];
-    const auto [begin, end_pos] = ranges[ui];
+    const auto [begin, end_pair] = ranges[ui];
     std::vector<columnar::Column>& cols = chunks[ui];
     for (size_t c = 0; c < ncols; ++c) {
       cols.emplace_back(ColumnTypeFor(spec.types[c]));
-      cols.back().Reserve(static_cast<int64_t>(end_pos - begin));
+      if (!scattered[c]) cols.back().Reserve(static_cast<int64_t>(end_pair - begin));
     }
     PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(spec.table_root, *spec.snapshot, unit, ColumnsOnly(scan_columns)));
     columnar::RecordBatch batch;
     int64_t row_base = unit.first_row;
     size_t next = begin;
-    while (next < end_pos) {
+    while (next < end_pair) {
       PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
       if (!more) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
       const int64_t end = row_base + batch.num_rows;
-      for (; next < end_pos && static_cast<int64_t>(positions[next] & 0xffffffffu) < end; ++next) {
-        const int64_t r = static_cast<int64_t>(positions[next] & 0xffffffffu) - row_base;
-        for (size_t c = 0; c < ncols; ++c) AppendConverted(cols[c], batch.columns[index_of[c]], r, spec.types[c]);
+      size_t stop = next;
+      while (stop < end_pair && static_cast<int64_t>(pairs[stop].first & 0xffffffffu) < end) ++stop;
+      for (size_t c = 0; c < ncols; ++c) {
+        const columnar::Column& src = batch.columns[index_of[c]];
+        if (scattered[c]) {
+          ScatterConverted(out[c], src, pairs.data() + next, stop - next, row_base, spec.types[c]);
+        } else {
+          for (size_t i = next; i < stop; ++i) {
+            AppendConverted(cols[c], src, static_cast<int64_t>(pairs[i].first & 0xffffffffu) - row_base, spec.types[c]);
+          }
+        }
       }
+      next = stop;
       row_base = end;
     }
     return absl::OkStatus();
   }));
-  // The matched values in position order, then in label order.
+  // Strings: the values in pair order, then in label order.
+  std::vector<int64_t> rank;
   for (size_t c = 0; c < ncols; ++c) {
+    if (scattered[c]) continue;
+    if (rank.empty()) {
+      rank.assign(match.size(), -1);
+      for (size_t i = 0; i < pairs.size(); ++i) rank[pairs[i].second] = static_cast<int64_t>(i);
+    }
     columnar::Column compact(ColumnTypeFor(spec.types[c]));
-    compact.Reserve(static_cast<int64_t>(positions.size()));
+    compact.Reserve(static_cast<int64_t>(pairs.size()));
     for (auto& chunk : chunks) compact.AppendFrom(chunk[c], 0, chunk[c].length());
     for (auto& chunk : chunks) chunk[c] = columnar::Column();
-    out.push_back(GatherRows(compact, rank));
+    out[c] = GatherRows(compact, rank);
   }
   return out;
 }

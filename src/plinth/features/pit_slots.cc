@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "plinth/features/online_record.h"
 #include "plinth/features/pit_keys.h"
@@ -10,9 +11,11 @@ namespace plinth::features {
 
 namespace {
 
-// Empty slots hold the lowest event time; a real row's event is never kNoTimestamp (the scan
-// drops null events), so any real row beats an empty slot.
-constexpr int64_t kEmptyEvent = std::numeric_limits<int64_t>::min();
+constexpr size_t kAhead = 48;  // rows prefetched ahead; the entity's offsets twice as far
+
+// Signed times as unsigned in the same order; kNoTimestamp (INT64_MIN) becomes 0.
+inline uint64_t Biased(int64_t t) { return static_cast<uint64_t>(t) ^ (uint64_t{1} << 63); }
+inline int64_t Unbiased(uint64_t b) { return static_cast<int64_t>(b ^ (uint64_t{1} << 63)); }
 constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
 
 // Index of the first of ts[0, n) (ascending) that is >= t, or n. Branch-free halving: the
@@ -30,7 +33,7 @@ inline uint32_t FirstNotBefore(const int64_t* ts, uint32_t n, int64_t t) {
 
 }  // namespace
 
-AsOfSlots::AsOfSlots(const LabelProbes& probes, int writers) : probes_(probes) {
+AsOfSlots::AsOfSlots(const LabelProbes& probes, int writers, bool created) : probes_(probes), created_(created) {
   const size_t nlabels = probes.entity.size();
   offsets_ = HugePageArray<uint32_t>(static_cast<size_t>(probes.entities) + 1);
   for (size_t i = 0; i < nlabels; ++i) {
@@ -64,20 +67,22 @@ AsOfSlots::AsOfSlots(const LabelProbes& probes, int writers) : probes_(probes) {
       label_[b + k] = tmp[k].second;
     }
   }
-  for (int w = 0; w < std::max(writers, 1); ++w) best_.emplace_back(slots, Best{kEmptyEvent, kNoTimestamp, kNoMatch});
-  scratch_.resize(best_.size());
+  // Zeroed memory: every slot starts empty.
+  for (int w = 0; w < std::max(writers, 1); ++w) {
+    if (created_) best_created_.emplace_back(slots);
+    else best_.emplace_back(slots);
+  }
+  scratch_.resize(static_cast<size_t>(std::max(writers, 1)));
 }
 
-void AsOfSlots::Offer(int w, const std::vector<KeyedRow>& rows) {
+void AsOfSlots::FindSlots(const std::vector<KeyedRow>& rows, std::vector<uint32_t>* slot_of_out) const {
   // The label times and slots of a row's entity are random accesses into arrays of a few
-  // bytes a label, mostly outside the caches: two passes, each prefetching kAhead rows ahead,
-  // keep many of those misses in flight at once.
-  constexpr size_t kAhead = 48;  // rows; the entity's offsets are prefetched twice as far ahead
-  Best* best = best_[w].data();
+  // bytes a label, mostly outside the caches: two passes (this one, then the update), each
+  // prefetching kAhead rows ahead, keep many of those misses in flight at once.
   const int64_t* ts = ts_.data();
   const uint32_t* offsets = offsets_.data();
   const size_t n = rows.size();
-  std::vector<uint32_t>& slot_of = scratch_[w];
+  std::vector<uint32_t>& slot_of = *slot_of_out;
   slot_of.resize(n);
   for (size_t i = 0; i < n; ++i) {
     if (i + 2 * kAhead < n) __builtin_prefetch(offsets + rows[i + 2 * kAhead].entity);
@@ -90,45 +95,84 @@ void AsOfSlots::Offer(int w, const std::vector<KeyedRow>& rows) {
     const uint32_t first = offsets[r.entity], slot = FirstNotBefore(ts + first, offsets[r.entity + 1] - first, r.event);
     slot_of[i] = slot == offsets[r.entity + 1] - first ? kNoSlot : first + slot;  // kNoSlot: later than every label
   }
+}
+
+template <typename B>
+void AsOfSlots::OfferTo(B* best, const std::vector<KeyedRow>& rows, const std::vector<uint32_t>& slot_of) {
+  const size_t n = rows.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n && slot_of[i + kAhead] != kNoSlot) __builtin_prefetch(best + slot_of[i + kAhead], 1);
     if (slot_of[i] == kNoSlot) continue;
     const KeyedRow& r = rows[i];
-    Best& b = best[slot_of[i]];
-    const bool better =
-        r.event > b.event || (r.event == b.event && (r.created > b.created || (r.created == b.created && r.pos > b.pos)));
+    B& b = best[slot_of[i]];
+    const uint64_t event = Biased(r.event);
     // Masks rather than branches: whether a row beats its slot is unpredictable.
-    const uint64_t take = 0 - static_cast<uint64_t>(better);
-    b.event = static_cast<int64_t>((static_cast<uint64_t>(r.event) & take) | (static_cast<uint64_t>(b.event) & ~take));
-    b.created = static_cast<int64_t>((static_cast<uint64_t>(r.created) & take) | (static_cast<uint64_t>(b.created) & ~take));
-    b.pos = (r.pos & take) | (b.pos & ~take);
+    if constexpr (std::is_same_v<B, BestCreated>) {
+      const uint64_t created = Biased(r.created);
+      const uint64_t take =
+          0 - static_cast<uint64_t>(event > b.event ||
+                                    (event == b.event && (created > b.created || (created == b.created && r.pos > b.pos))));
+      b.event = (event & take) | (b.event & ~take);
+      b.created = (created & take) | (b.created & ~take);
+      b.pos = (r.pos & take) | (b.pos & ~take);
+    } else {
+      const uint64_t take = 0 - static_cast<uint64_t>(event > b.event || (event == b.event && r.pos > b.pos));
+      b.event = (event & take) | (b.event & ~take);
+      b.pos = (r.pos & take) | (b.pos & ~take);
+    }
   }
 }
 
-void AsOfSlots::Resolve(int64_t ttl_micros, WorkerPool& pool, std::vector<uint64_t>* match) {
+void AsOfSlots::Offer(int w, const std::vector<KeyedRow>& rows) {
+  FindSlots(rows, &scratch_[w]);
+  if (created_) OfferTo(best_created_[w].data(), rows, scratch_[w]);
+  else OfferTo(best_[w].data(), rows, scratch_[w]);
+}
+
+template <typename B>
+void AsOfSlots::ResolveFrom(const std::vector<const B*>& writers, int64_t ttl_micros, WorkerPool& pool,
+                            std::vector<uint64_t>* match) {
   match->assign(probes_.entity.size(), kNoMatch);
   const size_t entities = offsets_.size() - 1;
   const int tasks = pool.threads() * 8;
   pool.ParallelFor(tasks, [&](int t) {
     const size_t e0 = entities * t / tasks, e1 = entities * (t + 1) / tasks;
     for (size_t e = e0; e < e1; ++e) {
-      Best run{kEmptyEvent, kNoTimestamp, kNoMatch};
+      B run{};
       for (uint32_t k = offsets_[e]; k < offsets_[e + 1]; ++k) {
-        for (const HugePageArray<Best>& writer : best_) {
-          const Best& b = writer[k];
-          if (b.event > run.event || (b.event == run.event && (b.created > run.created || (b.created == run.created && b.pos > run.pos)))) {
-            run = b;
+        for (const B* writer : writers) {
+          const B& b = writer[k];
+          bool better;
+          if constexpr (std::is_same_v<B, BestCreated>) {
+            better = b.event > run.event ||
+                     (b.event == run.event && (b.created > run.created || (b.created == run.created && b.pos > run.pos)));
+          } else {
+            better = b.event > run.event || (b.event == run.event && b.pos > run.pos);
           }
+          if (better) run = b;
         }
-        if (run.event == kEmptyEvent) continue;
+        if (run.event == 0) continue;  // no row at or before this label
+        const int64_t event = Unbiased(run.event);
         // ts >= event here, so the difference fits in uint64 whatever the values.
-        if (ttl_micros > 0 && static_cast<uint64_t>(ts_[k]) - static_cast<uint64_t>(run.event) > static_cast<uint64_t>(ttl_micros)) {
+        if (ttl_micros > 0 && static_cast<uint64_t>(ts_[k]) - static_cast<uint64_t>(event) > static_cast<uint64_t>(ttl_micros)) {
           continue;
         }
         (*match)[label_[k]] = run.pos;
       }
     }
   });
+}
+
+void AsOfSlots::Resolve(int64_t ttl_micros, WorkerPool& pool, std::vector<uint64_t>* match) {
+  if (created_) {
+    std::vector<const BestCreated*> writers;
+    for (const auto& b : best_created_) writers.push_back(b.data());
+    ResolveFrom(writers, ttl_micros, pool, match);
+  } else {
+    std::vector<const Best*> writers;
+    for (const auto& b : best_) writers.push_back(b.data());
+    ResolveFrom(writers, ttl_micros, pool, match);
+  }
 }
 
 }  // namespace plinth::features

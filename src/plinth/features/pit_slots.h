@@ -24,14 +24,16 @@
 
 namespace plinth::features {
 
-// Bytes of memory a label costs in the streaming match, per writer.
+// Bytes of memory a label costs in the streaming match, per writer (at most: 16 without a
+// created-time column).
 inline constexpr int64_t kSlotBytesPerLabel = 24;
 // Bytes a label costs once, for the sorted label times and ids.
 inline constexpr int64_t kSlotIndexBytesPerLabel = 12;
 
 class AsOfSlots {
  public:
-  AsOfSlots(const LabelProbes& probes, int writers);
+  // `created`: whether offered rows carry created times (else their `created` is ignored).
+  AsOfSlots(const LabelProbes& probes, int writers, bool created);
 
   // Offers feature rows (any order, any mix of entities) from writer w.
   void Offer(int w, const std::vector<KeyedRow>& rows);
@@ -41,18 +43,32 @@ class AsOfSlots {
   void Resolve(int64_t ttl_micros, WorkerPool& pool, std::vector<uint64_t>* match);
 
  private:
+  // The greatest row offered to a slot. Times are stored biased (x ^ sign bit, as unsigned):
+  // the same order, with a null time (INT64_MIN) as 0, so a zeroed slot is an empty one (no
+  // row has a null event) and fresh zero pages need no filling.
   struct Best {
-    int64_t event;
-    int64_t created;
-    uint64_t pos;  // kNoMatch: empty
+    uint64_t event;
+    uint64_t pos;
   };
+  struct BestCreated {
+    uint64_t event;
+    uint64_t created;
+    uint64_t pos;
+  };
+  template <typename B>
+  void OfferTo(B* best, const std::vector<KeyedRow>& rows, const std::vector<uint32_t>& slot_of);
+  template <typename B>
+  void ResolveFrom(const std::vector<const B*>& writers, int64_t ttl_micros, WorkerPool& pool, std::vector<uint64_t>* match);
+  void FindSlots(const std::vector<KeyedRow>& rows, std::vector<uint32_t>* slot_of) const;
 
   const LabelProbes& probes_;
   // Randomly accessed for every row read: huge pages spare most of the TLB misses.
   HugePageArray<uint32_t> offsets_;  // entity -> first slot; entities + 1 entries
   HugePageArray<int64_t> ts_;        // per slot: label time, sorted within an entity
   std::vector<uint32_t> label_;      // per slot: label row
-  std::vector<HugePageArray<Best>> best_;  // [writer][slot]
+  bool created_ = false;
+  std::vector<HugePageArray<Best>> best_;                // [writer][slot], without created times
+  std::vector<HugePageArray<BestCreated>> best_created_;  // [writer][slot], with them
   std::vector<std::vector<uint32_t>> scratch_;  // [writer]: slot per offered row
 };
 

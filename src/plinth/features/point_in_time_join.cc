@@ -180,7 +180,7 @@ absl::Status JoinView(const ServicePlan& service, size_t v, const LabelSide& sid
   std::unique_ptr<KeyedRowStore> store;
   KeyedRowSink sink;
   if (streaming) {
-    slots = std::make_unique<AsOfSlots>(side.probes, pool.threads());
+    slots = std::make_unique<AsOfSlots>(side.probes, pool.threads(), !view.source.created_timestamp_column.empty());
     sink = [&](int task, std::vector<KeyedRow>* rows) {
       slots->Offer(task, *rows);
       return absl::OkStatus();
