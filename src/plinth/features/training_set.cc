@@ -1,5 +1,6 @@
 #include "plinth/features/training_set.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -12,7 +13,8 @@ namespace plinth::features {
 
 namespace {
 
-constexpr int64_t kWriteBatchRows = 65536;
+constexpr int64_t kWholeWriteBytes = int64_t{256} << 20;
+constexpr int64_t kWriteBatchBytes = int64_t{64} << 20;
 
 columnar::DataType KeyColumnType(ValueType t) { return ColumnTypeFor(t); }
 
@@ -120,14 +122,26 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   table_options.writer.threads = std::max(1, options.threads);  // columns encoded in parallel
   auto table = delta::DeltaTable::Create(table_options, *schema, {});
   if (!table.ok()) return table.status();
+  // Output batches: all rows at once when they are at most kWholeWriteBytes (the columns are
+  // moved, not copied, and the writer encodes whole column chunks on its threads); else
+  // copies of about kWriteBatchBytes each.
+  std::vector<columnar::Column*> columns;
+  for (auto& c : labels.batch.columns) columns.push_back(&c);
+  for (auto& c : joined.columns) columns.push_back(&c);
+  int64_t total_bytes = 0;
+  for (const columnar::Column* c : columns) total_bytes += static_cast<int64_t>(c->MemoryBytes());
+  const int64_t row_bytes = std::max<int64_t>(1, total_bytes / std::max<int64_t>(1, rows));
+  const bool whole = total_bytes <= kWholeWriteBytes;
+  const int64_t batch_rows = std::clamp<int64_t>(kWriteBatchBytes / row_bytes, 4096, int64_t{1} << 20);
   int64_t offset = 0;
   delta::BatchSource source = [&](columnar::RecordBatch* batch) -> absl::StatusOr<bool> {
     if (offset >= rows) return false;
-    const int64_t n = std::min(kWriteBatchRows, rows - offset);
     *batch = columnar::RecordBatch(schema);
-    const size_t nl = labels.batch.columns.size();
-    for (size_t c = 0; c < nl; ++c) batch->columns[c].AppendFrom(labels.batch.columns[c], offset, n);
-    for (size_t c = 0; c < joined.columns.size(); ++c) batch->columns[nl + c].AppendFrom(joined.columns[c], offset, n);
+    const int64_t n = whole ? rows : std::min(batch_rows, rows - offset);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (whole) batch->columns[c] = std::move(*columns[c]);
+      else batch->columns[c].AppendFrom(*columns[c], offset, n);
+    }
     batch->num_rows = n;
     offset += n;
     if (options.progress) options.progress(offset, rows, "write");
