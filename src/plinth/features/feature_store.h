@@ -55,6 +55,7 @@ class FeatureStore {
   Materializer materializer_;
   mutable std::mutex mu_;
   std::shared_ptr<const Catalog> catalog_;  // guarded by mu_ (swapped whole)
+  TableSnapshots snapshots_;                // pushed tables' latest snapshots, between pushes
   TableCheckpointer checkpointer_;          // pushes' Delta checkpoints, off the request path
 };
 

@@ -65,7 +65,7 @@ Json PushResult::ToJson() const {
 }
 
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableCheckpointer& checkpointer) {
+                                    TableSnapshots& snapshots, TableCheckpointer& checkpointer) {
   if (!rows.is_array()) return absl::InvalidArgumentError("'rows' must be a list of objects");
   if (rows.empty()) return absl::InvalidArgumentError("'rows' is empty");
   if (rows.size() > kMaxPushRows) return absl::InvalidArgumentError(StrCat("at most ", kMaxPushRows, " rows per push"));
@@ -111,7 +111,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
     return absl::FailedPreconditionError(StrCat("feature view '", view.def.name, "': cannot open source table ", view.table_path,
                                                 ": ", table.status().message()));
   }
-  PLINTH_ASSIGN_OR_RETURN(auto snapshot, (*table)->LatestSnapshot());
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const delta::Snapshot> snapshot, snapshots.Latest(**table));
   auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
   columnar::RecordBatch batch(schema);
   std::vector<int> field_of_column(schema->size(), -1);

@@ -15,6 +15,7 @@
 #include "plinth/features/catalog.h"
 #include "plinth/features/online_writer.h"
 #include "plinth/features/table_checkpointer.h"
+#include "plinth/features/table_snapshots.h"
 
 namespace plinth::features {
 
@@ -28,9 +29,10 @@ struct PushResult {
   Json ToJson() const;
 };
 
-// A view with `online: false` gets the offline commit only. The Delta checkpoint that falls due
-// at the new version is left to `checkpointer` (a background thread).
+// A view with `online: false` gets the offline commit only. The table's snapshot comes from
+// `snapshots` (kept between pushes); the Delta checkpoint that falls due at the new version is
+// left to `checkpointer` (a background thread).
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableCheckpointer& checkpointer);
+                                    TableSnapshots& snapshots, TableCheckpointer& checkpointer);
 
 }  // namespace plinth::features

@@ -28,6 +28,55 @@ class Snapshot::Builder {
  public:
   Builder(const Options& options, Snapshot* out) : options_(options), out_(out) {}
 
+  // Replays the commits after `base` on top of its state. *advanced = false when there is none.
+  absl::Status BuildFrom(const Snapshot& base, bool* advanced) {
+    if (options_.log_store == nullptr) return absl::InvalidArgumentError("Snapshot needs a log store");
+    LogStore& store = *options_.log_store;
+    struct Commit {
+      int64_t version;
+      int64_t mtime;
+      std::optional<int64_t> ict;
+    };
+    std::vector<Commit> commits;
+    for (int64_t v = base.version_ + 1;; ++v) {
+      absl::StatusOr<int64_t> mtime = store.ModificationTime(v);
+      if (absl::IsNotFound(mtime.status())) break;
+      if (!mtime.ok()) return mtime.status();
+      absl::StatusOr<std::string> bytes = store.Read(v);
+      if (absl::IsNotFound(bytes.status())) break;
+      if (!bytes.ok()) return bytes.status();
+      if (commits.empty()) Seed(base);
+      PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(*bytes, LogDisplayName(CommitFileName(v))));
+      std::optional<int64_t> ts;
+      for (Action& a : actions) {
+        if (auto* ci = std::get_if<CommitInfo>(&a); ci != nullptr && !ts) ts = ci->in_commit_timestamp();
+        Apply(std::move(a), /*from_checkpoint=*/false);
+      }
+      commits.push_back({v, *mtime, ts});
+    }
+    *advanced = !commits.empty();
+    if (commits.empty()) return absl::OkStatus();
+    out_->version_ = commits.back().version;
+    out_->latest_version_ = commits.back().version;
+    out_->checkpoint_version_ = base.checkpoint_version_;
+    out_->commit_timestamps_ = base.commit_timestamps_;
+    PLINTH_RETURN_IF_ERROR(Finish(store));
+    std::optional<int64_t> ict_from = IctEnablementVersion(out_->metadata_);
+    for (const Commit& c : commits) {
+      int64_t micros = c.mtime;
+      if (ict_from && c.version >= *ict_from) {
+        if (!c.ict) {
+          return absl::DataLossError(StrCat(LogDisplayName(CommitFileName(c.version)),
+                                            ": in-commit timestamps are enabled but commitInfo.inCommitTimestamp is missing"));
+        }
+        micros = *c.ict * 1000;
+      }
+      out_->commit_timestamps_[c.version] = micros;
+    }
+    out_->timestamp_micros_ = out_->commit_timestamps_[out_->version_];
+    return absl::OkStatus();
+  }
+
   absl::Status Build(std::optional<int64_t> target) {
     if (options_.log_store == nullptr) return absl::InvalidArgumentError("Snapshot needs a log store");
     LogStore& store = *options_.log_store;
@@ -115,6 +164,16 @@ class Snapshot::Builder {
     return absl::OkStatus();
   }
 
+  // The replay state of `base`, to apply later commits to.
+  void Seed(const Snapshot& base) {
+    protocol_ = base.protocol_;
+    metadata_ = base.metadata_;
+    for (const AddFile& f : base.files_) files_.emplace(f.ReplayKey(), f);
+    for (const RemoveFile& r : base.tombstones_) tombstones_.emplace(r.ReplayKey(), r);
+    out_->app_transactions_ = base.app_transactions_;
+    out_->domains_ = base.domains_;
+  }
+
   void Apply(Action&& action, bool from_checkpoint) {
     if (auto* add = std::get_if<AddFile>(&action)) {
       std::string key = add->ReplayKey();
@@ -182,6 +241,14 @@ absl::StatusOr<std::unique_ptr<Snapshot>> Snapshot::Open(const Options& options)
 absl::StatusOr<std::unique_ptr<Snapshot>> Snapshot::OpenAtVersion(const Options& options, int64_t version) {
   std::unique_ptr<Snapshot> s(new Snapshot());
   PLINTH_RETURN_IF_ERROR(Builder(options, s.get()).Build(version));
+  return s;
+}
+
+absl::StatusOr<std::unique_ptr<Snapshot>> Snapshot::Advance(const Snapshot& base, const Options& options) {
+  std::unique_ptr<Snapshot> s(new Snapshot());
+  bool advanced = false;
+  PLINTH_RETURN_IF_ERROR(Builder(options, s.get()).BuildFrom(base, &advanced));
+  if (!advanced) return std::unique_ptr<Snapshot>();
   return s;
 }
 

@@ -46,6 +46,12 @@ class Snapshot {
   static absl::StatusOr<std::unique_ptr<Snapshot>> OpenAtVersion(const Options& options, int64_t version);
   // NotFound when `timestamp_micros` is before the first commit's timestamp.
   static absl::StatusOr<std::unique_ptr<Snapshot>> OpenAsOf(const Options& options, int64_t timestamp_micros);
+  // The latest snapshot, built from `base` by applying only the commits after it (found by
+  // probing versions base+1, base+2, ... until one is absent; no listing, no checkpoint read).
+  // nullptr when no commit follows `base`. Same result as Open when the commits after base are
+  // all present; errors as Open's for a bad commit. For a writer that keeps its table's
+  // snapshot in memory between commits.
+  static absl::StatusOr<std::unique_ptr<Snapshot>> Advance(const Snapshot& base, const Options& options);
 
   int64_t version() const { return version_; }
   const Protocol& protocol() const { return protocol_; }

@@ -159,6 +159,9 @@ absl::StatusOr<std::unique_ptr<DeltaTable>> DeltaTable::Open(TableOptions option
 }
 
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::LatestSnapshot() { return Snapshot::Open(SnapshotOptions()); }
+absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::AdvanceSnapshot(const Snapshot& base) {
+  return Snapshot::Advance(base, SnapshotOptions());
+}
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAt(int64_t version) {
   return Snapshot::OpenAtVersion(SnapshotOptions(), version);
 }

@@ -97,6 +97,9 @@ class DeltaTable {
 
   absl::StatusOr<std::unique_ptr<Snapshot>> LatestSnapshot();
   absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAt(int64_t version);
+  // The latest snapshot from `base` plus the commits after it (Snapshot::Advance); nullptr
+  // when `base` is still the latest.
+  absl::StatusOr<std::unique_ptr<Snapshot>> AdvanceSnapshot(const Snapshot& base);
   absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAsOf(int64_t timestamp_micros);
 
   // Columns of a snapshot as columnar types (flat columns only).

@@ -169,6 +169,51 @@ TEST_F(TableTest, WriteFromAnOlderSnapshotAndCheckpointLater) {
   EXPECT_EQ(Ids(**t, **reread).size(), 13u);
 }
 
+TEST_F(TableTest, AdvancedSnapshotEqualsAFreshOne) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {});
+  ASSERT_TRUE(t.ok());
+  auto base = (*t)->LatestSnapshot();
+  ASSERT_TRUE(base.ok());
+  auto same = (*t)->AdvanceSnapshot(**base);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(*same, nullptr);  // nothing committed since
+  auto same_as_fresh = [&](const Snapshot& a, const Snapshot& b) {
+    EXPECT_EQ(a.version(), b.version());
+    EXPECT_EQ(a.latest_version(), b.latest_version());
+    ASSERT_EQ(a.files().size(), b.files().size());
+    for (size_t i = 0; i < a.files().size(); ++i) EXPECT_EQ(a.files()[i].path, b.files()[i].path);
+    EXPECT_EQ(a.tombstones().size(), b.tombstones().size());
+    EXPECT_EQ(a.app_transactions(), b.app_transactions());
+    EXPECT_EQ(DeltaTable::ColumnarSchema(a), DeltaTable::ColumnarSchema(b));
+    EXPECT_EQ(a.timestamp_micros(), b.timestamp_micros());
+    EXPECT_EQ(a.commit_timestamps().at(a.version()), b.timestamp_micros());
+  };
+  // Appends, a delete (removes and re-adds), a schema change, an app transaction, a checkpoint.
+  ASSERT_TRUE((*t)->Write(Source({Rows(0, 10)}), {}).ok());
+  auto step = (*t)->AdvanceSnapshot(**base);
+  ASSERT_TRUE(step.ok() && *step != nullptr);
+  ASSERT_TRUE((*t)->Write(Source({Rows(10, 20)}), {}).ok());
+  ASSERT_TRUE((*t)->Delete("id < 15").ok());
+  ASSERT_TRUE((*t)->AddColumns(*Schema::Parse("extra string")).ok());
+  WriteOptions wo;
+  wo.app_transaction = std::make_pair(std::string("job"), int64_t{3});
+  ASSERT_TRUE((*t)->Write(Source({Rows(20, 25, std::make_shared<const Schema>(*Schema::Parse(
+                                                 "id int64 not null, name string, score double, day date, extra string")))}),
+                          wo)
+                  .ok());
+  ASSERT_TRUE((*t)->Checkpoint().ok());
+  auto fresh = (*t)->LatestSnapshot();
+  ASSERT_TRUE(fresh.ok());
+  auto from_base = (*t)->AdvanceSnapshot(**base);
+  ASSERT_TRUE(from_base.ok() && *from_base != nullptr) << from_base.status();
+  same_as_fresh(**from_base, **fresh);
+  auto from_step = (*t)->AdvanceSnapshot(**step);
+  ASSERT_TRUE(from_step.ok() && *from_step != nullptr);
+  same_as_fresh(**from_step, **fresh);
+  EXPECT_EQ(Ids(**t, **from_step), Ids(**t, **fresh));
+  EXPECT_EQ((*from_step)->AppTransactionVersion("job"), 3);
+}
+
 TEST_F(TableTest, SchemaEvolutionAddsNullableColumns) {
   auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
   ASSERT_TRUE(t.ok());
