@@ -118,6 +118,40 @@ def test_vacuum_cli(tmp_path, table):
     assert rc != 0 and "vacuumed" in err
 
 
+def test_optimize_compacts_small_files(tmp_path, table):
+    for i in range(6):
+        run(tmp_path, "table", "append", table, write(tmp_path / f"{i}.csv", f"id,user,day\n{i},u{i},2024-05-0{1 + i % 2}\n"))
+    before = sorted(rows(tmp_path, table), key=lambda r: r["id"])
+    _, out, _ = run(tmp_path, "table", "optimize", table, "--min-files", "4")
+    assert out.strip() == "nothing to compact"  # 3 small files per day
+    _, out, _ = run(tmp_path, "table", "optimize", table, "--json")
+    r = json.loads(out)
+    assert (r["version"], r["files_removed"], r["files_added"], r["rows"], r["partitions"]) == (7, 6, 2, 6, 2)
+    assert sorted(rows(tmp_path, table), key=lambda r: r["id"]) == before
+    assert sorted(r["id"] for r in rows(tmp_path, table, "--version", "6")) == list(range(6))
+    _, out, _ = run(tmp_path, "table", "history", table)
+    assert "OPTIMIZE" in out
+    active = [p for p in table.rglob("*.parquet")]
+    assert len(active) == 8  # old files stay for time travel until vacuum
+    rc, _, err = run(tmp_path, "table", "optimize", table, "--target-size", "lots", ok=False)
+    assert rc != 0 and "lots" in err
+    commit = [json.loads(l) for l in (table / "_delta_log" / f"{7:020d}.json").read_text().splitlines()]
+    changes = [a.get("add") or a.get("remove") for a in commit if "add" in a or "remove" in a]
+    assert len(changes) == 8 and all(c["dataChange"] is False for c in changes)
+    if lo.duckdb_available():
+        files = {}
+        for f in sorted((table / "_delta_log").glob("*.json")):
+            for a in map(json.loads, f.read_text().splitlines()):
+                if "add" in a:
+                    files[a["add"]["path"]] = True
+                elif "remove" in a:
+                    files.pop(a["remove"]["path"], None)
+        assert len(files) == 2
+        paths = ", ".join(f"'{table / p}'" for p in files)
+        got = lo.duckdb_query(f"SELECT id FROM read_parquet([{paths}], hive_partitioning=true) ORDER BY id")
+        assert [g["id"] for g in got] == list(range(6))
+
+
 @pytest.mark.parametrize("args,fragment", [
     (("table", "create", "{t}", "--schema", "id int64, id string"), "duplicate column"),
     (("table", "create", "{t}", "--schema", "id uint32"), "cannot be stored in a Delta table"),

@@ -9,6 +9,7 @@
 #include "plinth/cli/batch_input.h"
 #include "plinth/cli/cli_context.h"
 #include "plinth/cli/commands.h"
+#include "plinth/server/server_config.h"
 #include "plinth/storage/columnar/text_io.h"
 #include "plinth/storage/delta/stats.h"
 #include "plinth/storage/delta/table.h"
@@ -300,6 +301,39 @@ void AddTableCommands(CLI::App& app) {
       PLINTH_ASSIGN_OR_RETURN(auto t, OpenTable(*path));
       PLINTH_ASSIGN_OR_RETURN(int64_t v, t->Checkpoint());
       PrintLine(StrCat("wrote checkpoint at version ", v));
+      return absl::OkStatus();
+    });
+  }
+
+  {
+    auto* cmd = table->add_subcommand("optimize", "Compact small data files into larger ones (same rows, one commit)");
+    auto path = std::make_shared<std::string>();
+    auto target = std::make_shared<std::string>("128MiB");
+    auto min_files = std::make_shared<int>(2);
+    auto as_json = std::make_shared<bool>(false);
+    cmd->add_option("path", *path, "Table directory")->required();
+    cmd->add_option("--target-size", *target, "Files smaller than this are compacted into files of about this size (default 128MiB)");
+    cmd->add_option("--min-files", *min_files, "Small files a partition needs before it is compacted (default 2)");
+    cmd->add_flag("--json", *as_json, "Print the result as JSON");
+    Do(cmd, [=]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(int64_t bytes, server::ParseByteSize(*target));
+      PLINTH_ASSIGN_OR_RETURN(auto t, OpenTable(*path));
+      PLINTH_ASSIGN_OR_RETURN(delta::OptimizeResult r, t->Optimize({.target_file_bytes = bytes, .min_files = *min_files}));
+      if (*as_json) {
+        PrintJson({{"version", r.version >= 0 ? Json(r.version) : Json(nullptr)},
+                   {"files_removed", r.files_removed},
+                   {"files_added", r.files_added},
+                   {"bytes_removed", r.bytes_removed},
+                   {"bytes_added", r.bytes_added},
+                   {"rows", r.rows},
+                   {"partitions", r.partitions}});
+      } else if (r.version < 0) {
+        PrintLine("nothing to compact");
+      } else {
+        PrintLine(StrCat("committed version ", r.version, ": compacted ", r.files_removed, " file(s) (", r.bytes_removed,
+                         " bytes) into ", r.files_added, " (", r.bytes_added, " bytes), ", r.rows, " rows in ", r.partitions,
+                         " partition(s)"));
+      }
       return absl::OkStatus();
     });
   }

@@ -77,6 +77,22 @@ struct DeleteResult {
   int64_t files_added = 0;
 };
 
+// OPTIMIZE (compaction): small files of a partition rewritten into fewer, larger ones.
+struct OptimizeOptions {
+  int64_t target_file_bytes = int64_t{128} << 20;  // files this big are left alone; bins fill up to it
+  int min_files = 2;                               // small files a partition needs to be compacted
+};
+
+struct OptimizeResult {
+  int64_t version = -1;  // -1 when there was nothing to compact (no commit)
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+  int64_t bytes_removed = 0;
+  int64_t bytes_added = 0;
+  int64_t rows = 0;
+  int64_t partitions = 0;  // partitions compacted
+};
+
 struct VacuumResult {
   std::vector<std::string> deleted;  // paths relative to the root
   int64_t bytes = 0;
@@ -108,6 +124,13 @@ class DeltaTable {
   absl::StatusOr<WriteResult> Write(const BatchSource& source, const WriteOptions& options);
   // Deletes the rows where `where` is true, rewriting the files that hold some of them.
   absl::StatusOr<DeleteResult> Delete(std::string_view where);
+  // Compaction (table_optimize.cc): in each partition with at least min_files files smaller
+  // than target_file_bytes, those files are packed into bins of about target_file_bytes and
+  // each bin is rewritten as one file (more past max_rows_per_file). One commit, operation
+  // OPTIMIZE, whose removes and adds carry dataChange=false: the rows are the same, and
+  // concurrent appends do not conflict with it (a concurrent delete of a compacted file does:
+  // Aborted). Older versions keep reading the old files until vacuum.
+  absl::StatusOr<OptimizeResult> Optimize(const OptimizeOptions& options);
   // Adds nullable columns ("name type, ..."); the existing rows read them as null.
   absl::StatusOr<int64_t> AddColumns(const columnar::Schema& columns);
 

@@ -214,6 +214,52 @@ TEST_F(TableTest, AdvancedSnapshotEqualsAFreshOne) {
   EXPECT_EQ((*from_step)->AppTransactionVersion("job"), 3);
 }
 
+TEST_F(TableTest, OptimizeCompactsSmallFilesPerPartitionKeepingRows) {
+  auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
+  ASSERT_TRUE(t.ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE((*t)->Write(Source({Rows(i * 10, i * 10 + 10)}), {}).ok());
+  auto before = (*t)->LatestSnapshot();
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ((*before)->files().size(), 12u);  // 4 appends x 3 days
+  // Nothing qualifies: no file is under 1 byte; or too few small files per partition.
+  auto none = (*t)->Optimize({.target_file_bytes = 1, .min_files = 2});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->version, -1);
+  auto few = (*t)->Optimize({.target_file_bytes = int64_t{1} << 30, .min_files = 5});
+  ASSERT_TRUE(few.ok());
+  EXPECT_EQ(few->version, -1);
+  EXPECT_FALSE((*t)->Optimize({.target_file_bytes = 0, .min_files = 2}).ok());
+
+  auto r = (*t)->Optimize({});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->version, 5);
+  EXPECT_EQ(r->files_removed, 12);
+  EXPECT_EQ(r->files_added, 3);  // one per day
+  EXPECT_EQ(r->partitions, 3);
+  EXPECT_EQ(r->rows, 40);
+  auto after = (*t)->LatestSnapshot();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)->files().size(), 3u);
+  for (const AddFile& f : (*after)->files()) EXPECT_FALSE(f.data_change);
+  EXPECT_EQ(Ids(**t, **after), Ids(**t, **before));
+  EXPECT_EQ(Ids(**t, **after, "day = '2023-12-10'"), Ids(**t, **before, "day = '2023-12-10'"));
+  EXPECT_EQ(Ids(**t, **after, "day = '2023-12-10'").size(), 13u);
+  // The version before still reads its own files; a second run has nothing left to do.
+  auto old = (*t)->SnapshotAt(4);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ((*old)->files().size(), 12u);
+  auto again = (*t)->Optimize({});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->version, -1);
+  auto history = (*t)->History(1);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ((*history)[0]["operation"], "OPTIMIZE");
+  // Appends after compaction land as usual.
+  ASSERT_TRUE((*t)->Write(Source({Rows(40, 45)}), {}).ok());
+  auto latest = (*t)->LatestSnapshot();
+  EXPECT_EQ(Ids(**t, **latest).size(), 45u);
+}
+
 TEST_F(TableTest, SchemaEvolutionAddsNullableColumns) {
   auto t = DeltaTable::Create(Options(), *EventSchema(), {"day"});
   ASSERT_TRUE(t.ok());
