@@ -303,6 +303,34 @@ def test_pushes_checkpoint_their_table_in_the_background(server):
     assert sorted(r["n"] for r in scan(server, "clicks")) == list(range(10))
 
 
+def test_pushed_small_files_are_compacted_in_the_background(server):
+    """Each push writes one small file; once a table holds 100 of them, the maintenance thread
+    compacts them (an OPTIMIZE commit) while pushes go on, and nothing read changes."""
+    import time
+    apply(server)
+    for i in range(105):
+        out = push(server, "clicks", [{"user_id": i % 7, "event_timestamp": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z", "n": i}])
+    log = server.data_dir / "lake" / "features" / "clicks" / "_delta_log"
+    deadline = time.time() + 30
+    optimized = []
+    while not optimized and time.time() < deadline:
+        for f in sorted(log.glob("*.json")):
+            if '"operation":"OPTIMIZE"' in f.read_text():
+                optimized.append(f.name)
+        time.sleep(0.1)
+    assert optimized, "no compaction commit"
+    # More pushes after the compaction land on top of it.
+    for i in range(105, 110):
+        out = push(server, "clicks", [{"user_id": i % 7, "event_timestamp": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z", "n": i}])
+    assert out["table_version"] == 111  # 110 pushes + the compaction
+    assert sorted(r["n"] for r in scan(server, "clicks")) == list(range(110))
+    rc, shown, err = run_binary(["table", "show", table(server, "clicks"), "--json"], server.cwd)
+    assert rc == 0, err
+    assert json.loads(shown)["files"] < 20
+    got = online(server, [{"user_id": 3, "shop": "x"}], request={"boost": 1}, as_of="2026-01-01T12:00:00Z")
+    assert got["results"][0]["values"][0] == 108  # the newest push for user 3
+
+
 def test_online_response_text_escapes_strings_and_keeps_doubles(server):
     """The online response is written without a JSON DOM: strings are escaped, integral doubles
     stay doubles, string keys and missing entities come back intact."""

@@ -65,7 +65,7 @@ Json PushResult::ToJson() const {
 }
 
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableSnapshots& snapshots, TableCheckpointer& checkpointer) {
+                                    TableSnapshots& snapshots, TableMaintainer& maintainer) {
   if (!rows.is_array()) return absl::InvalidArgumentError("'rows' must be a list of objects");
   if (rows.empty()) return absl::InvalidArgumentError("'rows' is empty");
   if (rows.size() > kMaxPushRows) return absl::InvalidArgumentError(StrCat("at most ", kMaxPushRows, " rows per push"));
@@ -137,7 +137,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   bool handed = false;
   delta::WriteOptions wopts;
   wopts.read_snapshot = snapshot.get();
-  wopts.checkpoint = false;  // on the checkpointer's thread, off the push's path
+  wopts.checkpoint = false;  // on the maintainer's thread, off the push's path
   PLINTH_ASSIGN_OR_RETURN(delta::WriteResult written, (*table)->Write(
                                                           [&](columnar::RecordBatch* out) -> absl::StatusOr<bool> {
                                                             if (handed) return false;
@@ -175,7 +175,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   // The checkpoint due at this version, once the rows are readable everywhere (its disk writes
   // would otherwise compete with the online write).
   if (delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) {
-    checkpointer.Schedule(view.table_path, written.version);
+    maintainer.Schedule(view.table_path, written.version);
   }
   return result;
 }

@@ -14,7 +14,7 @@
 #include "plinth/base/json.h"
 #include "plinth/features/catalog.h"
 #include "plinth/features/online_writer.h"
-#include "plinth/features/table_checkpointer.h"
+#include "plinth/features/table_maintainer.h"
 #include "plinth/features/table_snapshots.h"
 
 namespace plinth::features {
@@ -31,8 +31,8 @@ struct PushResult {
 
 // A view with `online: false` gets the offline commit only. The table's snapshot comes from
 // `snapshots` (kept between pushes); the Delta checkpoint that falls due at the new version is
-// left to `checkpointer` (a background thread).
+// left to `maintainer` (a background thread, which also compacts the pushes' small files).
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableSnapshots& snapshots, TableCheckpointer& checkpointer);
+                                    TableSnapshots& snapshots, TableMaintainer& maintainer);
 
 }  // namespace plinth::features

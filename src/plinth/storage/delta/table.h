@@ -79,7 +79,8 @@ struct DeleteResult {
 
 // OPTIMIZE (compaction): small files of a partition rewritten into fewer, larger ones.
 struct OptimizeOptions {
-  int64_t target_file_bytes = int64_t{128} << 20;  // files this big are left alone; bins fill up to it
+  int64_t target_file_bytes = int64_t{128} << 20;  // bins of small files fill up to this size
+  int64_t small_file_bytes = 0;                    // files under this are compacted; 0: target_file_bytes
   int min_files = 2;                               // small files a partition needs to be compacted
 };
 
@@ -125,7 +126,7 @@ class DeltaTable {
   // Deletes the rows where `where` is true, rewriting the files that hold some of them.
   absl::StatusOr<DeleteResult> Delete(std::string_view where);
   // Compaction (table_optimize.cc): in each partition with at least min_files files smaller
-  // than target_file_bytes, those files are packed into bins of about target_file_bytes and
+  // than small_file_bytes, those files are packed into bins of about target_file_bytes and
   // each bin is rewritten as one file (more past max_rows_per_file). One commit, operation
   // OPTIMIZE, whose removes and adds carry dataChange=false: the rows are the same, and
   // concurrent appends do not conflict with it (a concurrent delete of a compacted file does:

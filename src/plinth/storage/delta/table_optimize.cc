@@ -48,13 +48,15 @@ std::vector<std::vector<const AddFile*>> PackBins(const std::vector<const AddFil
 absl::StatusOr<OptimizeResult> DeltaTable::Optimize(const OptimizeOptions& options) {
   if (options.target_file_bytes <= 0) return absl::InvalidArgumentError("the target file size must be positive");
   if (options.min_files < 2) return absl::InvalidArgumentError("compaction needs at least 2 files per partition (min_files)");
+  if (options.small_file_bytes < 0) return absl::InvalidArgumentError("the small-file size must not be negative");
+  const int64_t small_bytes = options.small_file_bytes > 0 ? options.small_file_bytes : options.target_file_bytes;
   PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
   const columnar::Schema schema = ToColumnarSchema(snapshot->schema());
 
   // Small files by partition, in the snapshot's (path) order.
   std::map<std::string, std::vector<const AddFile*>> small;
   for (const AddFile& f : snapshot->files()) {
-    if (f.size < options.target_file_bytes) small[PartitionKey(f.partition_values)].push_back(&f);
+    if (f.size < small_bytes) small[PartitionKey(f.partition_values)].push_back(&f);
   }
   std::vector<std::vector<const AddFile*>> bins;
   OptimizeResult out;

@@ -229,6 +229,9 @@ TEST_F(TableTest, OptimizeCompactsSmallFilesPerPartitionKeepingRows) {
   ASSERT_TRUE(few.ok());
   EXPECT_EQ(few->version, -1);
   EXPECT_FALSE((*t)->Optimize({.target_file_bytes = 0, .min_files = 2}).ok());
+  auto only_tiny = (*t)->Optimize({.target_file_bytes = int64_t{1} << 30, .small_file_bytes = 1, .min_files = 2});
+  ASSERT_TRUE(only_tiny.ok());
+  EXPECT_EQ(only_tiny->version, -1);  // no file is under 1 byte
 
   auto r = (*t)->Optimize({});
   ASSERT_TRUE(r.ok()) << r.status();
