@@ -19,13 +19,15 @@ namespace plinth::features {
 class TableSnapshots {
  public:
   // The latest snapshot of `table` (keyed by table.root()). Falls back to a full log replay
-  // when the cached snapshot cannot be advanced.
+  // when the cached snapshot cannot be advanced, or when its own commit file is gone or was
+  // rewritten (the table was deleted and created again under the same path).
   absl::StatusOr<std::shared_ptr<const delta::Snapshot>> Latest(delta::DeltaTable& table);
 
  private:
   struct Entry {
     std::mutex mu;
     std::shared_ptr<const delta::Snapshot> snapshot;  // guarded by mu
+    int64_t commit_mtime = -1;                        // guarded by mu: of snapshot's commit file
   };
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_;  // guarded by mu_

@@ -162,6 +162,7 @@ absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::LatestSnapshot() { return 
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::AdvanceSnapshot(const Snapshot& base) {
   return Snapshot::Advance(base, SnapshotOptions());
 }
+absl::StatusOr<int64_t> DeltaTable::CommitModificationTime(int64_t version) { return log_->ModificationTime(version); }
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAt(int64_t version) {
   return Snapshot::OpenAtVersion(SnapshotOptions(), version);
 }

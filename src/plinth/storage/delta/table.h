@@ -117,6 +117,9 @@ class DeltaTable {
   // The latest snapshot from `base` plus the commits after it (Snapshot::Advance); nullptr
   // when `base` is still the latest.
   absl::StatusOr<std::unique_ptr<Snapshot>> AdvanceSnapshot(const Snapshot& base);
+  // Modification time of commit `version`'s file (NotFound when absent): lets a holder of an
+  // old snapshot notice that the table was replaced under it.
+  absl::StatusOr<int64_t> CommitModificationTime(int64_t version);
   absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAsOf(int64_t timestamp_micros);
 
   // Columns of a snapshot as columnar types (flat columns only).
