@@ -216,6 +216,22 @@ TEST_F(PitJoinTest, SeveralViewsCompositeKeysAndNameClashes) {
                        "labels have no column 'merchant_id' (join key of feature view 'merchants')"));
 }
 
+TEST_F(PitJoinTest, AnErrorInOneOfViewsRunningAtOnceIsReturned) {
+  Table u = MakeTable("users", kUserSchema);
+  u.Append(kUserSchema, "user_id,event_timestamp,created,clicks\n1,2024-01-01T00:00:00Z,,11\n");
+  Table v = MakeTable("visits", kUserSchema);
+  v.Append(kUserSchema, "user_id,event_timestamp,created,clicks\n1,2024-01-01T00:00:00Z,,12\n");
+  const ViewPlan& good = AddView("users", u, kUser, {{"clicks", ValueType::kInt64}});
+  const ViewPlan& bad = AddView("visits", v, kUser, {{"no_such_column", ValueType::kInt64}});
+  auto labels = ParseCsv("user_id int64, event_timestamp timestamp", "user_id,event_timestamp\n1,2024-01-02T00:00:00Z\n");
+  for (int round = 0; round < 3; ++round) {  // either view may finish first
+    auto r = Join(Service({&good, &bad}), labels);
+    EXPECT_TRUE(StatusIs(r, absl::StatusCode::kFailedPrecondition, "feature view 'visits'")) << r.status();
+    auto r2 = Join(Service({&bad, &good}), labels);
+    EXPECT_TRUE(StatusIs(r2, absl::StatusCode::kFailedPrecondition, "no_such_column")) << r2.status();
+  }
+}
+
 TEST_F(PitJoinTest, LateArrivingRowsAreUsed) {
   Table t = MakeTable("users", kUserSchema);
   t.Append(kUserSchema, "user_id,event_timestamp,created,clicks\n1,2024-01-01T00:01:40Z,,100\n");
