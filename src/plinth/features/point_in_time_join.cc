@@ -105,7 +105,6 @@ void EvaluateTransforms(const ViewPlan& view, const std::vector<columnar::Column
   }
 }
 
-
 bool SameKeys(const std::vector<JoinKey>& a, const std::vector<JoinKey>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
