@@ -77,6 +77,21 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
   std::vector<std::optional<std::string>> records;
   PLINTH_RETURN_IF_ERROR(store.MultiGet(key_views, &records));
 
+  // A service feature that is the last to read its view output takes the value (moved, not
+  // copied); an output read twice is copied for all but its last reader.
+  std::vector<size_t> output_base(nviews + 1, 0);
+  for (size_t v = 0; v < nviews; ++v) {
+    output_base[v + 1] = output_base[v] + service.views[v]->output_count() + service.views[v]->def.request.size();
+  }
+  std::vector<bool> last_use(service.features.size(), false);
+  {
+    std::vector<bool> seen(output_base[nviews], false);
+    for (size_t i = service.features.size(); i-- > 0;) {
+      const size_t slot = output_base[service.features[i].view] + service.features[i].output;
+      last_use[i] = !seen[slot];
+      seen[slot] = true;
+    }
+  }
   OnlineReadResult result;
   result.rows.resize(entities.size());
   std::vector<Value> decoded;
@@ -120,13 +135,18 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
     }
     OnlineVector& row = result.rows[e];
     row.values.reserve(service.features.size());
-    for (const ServiceFeature& f : service.features) {
+    row.status.reserve(service.features.size());
+    row.event_micros.reserve(service.features.size());
+    for (size_t i = 0; i < service.features.size(); ++i) {
+      const ServiceFeature& f = service.features[i];
       const ViewPlan& view = *service.views[f.view];
       FeatureStatus status = view_status[f.view];
       if (status == FeatureStatus::kPresent && f.output < view.def.features.size() && !view_present[f.view][f.output]) {
         status = FeatureStatus::kMissing;  // an old record without this feature
       }
-      row.values.push_back(view_outputs[f.view][f.output]);
+      Value& value = view_outputs[f.view][f.output];
+      if (last_use[i]) row.values.push_back(std::move(value));
+      else row.values.push_back(value);
       row.status.push_back(status);
       row.event_micros.push_back(view_event[f.view]);
     }
