@@ -262,6 +262,13 @@ absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const W
 }
 
 absl::StatusOr<DeleteResult> DeltaTable::Delete(std::string_view where) {
+  constexpr int kDeleteAttempts = 10;
+  absl::StatusOr<DeleteResult> r = DeleteOnce(where);
+  for (int attempt = 1; attempt < kDeleteAttempts && absl::IsAborted(r.status()); ++attempt) r = DeleteOnce(where);
+  return r;
+}
+
+absl::StatusOr<DeleteResult> DeltaTable::DeleteOnce(std::string_view where) {
   if (where.empty()) return absl::InvalidArgumentError("delete needs a filter (--where)");
   PLINTH_ASSIGN_OR_RETURN(auto snapshot, LatestSnapshot());
   columnar::Schema schema = ToColumnarSchema(snapshot->schema());

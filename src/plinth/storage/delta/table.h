@@ -127,6 +127,8 @@ class DeltaTable {
 
   absl::StatusOr<WriteResult> Write(const BatchSource& source, const WriteOptions& options);
   // Deletes the rows where `where` is true, rewriting the files that hold some of them.
+  // A delete that loses to a concurrent commit removing one of its files (another delete, a
+  // compaction) starts over from the new latest version, up to kDeleteAttempts times.
   absl::StatusOr<DeleteResult> Delete(std::string_view where);
   // Compaction (table_optimize.cc): in each partition with at least min_files files smaller
   // than small_file_bytes, those files are packed into bins of about target_file_bytes and
@@ -162,6 +164,7 @@ class DeltaTable {
   DataFileWriter::Options DataWriterOptions(const Snapshot& snapshot, const columnar::Schema& schema) const;
   // CheckpointAt(version) when CheckpointDue(metadata, version).
   void MaybeCheckpoint(const Metadata& metadata, int64_t version);
+  absl::StatusOr<DeleteResult> DeleteOnce(std::string_view where);
 
   TableOptions options_;
   std::unique_ptr<LogStore> log_;
