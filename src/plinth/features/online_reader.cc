@@ -74,8 +74,21 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
     }
   }
   std::vector<std::string_view> key_views(keys.begin(), keys.end());
-  std::vector<std::optional<std::string>> records;
-  PLINTH_RETURN_IF_ERROR(store.MultiGet(key_views, &records));
+  // Records are decoded where the store holds them (no copy of the bytes).
+  struct Found {
+    bool found = false;
+    absl::Status status;
+    RecordHeader header;
+    std::vector<Value> values;
+    std::vector<bool> present;
+  };
+  std::vector<Found> records(keys.size());
+  PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(key_views, [&](size_t i, std::optional<std::string_view> value) {
+    if (!value) return;
+    Found& f = records[i];
+    f.found = true;
+    f.status = DecodeViewRecord(*service.views[i % nviews], *value, &f.values, &f.present, &f.header);
+  }));
 
   // A service feature that is the last to read its view output takes the value (moved, not
   // copied); an output read twice is copied for all but its last reader.
@@ -94,8 +107,6 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
   }
   OnlineReadResult result;
   result.rows.resize(entities.size());
-  std::vector<Value> decoded;
-  std::vector<bool> present;
   // Per view: the output values (features then transforms), status and event time.
   std::vector<std::vector<Value>> view_outputs(nviews);
   std::vector<FeatureStatus> view_status(nviews);
@@ -104,22 +115,22 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
   for (size_t e = 0; e < entities.size(); ++e) {
     for (size_t v = 0; v < nviews; ++v) {
       const ViewPlan& view = *service.views[v];
-      const auto& record = records[e * nviews + v];
+      Found& record = records[e * nviews + v];
       const size_t nf = view.def.features.size();
       std::vector<Value>& out = view_outputs[v];
       out.assign(view.output_count() + view.def.request.size(), Value());
       view_present[v].assign(nf, false);
       view_status[v] = FeatureStatus::kMissing;
       view_event[v] = kNoTimestamp;
-      if (record) {
-        RecordHeader header;
-        PLINTH_RETURN_IF_ERROR(DecodeViewRecord(view, *record, &decoded, &present, &header));
+      if (record.found) {
+        PLINTH_RETURN_IF_ERROR(record.status);
+        const RecordHeader& header = record.header;
         view_event[v] = header.event_micros;
         const bool expired = view.def.ttl_micros > 0 && as_of - header.event_micros > view.def.ttl_micros;
         view_status[v] = expired ? FeatureStatus::kExpired : FeatureStatus::kPresent;
         if (!expired) {
-          for (size_t i = 0; i < nf; ++i) out[i] = std::move(decoded[i]);
-          view_present[v] = present;
+          for (size_t i = 0; i < nf; ++i) out[i] = std::move(record.values[i]);
+          view_present[v] = std::move(record.present);
         }
       }
       if (view.transforms) {
