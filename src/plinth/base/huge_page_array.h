@@ -29,10 +29,6 @@ class HugePageArray {
     data_ = static_cast<T*>(AllocateHugePages(n_ * sizeof(T)));
     if (data_ == nullptr) throw std::bad_alloc();
   }
-  // Every element set to `fill`.
-  HugePageArray(size_t n, const T& fill) : HugePageArray(n) {
-    for (size_t i = 0; i < n_; ++i) data_[i] = fill;
-  }
   ~HugePageArray() { Reset(); }
   HugePageArray(HugePageArray&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(std::exchange(o.n_, 0)) {}
   HugePageArray& operator=(HugePageArray&& o) noexcept {

@@ -12,26 +12,39 @@ using columnar::Column;
 using columnar::StorageClass;
 using columnar::TypeId;
 
-void AppendConverted(Column& dst, const Column& src, int64_t row, ValueType type) {
-  if (src.IsNull(row)) {
-    dst.AppendNull();
-    return;
-  }
+namespace {
+
+// Calls put(v) with non-null src[row] converted to the C++ type of ColumnTypeFor(type):
+// uint8_t (bool), int64_t (int64, timestamp) or double. Nothing for string and null.
+template <typename Put>
+void ConvertFixedCell(const Column& src, int64_t row, ValueType type, Put&& put) {
   switch (type) {
-    case ValueType::kBool: dst.Append<uint8_t>(src.Get<uint8_t>(row) != 0); return;
-    case ValueType::kInt64: dst.Append<int64_t>(IntegerAt(src, row)); return;
+    case ValueType::kBool: put(static_cast<uint8_t>(src.Get<uint8_t>(row) != 0)); return;
+    case ValueType::kInt64: put(IntegerAt(src, row)); return;
     case ValueType::kDouble:
       switch (src.storage()) {
-        case StorageClass::kDouble: dst.Append<double>(src.Get<double>(row)); return;
-        case StorageClass::kFloat: dst.Append<double>(src.Get<float>(row)); return;
+        case StorageClass::kDouble: put(src.Get<double>(row)); return;
+        case StorageClass::kFloat: put(static_cast<double>(src.Get<float>(row))); return;
         case StorageClass::kInt128:
-          dst.Append<double>(static_cast<double>(src.Get<__int128>(row)) / std::pow(10.0, src.type().scale));
+          put(static_cast<double>(src.Get<__int128>(row)) / std::pow(10.0, src.type().scale));
           return;
-        default: dst.Append<double>(static_cast<double>(IntegerAt(src, row))); return;
+        default: put(static_cast<double>(IntegerAt(src, row))); return;
       }
-    case ValueType::kString: dst.AppendBytes(src.GetBytes(row)); return;
-    case ValueType::kTimestamp: dst.Append<int64_t>(ColumnMicros(src, row)); return;
-    case ValueType::kNull: dst.AppendNull(); return;
+    case ValueType::kTimestamp: put(ColumnMicros(src, row)); return;
+    case ValueType::kString:
+    case ValueType::kNull: return;
+  }
+}
+
+}  // namespace
+
+void AppendConverted(Column& dst, const Column& src, int64_t row, ValueType type) {
+  if (src.IsNull(row) || type == ValueType::kNull) {
+    dst.AppendNull();
+  } else if (type == ValueType::kString) {
+    dst.AppendBytes(src.GetBytes(row));
+  } else {
+    ConvertFixedCell(src, row, type, [&](auto v) { dst.Append<decltype(v)>(v); });
   }
 }
 
@@ -67,24 +80,10 @@ void ScatterConverted(Column& dst, const Column& src, const std::pair<uint64_t, 
     const int64_t r = row_of(i);
     const uint32_t at = pairs[i].second;
     if (src.IsNull(r)) continue;
-    switch (type) {
-      case ValueType::kBool: dst.mutable_data<uint8_t>()[at] = src.Get<uint8_t>(r) != 0; break;
-      case ValueType::kInt64: dst.mutable_data<int64_t>()[at] = IntegerAt(src, r); break;
-      case ValueType::kDouble:
-        switch (src.storage()) {
-          case StorageClass::kDouble: dst.mutable_data<double>()[at] = src.Get<double>(r); break;
-          case StorageClass::kFloat: dst.mutable_data<double>()[at] = src.Get<float>(r); break;
-          case StorageClass::kInt128:
-            dst.mutable_data<double>()[at] = static_cast<double>(src.Get<__int128>(r)) / std::pow(10.0, src.type().scale);
-            break;
-          default: dst.mutable_data<double>()[at] = static_cast<double>(IntegerAt(src, r)); break;
-        }
-        break;
-      case ValueType::kTimestamp: dst.mutable_data<int64_t>()[at] = ColumnMicros(src, r); break;
-      case ValueType::kString:
-      case ValueType::kNull: continue;  // strings are gathered, not scattered; null stays null
-    }
-    valid[at] = 1;
+    ConvertFixedCell(src, r, type, [&](auto v) {
+      dst.mutable_data<decltype(v)>()[at] = v;
+      valid[at] = 1;
+    });
   }
 }
 

@@ -105,21 +105,15 @@ void AsOfSlots::OfferTo(B* best, const std::vector<KeyedRow>& rows, const std::v
     if (slot_of[i] == kNoSlot) continue;
     const KeyedRow& r = rows[i];
     B& b = best[slot_of[i]];
-    const uint64_t event = Biased(r.event);
+    B row;
+    row.event = Biased(r.event);
+    row.pos = r.pos;
+    if constexpr (std::is_same_v<B, BestCreated>) row.created = Biased(r.created);
     // Masks rather than branches: whether a row beats its slot is unpredictable.
-    if constexpr (std::is_same_v<B, BestCreated>) {
-      const uint64_t created = Biased(r.created);
-      const uint64_t take =
-          0 - static_cast<uint64_t>(event > b.event ||
-                                    (event == b.event && (created > b.created || (created == b.created && r.pos > b.pos))));
-      b.event = (event & take) | (b.event & ~take);
-      b.created = (created & take) | (b.created & ~take);
-      b.pos = (r.pos & take) | (b.pos & ~take);
-    } else {
-      const uint64_t take = 0 - static_cast<uint64_t>(event > b.event || (event == b.event && r.pos > b.pos));
-      b.event = (event & take) | (b.event & ~take);
-      b.pos = (r.pos & take) | (b.pos & ~take);
-    }
+    const uint64_t take = 0 - static_cast<uint64_t>(row.After(b));
+    b.event = (row.event & take) | (b.event & ~take);
+    b.pos = (row.pos & take) | (b.pos & ~take);
+    if constexpr (std::is_same_v<B, BestCreated>) b.created = (row.created & take) | (b.created & ~take);
   }
 }
 
@@ -141,15 +135,7 @@ void AsOfSlots::ResolveFrom(const std::vector<const B*>& writers, int64_t ttl_mi
       B run{};
       for (uint32_t k = offsets_[e]; k < offsets_[e + 1]; ++k) {
         for (const B* writer : writers) {
-          const B& b = writer[k];
-          bool better;
-          if constexpr (std::is_same_v<B, BestCreated>) {
-            better = b.event > run.event ||
-                     (b.event == run.event && (b.created > run.created || (b.created == run.created && b.pos > run.pos)));
-          } else {
-            better = b.event > run.event || (b.event == run.event && b.pos > run.pos);
-          }
-          if (better) run = b;
+          if (writer[k].After(run)) run = writer[k];
         }
         if (run.event == 0) continue;  // no row at or before this label
         const int64_t event = Unbiased(run.event);

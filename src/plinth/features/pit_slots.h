@@ -49,11 +49,17 @@ class AsOfSlots {
   struct Best {
     uint64_t event;
     uint64_t pos;
+    // Greater in (event, position) order.
+    bool After(const Best& o) const { return event > o.event || (event == o.event && pos > o.pos); }
   };
   struct BestCreated {
     uint64_t event;
     uint64_t created;
     uint64_t pos;
+    // Greater in (event, created, position) order.
+    bool After(const BestCreated& o) const {
+      return event > o.event || (event == o.event && (created > o.created || (created == o.created && pos > o.pos)));
+    }
   };
   template <typename B>
   void OfferTo(B* best, const std::vector<KeyedRow>& rows, const std::vector<uint32_t>& slot_of);

@@ -11,23 +11,18 @@ namespace plinth::features {
 
 namespace {
 
-// Compacts the table's small files when there are enough of them; true when it committed.
-bool MaybeCompact(delta::DeltaTable& table) {
-  auto snapshot = table.LatestSnapshot();
-  if (!snapshot.ok()) return false;
-  int small = 0;
-  for (const delta::AddFile& f : (*snapshot)->files()) small += f.size < kCompactSmallBytes;
-  if (small < kCompactAfterFiles) return false;
+// Compacts the table's small files when a partition has enough of them (logs what it did).
+void MaybeCompact(delta::DeltaTable& table) {
+  // Optimize itself leaves alone partitions with fewer than min_files small files.
   auto r = table.Optimize(
       {.target_file_bytes = kCompactTargetBytes, .small_file_bytes = kCompactSmallBytes, .min_files = kCompactAfterFiles});
   if (!r.ok()) {
     LogWarn(StrCat("compaction of ", table.root(), ": ", r.status().message()));
-    return false;
+    return;
   }
-  if (r->version < 0) return false;
+  if (r->version < 0) return;
   LogInfo(StrCat("compacted ", table.root(), " at version ", r->version, ": ", r->files_removed, " files into ",
                  r->files_added));
-  return true;
 }
 
 }  // namespace
@@ -52,11 +47,6 @@ void TableMaintainer::Schedule(const std::string& root, int64_t version) {
   cv_.notify_all();
 }
 
-int64_t TableMaintainer::compactions() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return compactions_;
-}
-
 void TableMaintainer::Run() {
   // Below the request threads: upkeep must not take CPU from pushes and reads.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
@@ -72,15 +62,13 @@ void TableMaintainer::Run() {
     delta::TableOptions options;
     options.root = root;
     auto table = delta::DeltaTable::Open(options);
-    bool compacted = false;
     if (table.ok()) {
       (*table)->CheckpointAt(version);  // logs its own failures
-      compacted = MaybeCompact(**table);
+      MaybeCompact(**table);
     } else {
       LogWarn(StrCat("checkpoint of ", root, ": ", table.status().message()));
     }
     lock.lock();
-    compactions_ += compacted;
   }
 }
 

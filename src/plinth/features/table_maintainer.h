@@ -1,7 +1,7 @@
 // TableMaintainer: upkeep of feature source tables that pushes write to, on a background
 // thread, so that a push (a small commit on a latency-sensitive path) never waits for it:
 //   - the Delta checkpoint that falls due every delta.checkpointInterval commits;
-//   - then, when the table holds kCompactAfterFiles or more files smaller than
+//   - then, in each partition holding kCompactAfterFiles or more files smaller than
 //     kCompactSmallBytes (each push writes one), a compaction (DeltaTable::Optimize) of those
 //     files into files of up to kCompactTargetBytes, so scans, materialization and the pushes'
 //     own snapshots do not slow down as pushes pile up. Only small files are rewritten (a bulk
@@ -38,17 +38,13 @@ class TableMaintainer {
   // older one), followed by a compaction when one is due.
   void Schedule(const std::string& root, int64_t version);
 
-  // Compactions committed so far (for tests and metrics).
-  int64_t compactions() const;
-
  private:
   void Run();
 
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, int64_t> queued_;  // guarded by mu_: table root -> version
   bool stop_ = false;                      // guarded by mu_
-  int64_t compactions_ = 0;                // guarded by mu_
   std::thread thread_;
 };
 

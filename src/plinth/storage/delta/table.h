@@ -127,8 +127,9 @@ class DeltaTable {
 
   absl::StatusOr<WriteResult> Write(const BatchSource& source, const WriteOptions& options);
   // Deletes the rows where `where` is true, rewriting the files that hold some of them.
-  // A delete that loses to a concurrent commit removing one of its files (another delete, a
-  // compaction) starts over from the new latest version, up to kDeleteAttempts times.
+  // A delete that loses to a concurrent commit it conflicts with (a delete or compaction of
+  // the same files, an append to a partition it read) starts over from the new latest
+  // version, up to 10 times.
   absl::StatusOr<DeleteResult> Delete(std::string_view where);
   // Compaction (table_optimize.cc): in each partition with at least min_files files smaller
   // than small_file_bytes, those files are packed into bins of about target_file_bytes and
