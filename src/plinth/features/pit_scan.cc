@@ -202,15 +202,23 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   std::vector<size_t> index_of;
   const std::vector<std::string> scan_columns = DistinctColumns(spec.columns, &index_of);
   std::vector<std::vector<columnar::Column>> chunks(units.size());
-  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int) -> absl::Status {
+  for (size_t ui = 0; ui < units.size(); ++ui) {
+    for (size_t c = 0; c < ncols; ++c) {
+      chunks[ui].emplace_back(ColumnTypeFor(spec.types[c]));
+      if (!scattered[c]) chunks[ui].back().Reserve(static_cast<int64_t>(ranges[ui].second - ranges[ui].first));
+    }
+  }
+  // One task per row group and scanned column, so that the last row group of a view does not
+  // leave all but one thread idle.
+  const size_t nscan = scan_columns.size();
+  std::vector<ScanUnit> tasks;
+  for (const ScanUnit& u : units) tasks.insert(tasks.end(), nscan, u);
+  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, tasks, [&](size_t ti, int) -> absl::Status {
+    const size_t ui = ti / nscan, column = ti % nscan;
     const ScanUnit& unit = units[ui];
     const auto [begin, end_pair] = ranges[ui];
     std::vector<columnar::Column>& cols = chunks[ui];
-    for (size_t c = 0; c < ncols; ++c) {
-      cols.emplace_back(ColumnTypeFor(spec.types[c]));
-      if (!scattered[c]) cols.back().Reserve(static_cast<int64_t>(end_pair - begin));
-    }
-    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(spec.table_root, *spec.snapshot, unit, ColumnsOnly(scan_columns)));
+    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(spec.table_root, *spec.snapshot, unit, ColumnsOnly({scan_columns[column]})));
     columnar::RecordBatch batch;
     int64_t row_base = unit.first_row;
     size_t next = begin;
@@ -220,8 +228,9 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
       const int64_t end = row_base + batch.num_rows;
       size_t stop = next;
       while (stop < end_pair && static_cast<int64_t>(pairs[stop].first & 0xffffffffu) < end) ++stop;
+      const columnar::Column& src = batch.columns[0];
       for (size_t c = 0; c < ncols; ++c) {
-        const columnar::Column& src = batch.columns[index_of[c]];
+        if (index_of[c] != column) continue;
         if (scattered[c]) {
           ScatterConverted(out[c], src, pairs.data() + next, stop - next, row_base, spec.types[c]);
         } else {

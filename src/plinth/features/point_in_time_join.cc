@@ -355,7 +355,13 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
     for (size_t i = 0; i < service.features.size(); ++i) {
       const ServiceFeature& sf = service.features[i];
       if (sf.view != v) continue;
-      result.columns[i] = sf.output < nf ? out.values[out.gathered_index[sf.output]] : out.transformed[sf.output - nf];
+      // Moved: a feature used once is not copied (one used twice is copied for its second use).
+      columnar::Column& from = sf.output < nf ? out.values[out.gathered_index[sf.output]] : out.transformed[sf.output - nf];
+      bool used_later = false;
+      for (size_t j = i + 1; j < service.features.size(); ++j) {
+        used_later = used_later || (service.features[j].view == v && service.features[j].output == sf.output);
+      }
+      result.columns[i] = used_later ? from : std::move(from);
     }
     result.views.push_back(std::move(out.stats));
   }
