@@ -155,12 +155,25 @@ def test_materialize_incremental_full_and_window(server):
     # Nothing new: nothing read.
     again = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
     assert again["rows_scanned"] == 0 and again["files"] == 0
+    # A compaction of loaded files adds no rows: nothing is read again.
+    rc, _, err = run_binary(["table", "optimize", root, "--min-files", "2"], server.cwd)
+    assert rc == 0, err
+    compacted = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
+    assert (compacted["files"], compacted["rows_scanned"]) == (0, 0), compacted
+    # One that also took in a file appended since is read, and its new row lands.
+    append([{"user_id": 7, "event_timestamp": "2026-01-01T06:30:00Z", "n": 700}])
+    rc, _, err = run_binary(["table", "optimize", root, "--min-files", "2"], server.cwd)
+    assert rc == 0, err
+    mixed = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
+    assert (mixed["files"], mixed["rows_scanned"]) == (1, 103), mixed
+    got = online(server, {"user_id": [7], "shop": ["a"]}, request={"boost": 1}, as_of="2026-01-01T07:00:00Z")
+    assert got["results"][0]["values"][0] == 700
     full = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"], "full": True})["views"][0]
-    assert full["rows_scanned"] == 102 and full["mode"] == "full"
+    assert full["rows_scanned"] == 103 and full["mode"] == "full"
     # A window loads only rows whose event time falls inside it.
     window = server.ok("POST", "/api/v1/features/materialize",
                        json={"views": ["clicks"], "start": "2026-01-01T05:00:00Z", "end": "2026-01-01T07:00:00Z"})["views"][0]
-    assert (window["mode"], window["rows_scanned"]) == ("window", 1)
+    assert (window["mode"], window["rows_scanned"]) == ("window", 2)
     _, out, _ = server.cli("features", "materialize", "--view", "clicks")
     assert out.splitlines()[0].split()[:3] == ["VIEW", "MODE", "FROM"]
 

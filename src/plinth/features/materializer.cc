@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <variant>
 
 #include <absl/container/flat_hash_map.h>
 
@@ -52,6 +53,8 @@ absl::Status SaveState(storage::MetaStore& meta, const std::string& view, const 
 
 // Entities reduced in memory before they are written (about 100-200 bytes each).
 constexpr size_t kMaxPendingEntities = size_t{1} << 20;
+// Commits an incremental run reads to find compacted files (more: it reads them again).
+constexpr int64_t kMaxCommitsWalked = 2000;
 
 std::string Quoted(const std::string& column) { return StrCat("\"", column, "\""); }
 
@@ -69,6 +72,35 @@ using BestMap = absl::flat_hash_map<std::string, Best>;
 bool Beats(int64_t event, int64_t created, uint64_t pos, const Best& b) {
   if (event != b.event || created != b.created) return Supersedes(event, created, {0, b.event, b.created});
   return pos > b.pos;
+}
+
+// Files that compactions since `from_version` wrote out of files already loaded hold no new
+// rows: they join `loaded`, and an incremental run does not read them again. A compaction is a
+// commit whose adds and removes all carry dataChange=false (OPTIMIZE); one that also rewrote
+// files not yet loaded (appended since) is read, as are all files when the commits in between
+// are too many to walk or gone (log cleanup) - reading a row twice is harmless, only slower.
+void SkipCompactedFiles(delta::DeltaTable& table, const delta::Snapshot& latest, int64_t from_version,
+                        std::set<std::string>* loaded) {
+  bool any_rewritten = false;
+  for (const delta::AddFile& f : latest.files()) any_rewritten = any_rewritten || (!f.data_change && !loaded->count(f.path));
+  if (!any_rewritten || latest.version() - from_version > kMaxCommitsWalked) return;
+  for (int64_t v = from_version + 1; v <= latest.version(); ++v) {
+    auto actions = table.CommitActions(v);
+    if (!actions.ok()) return;
+    bool compaction = true, inputs_loaded = true;
+    std::vector<const std::string*> outputs;
+    for (const delta::Action& a : *actions) {
+      if (const auto* add = std::get_if<delta::AddFile>(&a)) {
+        compaction = compaction && !add->data_change;
+        outputs.push_back(&add->path);
+      } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a)) {
+        compaction = compaction && !remove->data_change;
+        inputs_loaded = inputs_loaded && loaded->count(remove->path) > 0;
+      }
+    }
+    if (!compaction || !inputs_loaded) continue;
+    for (const std::string* path : outputs) loaded->insert(*path);
+  }
 }
 
 }  // namespace
@@ -114,6 +146,7 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
       auto old = (*table)->SnapshotAt(state->table_version);
       if (old.ok()) {
         for (const auto& f : (*old)->files()) already_loaded.insert(f.path);
+        SkipCompactedFiles(**table, *snapshot, state->table_version, &already_loaded);
       } else {
         result.from_table_version = -1;  // the old version is gone (log cleanup): load everything
       }

@@ -163,6 +163,10 @@ absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::AdvanceSnapshot(const Snap
   return Snapshot::Advance(base, SnapshotOptions());
 }
 absl::StatusOr<int64_t> DeltaTable::CommitModificationTime(int64_t version) { return log_->ModificationTime(version); }
+absl::StatusOr<std::vector<Action>> DeltaTable::CommitActions(int64_t version) {
+  PLINTH_ASSIGN_OR_RETURN(std::string bytes, log_->Read(version));
+  return ParseCommit(bytes, LogDisplayName(CommitFileName(version)));
+}
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAt(int64_t version) {
   return Snapshot::OpenAtVersion(SnapshotOptions(), version);
 }

@@ -121,6 +121,8 @@ class DeltaTable {
   // old snapshot notice that the table was replaced under it.
   absl::StatusOr<int64_t> CommitModificationTime(int64_t version);
   absl::StatusOr<std::unique_ptr<Snapshot>> SnapshotAsOf(int64_t timestamp_micros);
+  // The actions of commit `version` as written (NotFound once log cleanup removed its file).
+  absl::StatusOr<std::vector<Action>> CommitActions(int64_t version);
 
   // Columns of a snapshot as columnar types (flat columns only).
   static columnar::Schema ColumnarSchema(const Snapshot& snapshot);
