@@ -290,14 +290,15 @@ def test_matches_duckdb_asof_join_csv_parquet_and_spill(feature_lake):
     result = json.loads(out)
     assert result["rows"] == len(labels) and result["dataset"] == {"name": "train", "version": 1}
     assert result["feature_columns"] == OUTPUT_COLUMNS
-    assert all(v["partitions"] == 1 for v in result["views"])
+    assert all(v["partitions"] == 1 for v in result["views"]) and result["chunks"] == 1
     assert_same(actual_rows(server.workdir / "ts_parquet"), expected)
 
-    # A tiny memory budget: keys and times spill to partition files; same rows.
+    # A tiny memory budget: labels joined in chunks, keys and times spill to partition files; same rows.
     _, out, _ = training_set(server, "--labels", str(labels_csv), "--out", str(server.workdir / "ts_spill"),
                              "--name", "train", "--memory-budget", "20000", "-o", "json")
     result = json.loads(out)
     assert result["dataset"] == {"name": "train", "version": 2}
+    assert result["chunks"] == 2 and result["rows"] == len(labels), result
     assert all(v["partitions"] > 1 and v["spilled_bytes"] > 0 for v in result["views"]), result["views"]
     assert_same(actual_rows(server.workdir / "ts_spill"), expected)
     assert not list(server.workdir.glob(".plinth-spill-*")), "spill directory left behind"

@@ -116,7 +116,7 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
     cmd->add_option("--out", a->out, "Output Delta table directory (must not exist)")->required();
     cmd->add_option("--name", a->name, "Dataset name (default: the output directory's name)");
     cmd->add_option("--label-timestamp", a->label_ts, "Label timestamp column (default event_timestamp)");
-    cmd->add_option("--memory-budget", a->budget, "Memory for the join's keys and times before it spills (default 1GiB)");
+    cmd->add_option("--memory-budget", a->budget, "Memory for the join (label slots or stored keys and times, and the output columns): past it the labels are joined in chunks and rows spill (default 1GiB)");
     cmd->add_option("--spill-dir", a->spill_dir, "Where spill files go (default: next to the output)");
     cmd->add_option("--threads", a->threads, "Threads (default: one per core)");
     Do(cmd, [=]() -> absl::Status {

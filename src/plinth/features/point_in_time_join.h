@@ -30,7 +30,8 @@
 // time (pit_match.h); when those rows (estimated from add.stats) would exceed the budget too,
 // they are hash-partitioned by entity into spill files under a fresh directory inside
 // spill_dir (removed afterwards) and matched one partition at a time. All three give the same
-// answers. The labels, and the output columns (one value per label and feature), stay in memory.
+// answers. The labels, and the output columns (one value per label and feature), stay in memory
+// (training_set.h joins label sets whose output would not fit the budget in chunks).
 // Views that share their join keys share the label-side dictionary. When two views' streaming
 // matches fit the budget together, views run two at a time, each on its own `threads` pool, so
 // one view's idle tails (the last row groups of a pass, the match) are filled by the other.

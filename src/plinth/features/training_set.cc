@@ -16,7 +16,46 @@ namespace {
 constexpr int64_t kWholeWriteBytes = int64_t{256} << 20;
 constexpr int64_t kWriteBatchBytes = int64_t{64} << 20;
 
+constexpr int64_t kMinChunkRows = 4096;
+
 columnar::DataType KeyColumnType(ValueType t) { return ColumnTypeFor(t); }
+
+// Label rows joined at once: all of them when their output (label columns, one value per
+// feature; strings guessed at 32 bytes) takes at most half the budget, else as many as do
+// (at least kMinChunkRows).
+int64_t TrainingSetChunkRows(const ServicePlan& service, const columnar::RecordBatch& labels, int64_t budget) {
+  const int64_t rows = labels.num_rows;
+  if (rows == 0) return 1;
+  int64_t label_bytes = 0;
+  for (const columnar::Column& c : labels.columns) label_bytes += static_cast<int64_t>(c.MemoryBytes());
+  int64_t row_bytes = label_bytes / rows + 1;
+  for (const ServiceFeature& f : service.features) row_bytes += (f.type == ValueType::kString ? 32 : 8) + 1;
+  const int64_t fit = std::max<int64_t>(budget, 1) / 2 / row_bytes;
+  return fit >= rows ? rows : std::max(fit, kMinChunkRows);
+}
+
+// Adds one chunk's per-view statistics to the totals (the first chunk's become them).
+void AddViewStats(const std::vector<PitViewStats>& chunk, std::vector<PitViewStats>* total) {
+  if (total->empty()) {
+    *total = chunk;
+    return;
+  }
+  for (size_t v = 0; v < chunk.size() && v < total->size(); ++v) {
+    PitViewStats& t = (*total)[v];
+    const PitViewStats& c = chunk[v];
+    t.files = std::max(t.files, c.files);
+    t.rows_scanned += c.rows_scanned;
+    t.rows_kept += c.rows_kept;
+    t.labels_matched += c.labels_matched;
+    t.streaming = t.streaming && c.streaming;
+    t.partitions = std::max(t.partitions, c.partitions);
+    t.spilled_bytes += c.spilled_bytes;
+    t.seconds += c.seconds;
+    t.scan_seconds += c.scan_seconds;
+    t.match_seconds += c.match_seconds;
+    t.gather_seconds += c.gather_seconds;
+  }
+}
 
 }  // namespace
 
@@ -53,7 +92,7 @@ Json TrainingSetResult::ToJson() const {
   }
   return {{"table_path", table_path}, {"table_version", table_version}, {"rows", rows},
           {"feature_columns", feature_columns}, {"lineage", lineage.ToJson()}, {"views", stats},
-          {"seconds", seconds}, {"labels_seconds", labels_seconds}, {"write_seconds", write_seconds}};
+          {"chunks", chunks}, {"seconds", seconds}, {"labels_seconds", labels_seconds}, {"write_seconds", write_seconds}};
 }
 
 absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, const TrainingSetOptions& options) {
@@ -102,49 +141,90 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
     snapshots.push_back(std::move(snapshot));
   }
 
+  // The output: label columns, then the features (named and typed as PointInTimeJoin does).
+  const columnar::Schema& label_schema = *labels.batch.schema;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> names, PitOutputNames(service, label_schema));
+  std::vector<columnar::Field> fields = label_schema.fields();
+  for (auto& f : fields) f.nullable = true;
+  for (size_t i = 0; i < names.size(); ++i) {
+    fields.push_back({names[i], ColumnTypeFor(service.features[i].type), true});
+    result.feature_columns.push_back(names[i]);
+  }
+  auto schema = std::make_shared<const columnar::Schema>(fields);
+  const size_t nlabel_columns = label_schema.size();
+  const int64_t rows = labels.batch.num_rows;
+
+  // Labels in chunks when the output columns of all of them would take more than half the
+  // budget: each chunk is joined (reading the views again) and written before the next.
+  const int64_t chunk_rows = TrainingSetChunkRows(service, labels.batch, options.memory_budget_bytes);
+  const bool chunked = chunk_rows < rows;
   PitJoinOptions join;
   join.label_timestamp_column = options.label_timestamp_column;
-  join.memory_budget_bytes = options.memory_budget_bytes;
+  join.memory_budget_bytes = chunked ? options.memory_budget_bytes / 2 : options.memory_budget_bytes;
   join.spill_dir = options.spill_dir.empty() ? output.parent_path().string() : options.spill_dir;
   join.threads = options.threads;
   join.progress = options.progress;
-  PLINTH_ASSIGN_OR_RETURN(PitJoinResult joined, PointInTimeJoin(service, labels.batch, sources, join));
-  result.views = joined.views;
-  for (const auto& f : joined.fields) result.feature_columns.push_back(f.name);
+  // Joins the labels from row `begin` (a chunk, or all of them) into *out, output-schema rows.
+  auto join_from = [&](int64_t begin, columnar::RecordBatch* out) -> absl::Status {
+    columnar::RecordBatch part;
+    if (chunked) {
+      const int64_t n = std::min(chunk_rows, rows - begin);
+      part = columnar::RecordBatch(labels.batch.schema);
+      for (size_t c = 0; c < nlabel_columns; ++c) part.columns[c].AppendFrom(labels.batch.columns[c], begin, n);
+      part.num_rows = n;
+    }
+    columnar::RecordBatch& in = chunked ? part : labels.batch;
+    PLINTH_ASSIGN_OR_RETURN(PitJoinResult joined, PointInTimeJoin(service, in, sources, join));
+    AddViewStats(joined.views, &result.views);
+    ++result.chunks;
+    *out = columnar::RecordBatch(schema);
+    out->num_rows = in.num_rows;
+    for (size_t c = 0; c < nlabel_columns; ++c) out->columns[c] = std::move(in.columns[c]);
+    for (size_t i = 0; i < joined.columns.size(); ++i) out->columns[nlabel_columns + i] = std::move(joined.columns[i]);
+    return absl::OkStatus();
+  };
+  // The first chunk before the output exists: a bad label column fails with nothing written.
+  columnar::RecordBatch current;
+  PLINTH_RETURN_IF_ERROR(join_from(0, &current));
+  int64_t joined_rows = current.num_rows;
 
-  // The output table: label columns, then the features.
-  std::vector<columnar::Field> fields = labels.batch.schema->fields();
-  for (auto& f : fields) f.nullable = true;
-  fields.insert(fields.end(), joined.fields.begin(), joined.fields.end());
-  auto schema = std::make_shared<const columnar::Schema>(fields);
-  const int64_t rows = labels.batch.num_rows;
   delta::TableOptions table_options{.root = output.string()};
   table_options.writer.threads = std::max(1, options.threads);  // columns encoded in parallel
   auto table = delta::DeltaTable::Create(table_options, *schema, {});
   if (!table.ok()) return table.status();
-  // Output batches: all rows at once when they are at most kWholeWriteBytes (the columns are
-  // moved, not copied, and the writer encodes whole column chunks on its threads); else
+  // Output batches: a chunk's rows at once when they are at most kWholeWriteBytes (the columns
+  // are moved, not copied, and the writer encodes whole column chunks on its threads); else
   // copies of about kWriteBatchBytes each.
-  std::vector<columnar::Column*> columns;
-  for (auto& c : labels.batch.columns) columns.push_back(&c);
-  for (auto& c : joined.columns) columns.push_back(&c);
-  int64_t total_bytes = 0;
-  for (const columnar::Column* c : columns) total_bytes += static_cast<int64_t>(c->MemoryBytes());
-  const int64_t row_bytes = std::max<int64_t>(1, total_bytes / std::max<int64_t>(1, rows));
-  const bool whole = total_bytes <= kWholeWriteBytes;
-  const int64_t batch_rows = std::clamp<int64_t>(kWriteBatchBytes / row_bytes, 4096, int64_t{1} << 20);
-  int64_t offset = 0;
+  int64_t offset = 0;   // rows of `current` handed out
+  int64_t handed_out = 0;  // rows handed out in all
   delta::BatchSource source = [&](columnar::RecordBatch* batch) -> absl::StatusOr<bool> {
-    if (offset >= rows) return false;
-    *batch = columnar::RecordBatch(schema);
-    const int64_t n = whole ? rows : std::min(batch_rows, rows - offset);
-    for (size_t c = 0; c < columns.size(); ++c) {
-      if (whole) batch->columns[c] = std::move(*columns[c]);
-      else batch->columns[c].AppendFrom(*columns[c], offset, n);
+    if (offset >= current.num_rows) {
+      if (joined_rows >= rows) return false;
+      PLINTH_RETURN_IF_ERROR(join_from(joined_rows, &current));
+      joined_rows += current.num_rows;
+      offset = 0;
     }
-    batch->num_rows = n;
-    offset += n;
-    if (options.progress) options.progress(offset, rows, "write");
+    int64_t total_bytes = 0;
+    for (const columnar::Column& c : current.columns) total_bytes += static_cast<int64_t>(c.MemoryBytes());
+    const int64_t n_rows = current.num_rows;
+    int64_t n;
+    if (offset == 0 && total_bytes <= kWholeWriteBytes) {
+      n = n_rows;
+      *batch = std::move(current);
+      current = columnar::RecordBatch(schema);
+      current.num_rows = 0;
+      offset = 0;
+    } else {
+      const int64_t row_bytes = std::max<int64_t>(1, total_bytes / std::max<int64_t>(1, n_rows));
+      const int64_t batch_rows = std::clamp<int64_t>(kWriteBatchBytes / row_bytes, 4096, int64_t{1} << 20);
+      n = std::min(batch_rows, n_rows - offset);
+      *batch = columnar::RecordBatch(schema);
+      for (size_t c = 0; c < current.columns.size(); ++c) batch->columns[c].AppendFrom(current.columns[c], offset, n);
+      batch->num_rows = n;
+      offset += n;
+    }
+    handed_out += n;
+    if (options.progress) options.progress(handed_out, rows, "write");
     return true;
   };
   const auto write_started = std::chrono::steady_clock::now();

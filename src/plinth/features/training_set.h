@@ -7,6 +7,9 @@
 //            label column unchanged, then one column per service feature; rows in label order
 //   lineage  the service and its version; per view its version, source, source table path
 //            and the table version read; the labels' path (and version when a Delta table)
+// Memory: the labels are read whole; when the output columns of all of them would take more
+// than half of memory_budget_bytes, they are joined and written in chunks (each chunk reads
+// the views again; the join gets the other half of the budget).
 // Every check (labels, columns, types, output path) runs before anything is written; a
 // failure after the output table was created removes it.
 // Thread-safety: reentrant; different outputs may be built concurrently.
@@ -60,9 +63,10 @@ struct TrainingSetResult {
   std::vector<std::string> feature_columns;
   TrainingSetLineage lineage;
   std::vector<PitViewStats> views;
+  int64_t chunks = 0;         // label chunks joined one after the other (1: all at once)
   double seconds = 0;
   double labels_seconds = 0;  // reading the labels
-  double write_seconds = 0;   // writing the output table
+  double write_seconds = 0;   // writing the output table (with the joins of chunks after the first)
   Json ToJson() const;
 };
 
