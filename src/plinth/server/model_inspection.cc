@@ -17,11 +17,12 @@ Json RegistrySignature(const runtime::Signature& sig) {
 // Model files larger than this are refused at registration (the server reads them into memory).
 constexpr int64_t kMaxModelBytes = int64_t{2} << 30;
 
-registry::ArtifactInspector MakeArtifactInspector(storage::ObjectStore& objects) {
-  return [&objects](const std::string& format, const std::string& sha256) -> absl::StatusOr<Json> {
+registry::ArtifactInspector MakeArtifactInspector(storage::ObjectStore& objects, const serving::ArtifactLoader* loader) {
+  return [&objects, loader](const std::string& format, const std::string& sha256) -> absl::StatusOr<Json> {
     if (!runtime::IsLoadableFormat(format)) return Json();
     PLINTH_ASSIGN_OR_RETURN(std::string bytes, storage::ReadObject(objects, sha256, kMaxModelBytes));
-    auto model = runtime::LoadModel(format, bytes);
+    auto model = loader != nullptr && format != runtime::kCompiledFormat ? loader->Prepare(format, sha256, bytes)
+                                                                        : runtime::LoadModel(format, bytes);
     if (!model.ok()) {
       return absl::InvalidArgumentError(StrCat("the artifact is not a model Plinth can serve as ", format, ": ",
                                                model.status().message()));

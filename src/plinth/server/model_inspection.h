@@ -6,11 +6,15 @@
 
 #include "plinth/registry/registry.h"
 #include "plinth/runtime/signature.h"
+#include "plinth/serving/artifact_loader.h"
 #include "plinth/storage/object_store.h"
 
 namespace plinth::server {
 
-registry::ArtifactInspector MakeArtifactInspector(storage::ObjectStore& objects);
+// With a loader, a model that passes is also compiled into the serving cache (Prepare), so
+// that its first request maps the compiled form instead of parsing the file.
+registry::ArtifactInspector MakeArtifactInspector(storage::ObjectStore& objects,
+                                                  const serving::ArtifactLoader* loader = nullptr);
 
 // {"inputs": [{"name", "type": "double"|"categorical"}], "outputs": [{"name", "type": "double"}]}
 Json RegistrySignature(const runtime::Signature& sig);

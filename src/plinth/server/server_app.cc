@@ -38,9 +38,13 @@ absl::StatusOr<Stores> OpenStores(const ServerConfig& config) {
 absl::Status RunServer(const ServerConfig& config) {
   InitLogging(*ParseLogLevel(config.log_level));
   PLINTH_ASSIGN_OR_RETURN(Stores stores, OpenStores(config));
+  // Compiled-model cache dir and loader first: registration compiles models into it.
+  PLINTH_ASSIGN_OR_RETURN(auto compiled, serving::CompiledModelDir::Create(
+                                             {.dir = (std::filesystem::path(config.data_dir) / "cache" / "compiled").string()}));
+  serving::ArtifactLoader loader({.objects = stores.objects.get(), .compiled = compiled.get()});
   PLINTH_ASSIGN_OR_RETURN(auto reg, registry::Registry::Create({.meta = stores.meta.get(),
                                                                  .objects = stores.objects.get(),
-                                                                 .inspect_artifact = MakeArtifactInspector(*stores.objects)}));
+                                                                 .inspect_artifact = MakeArtifactInspector(*stores.objects, &loader)}));
   security::TokenStore tokens({.meta = stores.meta.get()});
   const std::string lake_root = (std::filesystem::path(config.data_dir) / "lake").string();
   PLINTH_ASSIGN_OR_RETURN(auto feature_registry,
@@ -58,10 +62,7 @@ absl::Status RunServer(const ServerConfig& config) {
   HttpMetrics metrics;
   RequestAuthorizer authorizer({.mode = config.auth, .tokens = &tokens, .rate_limit_per_second = config.rate_limit});
 
-  // Serving: compiled-model cache dir -> loader -> model cache -> router (deployments).
-  PLINTH_ASSIGN_OR_RETURN(auto compiled, serving::CompiledModelDir::Create(
-                                             {.dir = (std::filesystem::path(config.data_dir) / "cache" / "compiled").string()}));
-  serving::ArtifactLoader loader({.objects = stores.objects.get(), .compiled = compiled.get()});
+  // Serving: loader -> model cache -> router (deployments).
   PLINTH_ASSIGN_OR_RETURN(auto model_cache, serving::ModelCache::Create({.budget_bytes = config.model_cache_bytes}));
   PLINTH_ASSIGN_OR_RETURN(auto deployments, serving::DeploymentStore::Create({.meta = stores.meta.get()}));
   PLINTH_ASSIGN_OR_RETURN(auto serving_router,

@@ -42,25 +42,37 @@ absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Load(const Resol
   }
   PLINTH_ASSIGN_OR_RETURN(std::string bytes, ReadArtifact(m));
   parsed_loads_.fetch_add(1);
-  // Parse and compile once; serve the compiled bytes from the on-disk cache when it can be
-  // written (later loads map it), else from memory.
-  auto parsed = runtime::ParseModel(m.format, bytes);
-  if (!parsed.ok()) return Unservable(m, parsed.status());
-  auto compiled = runtime::CompileModel(*parsed);
-  if (!compiled.ok()) return Unservable(m, compiled.status());
-  if (dir != nullptr) {
-    absl::Status written = dir->Write(m.artifact_sha256, *compiled);
-    if (written.ok()) {
-      auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
-      if (model.ok()) return model;
-      LogWarn(StrCat("compiled form of ", m.key.ToString(), " does not load: ", model.status().message()));
-    } else {
-      LogWarn(StrCat("cannot cache the compiled form of ", m.key.ToString(), ": ", written.message()));
-    }
-  }
-  auto model = runtime::LoadModel(runtime::kCompiledFormat, *compiled);
+  auto model = CompileAndCache(m.format, m.artifact_sha256, bytes, m.key.ToString());
   if (!model.ok()) return Unservable(m, model.status());
   return model;
+}
+
+absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Prepare(const std::string& format,
+                                                                         const std::string& sha256,
+                                                                         std::string_view bytes) const {
+  return CompileAndCache(format, sha256, bytes, StrCat("artifact ", sha256));
+}
+
+absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::CompileAndCache(const std::string& format,
+                                                                                 const std::string& sha256,
+                                                                                 std::string_view bytes,
+                                                                                 const std::string& name) const {
+  // Parse and compile once; serve the compiled bytes from the on-disk cache when it can be
+  // written (later loads map it), else from memory.
+  PLINTH_ASSIGN_OR_RETURN(runtime::ParsedModel parsed, runtime::ParseModel(format, bytes));
+  PLINTH_ASSIGN_OR_RETURN(std::string compiled, runtime::CompileModel(parsed));
+  CompiledModelDir* dir = options_.compiled;
+  if (dir != nullptr) {
+    absl::Status written = dir->Write(sha256, compiled);
+    if (written.ok()) {
+      auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(sha256));
+      if (model.ok()) return model;
+      LogWarn(StrCat("compiled form of ", name, " does not load: ", model.status().message()));
+    } else {
+      LogWarn(StrCat("cannot cache the compiled form of ", name, ": ", written.message()));
+    }
+  }
+  return runtime::LoadModel(runtime::kCompiledFormat, compiled);
 }
 
 }  // namespace plinth::serving

@@ -3,7 +3,8 @@
 // Reads the version's artifact from the ObjectStore and loads it with the runtime. With a
 // CompiledModelDir, the first load also writes the compiled form (runtime::CompileModel) and
 // every later load of the same artifact memory-maps that file instead of parsing the model
-// again. Models the runtime cannot compile are loaded from the artifact each time.
+// again. Prepare does the same at registration, so even a version's first load maps the file.
+// Models the runtime cannot compile are loaded from the artifact each time.
 // Errors: FailedPrecondition when the version's format cannot be served ("other") or the
 // file does not load, NotFound when the artifact is missing.
 // Thread-safety: safe for concurrent use; counters are atomic.
@@ -30,12 +31,19 @@ class ArtifactLoader {
   explicit ArtifactLoader(Options options) : options_(options) {}
 
   absl::StatusOr<std::unique_ptr<runtime::Model>> Load(const ResolvedModel& model) const;
+  // For registration: parses and compiles the artifact `bytes` (its sha256 and format as
+  // registered) and writes the compiled form to the cache dir, so that the version's first
+  // load maps it. InvalidArgument (the runtime's) when the file is not a model Plinth serves.
+  absl::StatusOr<std::unique_ptr<runtime::Model>> Prepare(const std::string& format, const std::string& sha256,
+                                                          std::string_view bytes) const;
 
   uint64_t compiled_loads() const { return compiled_loads_.load(); }  // mapped from the cache dir
   uint64_t parsed_loads() const { return parsed_loads_.load(); }      // parsed from the artifact
 
  private:
   absl::StatusOr<std::string> ReadArtifact(const ResolvedModel& model) const;
+  absl::StatusOr<std::unique_ptr<runtime::Model>> CompileAndCache(const std::string& format, const std::string& sha256,
+                                                                  std::string_view bytes, const std::string& name) const;
 
   Options options_;
   mutable std::atomic<uint64_t> compiled_loads_{0};

@@ -55,6 +55,22 @@ TEST_F(ArtifactLoaderTest, FirstLoadCompilesLaterLoadsMapTheCompiledFile) {
   EXPECT_EQ(loader_->parsed_loads(), 1u);
 }
 
+TEST_F(ArtifactLoaderTest, PrepareAtRegistrationMakesEvenTheFirstLoadMapTheCompiledFile) {
+  ResolvedModel m = Store(kLinear);
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto prepared, loader_->Prepare(m.format, m.artifact_sha256, kLinear));
+  EXPECT_EQ(prepared->signature().inputs.size(), 2u);
+  EXPECT_TRUE(compiled_->Contains(m.artifact_sha256));
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto first, loader_->Load(m));
+  EXPECT_NEAR(PredictOne(*first, 2, 1), 0.1, 1e-12);
+  EXPECT_EQ(loader_->compiled_loads(), 1u);
+  EXPECT_EQ(loader_->parsed_loads(), 0u);
+  // A file that is not a model is the runtime's InvalidArgument, and nothing is cached.
+  const std::string bad = R"({"format": "plinth-linear", "features": ["a"], "weights": []})";
+  ResolvedModel b = Store(bad);
+  EXPECT_TRUE(StatusIs(loader_->Prepare(b.format, b.artifact_sha256, bad), absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(compiled_->Contains(b.artifact_sha256));
+}
+
 TEST_F(ArtifactLoaderTest, ACorruptCompiledFileIsRewritten) {
   ResolvedModel m = Store(kLinear);
   PLINTH_ASSERT_OK(loader_->Load(m));
