@@ -2,7 +2,7 @@
 
 namespace plinth {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, CpuSlots* cpu) : cpu_(cpu) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 

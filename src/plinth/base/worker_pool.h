@@ -18,15 +18,20 @@
 
 namespace plinth {
 
+class CpuSlots;
+
 class WorkerPool {
  public:
-  // `threads` counts the caller: threads - 1 background threads are started.
-  explicit WorkerPool(int threads);
+  // `threads` counts the caller: threads - 1 background threads are started. `cpu` (optional,
+  // borrowed) is the limit shared with other pools that loops of many tasks (ForEachScanUnit)
+  // respect per task.
+  explicit WorkerPool(int threads, CpuSlots* cpu = nullptr);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
+  CpuSlots* cpu() const { return cpu_; }
   void ParallelFor(int tasks, const std::function<void(int)>& fn);
 
  private:
@@ -40,6 +45,7 @@ class WorkerPool {
   void WorkerLoop();
   void Drain(Loop& loop);
 
+  CpuSlots* cpu_ = nullptr;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable start_cv_;

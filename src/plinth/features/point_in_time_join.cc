@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "plinth/base/cpu_slots.h"
 #include "plinth/base/stopwatch.h"
 #include "plinth/base/worker_pool.h"
 #include "plinth/features/column_values.h"
@@ -330,8 +331,12 @@ absl::StatusOr<PitJoinResult> PointInTimeJoin(const ServicePlan& service, const 
   std::vector<ViewOutput> outputs(nviews);
   std::vector<absl::Status> errors(nviews);
   std::atomic<size_t> next_view{0};
+  // Two views at once: each pool has `threads` threads, but together they run at most
+  // `threads` row-group tasks at a time, so a view that finishes early hands its cores to the
+  // other instead of oversubscribing them while both run.
+  CpuSlots cpu(threads);
   auto run = [&] {
-    WorkerPool pool(threads);
+    WorkerPool pool(threads, runners > 1 ? &cpu : nullptr);
     for (size_t v = next_view++; v < nviews; v = next_view++) {
       errors[v] = JoinView(service, v, *side_of[v], sources[v], request_cols[v], budget / runners, options.spill_dir, pool,
                            progress, &outputs[v]);

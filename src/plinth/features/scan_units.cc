@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "plinth/base/cpu_slots.h"
 #include "plinth/storage/parquet/file_reader.h"
 
 namespace plinth::features {
@@ -48,11 +49,18 @@ absl::Status ForEachScanUnit(WorkerPool& pool, const std::vector<ScanUnit>& unit
   std::mutex mu;
   absl::Status first;
   const int tasks = std::max(1, std::min(pool.threads(), static_cast<int>(units.size())));
+  CpuSlots* cpu = pool.cpu();
   pool.ParallelFor(tasks, [&](int task) {
     while (true) {
+      // A slot first, then a unit: a thread waiting for a slot holds no unit another could run.
+      if (cpu != nullptr) cpu->Acquire();
       const size_t i = next.fetch_add(1);
-      if (i >= order.size()) return;
+      if (i >= order.size()) {
+        if (cpu != nullptr) cpu->Release();
+        return;
+      }
       absl::Status s = fn(order[i], task);
+      if (cpu != nullptr) cpu->Release();
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first.ok()) first = s;
