@@ -280,7 +280,16 @@ int main(int argc, char** argv) {
     }
     else if (k == "--path") a.path = v;
     else if (k == "--body") a.body = v;
-    else if (k == "--body-file") { std::ifstream f(v); std::stringstream ss; ss << f.rdbuf(); a.body = ss.str(); }
+    else if (k == "--body-file") {
+      std::ifstream f(v);
+      if (!f) {
+        std::fprintf(stderr, "cannot read --body-file %s\n", v.c_str());
+        return 2;
+      }
+      std::stringstream ss;
+      ss << f.rdbuf();
+      a.body = ss.str();
+    }
     else if (k == "--connections") a.connections = std::atoi(v.c_str());
     else if (k == "--threads") a.threads = std::atoi(v.c_str());
     else if (k == "--duration") a.duration = std::atof(v.c_str());

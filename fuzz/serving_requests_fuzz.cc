@@ -3,16 +3,19 @@
 // 2 a deployment spec (PUT /api/v1/deployments/{name}) — and the rest is the JSON body.
 //
 // Invariants besides "no crash": a decoded batch has as many rows as were admitted and one
-// column per model input; a spec that parses round-trips through its JSON form; every error is
+// column per model input; the DOM-free row body reader agrees with the document bit for bit; a spec that parses round-trips through its JSON form; every error is
 // InvalidArgument (a client mistake), never another code.
 // A crash found becomes a regression input in fuzz/corpus/serving_requests.
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
 #include "plinth/serving/deployment_spec.h"
 #include "plinth/serving/instances.h"
+#include "plinth/serving/row_body.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/testing/fake_model.h"
 
@@ -52,12 +55,36 @@ void CheckBatch(const absl::StatusOr<serving::FeatureMatrix>& m) {
   Require(Model().model().Predict(m->data(), m->rows(), out.data(), {}).ok(), "a decoded batch predicts");
 }
 
+// The row API's DOM-free reader (serving/row_body.h) against the document: whatever it takes
+// must be a valid JSON object, with the same tenant, version and rows as the document gives.
+void CheckRowBody(std::string_view text, const absl::StatusOr<Json>& json) {
+  serving::RowBody rows;
+  if (!serving::ParseRowBody(text, &rows)) return;
+  Require(json.ok() && json->is_object(), "the row body reader takes only JSON objects");
+  auto tenant = JsonOptString(*json, "tenant");
+  auto version = JsonOptInt(*json, "version");
+  Require(tenant.ok() && *tenant == rows.tenant, "same tenant");
+  Require(version.ok() && *version == rows.version, "same version");
+  const Json* instances = json->contains("instances") ? &(*json)["instances"] : nullptr;
+  Require(instances != nullptr && instances->is_array() && instances->size() == rows.rows(), "same row count");
+  serving::FeatureMatrix fast(rows.rows(), Model().signature().inputs.size());
+  if (!serving::EncodeRowBody(rows, Model().encoder(), &fast)) return;
+  auto dom = serving::DecodeInstances(*instances, Model());
+  Require(dom.ok(), "rows the reader encodes decode from the document");
+  for (size_t i = 0; i < fast.rows() * fast.cols(); ++i) {
+    const double a = fast.data()[i], b = dom->data()[i];
+    Require((std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0, "bit-identical values");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const int mode = data[0] % 3;
-  auto json = ParseJson(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+  const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  auto json = ParseJson(text);
+  if (mode == 0) CheckRowBody(text, json);
   if (!json.ok()) return 0;
   switch (mode) {
     case 0: {

@@ -39,7 +39,7 @@ RowEncoder::RowEncoder(const Signature& signature) {
 }
 
 int RowEncoder::Find(std::string_view name) const {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? -1 : it->second;
 }
 

@@ -43,8 +43,13 @@ class RowEncoder {
     bool categorical = false;
     std::unordered_map<std::string, double> codes;  // category name -> code
   };
+  // Looks names up without copying them into a std::string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<Feature> features_;
-  std::unordered_map<std::string, int> index_;
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> index_;
 };
 
 }  // namespace plinth::runtime

@@ -2,7 +2,7 @@
 
 namespace plinth::server {
 
-absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
+absl::Status CheckJsonContentType(const HttpRequest& req) {
   // JSON, no Content-Type, or curl's default for -d (form-urlencoded) are read as JSON; any
   // other declared type is a client mistake worth naming (e.g. a multipart artifact upload).
   std::string ct = ToLower(req.Header("content-type"));
@@ -10,6 +10,11 @@ absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
     return absl::InvalidArgumentError(StrCat("expected a JSON body (Content-Type: application/json), got '", ct,
                                              "'; upload artifacts as raw bytes to /api/v1/artifacts"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
+  PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
   if (StripWhitespace(req.body).empty()) return Json::object();
   return ParseJsonObject(req.body);
 }

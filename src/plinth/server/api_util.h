@@ -12,6 +12,9 @@ namespace plinth::server {
 
 // Parses the body as a JSON object; an empty body gives {}. A declared Content-Type other
 // than JSON (or curl's form-urlencoded default) is refused.
+// InvalidArgument when the request declares a Content-Type that is not JSON (none, JSON and
+// form-urlencoded, curl's default for -d, are read as JSON).
+absl::Status CheckJsonContentType(const HttpRequest& req);
 absl::StatusOr<Json> BodyObject(const HttpRequest& req);
 storage::AuditContext AuditFrom(const HttpRequest& req);
 // Integer query parameter with bounds; InvalidArgument names the parameter.

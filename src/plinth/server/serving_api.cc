@@ -1,7 +1,10 @@
 #include "plinth/server/serving_api.h"
 
+#include "plinth/base/json_text.h"
+
 #include "plinth/serving/entity_inputs.h"
 #include "plinth/serving/instances.h"
+#include "plinth/serving/row_body.h"
 #include "plinth/server/api_util.h"
 
 namespace plinth::server {
@@ -56,28 +59,51 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
   Route predict{"POST", "/api/v1/deployments/{name}/predict", Access::kRead, false,
                 [predictor, feature_store](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                   if (req.on_io_thread && req.body.size() > kInlineBodyBytes) return OffloadResponse();
-                  PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
-                  PLINTH_RETURN_IF_ERROR(JsonCheckKeys(
-                      body, {"tenant", "version", "instances", "entities", "request", "return_features"}, "predict request"));
                   serving::PredictRequest call;
                   call.deployment = req.Param(0);
                   call.may_block = !req.on_io_thread;
-                  PLINTH_ASSIGN_OR_RETURN(call.tenant, JsonOptString(body, "tenant"));
-                  PLINTH_ASSIGN_OR_RETURN(call.version, JsonOptInt(body, "version"));
-                  PLINTH_ASSIGN_OR_RETURN(auto return_features, JsonOptBool(body, "return_features"));
-                  const Json* instances = body.contains("instances") ? &body["instances"] : nullptr;
-                  const Json* entities = body.contains("entities") ? &body["entities"] : nullptr;
-                  if (instances != nullptr && entities != nullptr) {
-                    return absl::InvalidArgumentError("send either 'instances' (feature values) or 'entities' (keys), not both");
-                  }
-                  if (entities != nullptr && !call.tenant) {
-                    PLINTH_ASSIGN_OR_RETURN(call.tenant, serving::TenantOfEntities(*entities));
+                  // The common body (instances of numbers) is read without a JSON document;
+                  // anything else, and any error, goes through the document.
+                  PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
+                  serving::RowBody rows;
+                  const bool fast = serving::ParseRowBody(req.body, &rows);
+                  Json body;
+                  std::optional<bool> return_features;
+                  const Json* instances = nullptr;
+                  const Json* entities = nullptr;
+                  if (fast) {
+                    call.tenant = rows.tenant;
+                    call.version = rows.version;
+                  } else {
+                    PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+                    PLINTH_RETURN_IF_ERROR(JsonCheckKeys(
+                        body, {"tenant", "version", "instances", "entities", "request", "return_features"}, "predict request"));
+                    PLINTH_ASSIGN_OR_RETURN(call.tenant, JsonOptString(body, "tenant"));
+                    PLINTH_ASSIGN_OR_RETURN(call.version, JsonOptInt(body, "version"));
+                    PLINTH_ASSIGN_OR_RETURN(return_features, JsonOptBool(body, "return_features"));
+                    instances = body.contains("instances") ? &body["instances"] : nullptr;
+                    entities = body.contains("entities") ? &body["entities"] : nullptr;
+                    if (instances != nullptr && entities != nullptr) {
+                      return absl::InvalidArgumentError("send either 'instances' (feature values) or 'entities' (keys), not both");
+                    }
+                    if (entities != nullptr && !call.tenant) {
+                      PLINTH_ASSIGN_OR_RETURN(call.tenant, serving::TenantOfEntities(*entities));
+                    }
                   }
                   Json used_features;
                   PLINTH_ASSIGN_OR_RETURN(
                       serving::PredictResult result,
                       predictor->Predict(call, [&](const serving::Servable& model,
                                                    const serving::Target& target) -> absl::StatusOr<serving::FeatureMatrix> {
+                        if (fast) {
+                          if (static_cast<int64_t>(rows.rows()) <= target.max_batch_rows) {
+                            serving::FeatureMatrix matrix(rows.rows(), static_cast<size_t>(model.encoder().num_features()));
+                            if (serving::EncodeRowBody(rows, model.encoder(), &matrix)) return matrix;
+                          }
+                          // Rows the model does not take as they are: the document's error message.
+                          PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+                          instances = &body["instances"];
+                        }
                         if (entities == nullptr) {
                           PLINTH_RETURN_IF_ERROR(serving::CountInstances(instances, target.max_batch_rows).status());
                           return serving::DecodeInstances(*instances, model);
@@ -94,6 +120,16 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                         return std::move(decoded.matrix);
                       }));
                   if (result.would_block) return OffloadResponse();
+                  if (result.width == 1 && !(return_features.value_or(false) && entities != nullptr)) {
+                    // The common answer as text, as JsonResponse would dump it: {"model":...,"predictions":[...]}
+                    HttpResponse response;
+                    response.body = "{\"model\":";
+                    AppendJsonString(&response.body, result.target.model->key.ToString());
+                    response.body += ",\"predictions\":";
+                    serving::AppendPredictionsJson(&response.body, result.values.data(), result.rows, result.width);
+                    response.body += "}\n";
+                    return response;
+                  }
                   Json out = {{"model", result.target.model->key.ToString()},
                               {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};
                   if (result.width > 1) out["outputs"] = result.target.handle->signature().outputs;

@@ -1,5 +1,7 @@
 #include "plinth/serving/feature_matrix.h"
 
+#include "plinth/base/json_text.h"
+
 #include <cmath>
 #include <limits>
 
@@ -30,6 +32,20 @@ Json PredictionsJson(const double* values, size_t rows, size_t width) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+void AppendPredictionsJson(std::string* out, const double* values, size_t rows, size_t width) {
+  out->push_back('[');
+  for (size_t r = 0; r < rows; ++r) {
+    if (r > 0) out->push_back(',');
+    if (width != 1) out->push_back('[');
+    for (size_t k = 0; k < width; ++k) {
+      if (k > 0) out->push_back(',');
+      AppendJsonDouble(out, values[r * width + k]);  // NaN and infinities as null
+    }
+    if (width != 1) out->push_back(']');
+  }
+  out->push_back(']');
 }
 
 }  // namespace plinth::serving

@@ -36,5 +36,7 @@ std::string DescribeInputs(const runtime::Signature& signature);
 // Predictions of `rows` x `width` values as JSON: one number per row when width is 1, else an
 // array per row. NaN and infinities (not JSON numbers) become null.
 Json PredictionsJson(const double* values, size_t rows, size_t width);
+// The same as text (DumpJson(PredictionsJson(...))), written without a document.
+void AppendPredictionsJson(std::string* out, const double* values, size_t rows, size_t width);
 
 }  // namespace plinth::serving

@@ -43,6 +43,13 @@ TEST(InstancesTest, PredictionsJson) {
   double v[] = {1, NAN, 2, 3};
   EXPECT_EQ(PredictionsJson(v, 4, 1).dump(), "[1.0,null,2.0,3.0]");
   EXPECT_EQ(PredictionsJson(v, 2, 2).dump(), "[[1.0,null],[2.0,3.0]]");
+  // The text writer gives the document's dump, for any values.
+  const double many[] = {0.10439524054527283, -0.0, 1e300, -1e-300, 5e-324, 123456789.0, std::nan(""), -INFINITY, 0.1 + 0.2};
+  for (size_t width : {size_t{1}, size_t{3}}) {
+    std::string text;
+    AppendPredictionsJson(&text, many, 9 / width, width);
+    EXPECT_EQ(text, DumpJson(PredictionsJson(many, 9 / width, width)));
+  }
 }
 
 }  // namespace
