@@ -1,7 +1,9 @@
 #include "plinth/features/push.h"
 
+#include <chrono>
 #include <cmath>
 
+#include "plinth/base/stopwatch.h"
 #include "plinth/features/json_values.h"
 #include "plinth/features/online_record.h"
 #include "plinth/storage/delta/table.h"
@@ -61,7 +63,12 @@ absl::Status AppendToColumn(const Value& v, columnar::Column& col, std::string_v
 }  // namespace
 
 Json PushResult::ToJson() const {
-  return {{"view", view}, {"rows", rows}, {"table_version", table_version}, {"online_written", online_written}};
+  return {{"view", view},
+          {"rows", rows},
+          {"table_version", table_version},
+          {"online_written", online_written},
+          {"commit_attempts", commit_attempts},
+          {"timings_ms", {{"snapshot", snapshot_ms}, {"offline", offline_ms}, {"online", online_ms}}}};
 }
 
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
@@ -106,12 +113,15 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   }
 
   // 1. The offline record: one Delta commit with every row.
+  const auto started = std::chrono::steady_clock::now();
   auto table = delta::DeltaTable::Open({.root = view.table_path});
   if (!table.ok()) {
     return absl::FailedPreconditionError(StrCat("feature view '", view.def.name, "': cannot open source table ", view.table_path,
                                                 ": ", table.status().message()));
   }
   PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const delta::Snapshot> snapshot, snapshots.Latest(**table));
+  const double snapshot_ms = SecondsSince(started) * 1e3;
+  const auto offline_started = std::chrono::steady_clock::now();
   auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
   columnar::RecordBatch batch(schema);
   std::vector<int> field_of_column(schema->size(), -1);
@@ -150,6 +160,10 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   result.view = view.def.name;
   result.rows = static_cast<int64_t>(parsed.size());
   result.table_version = written.version;
+  result.commit_attempts = written.attempts;
+  result.snapshot_ms = snapshot_ms;
+  result.offline_ms = SecondsSince(offline_started) * 1e3;
+  const auto online_started = std::chrono::steady_clock::now();
 
   if (view.def.online) {
     // 2. The online store: the newest row per entity.
@@ -172,6 +186,7 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
     }
     result.online_written = *online;
   }
+  result.online_ms = SecondsSince(online_started) * 1e3;
   // The checkpoint due at this version, once the rows are readable everywhere (its disk writes
   // would otherwise compete with the online write).
   if (delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) {

@@ -26,6 +26,10 @@ struct PushResult {
   int64_t rows = 0;
   int64_t table_version = -1;
   int64_t online_written = 0;  // rows that became the latest of their entity
+  int commit_attempts = 0;     // Delta commit attempts (more than 1: lost a race, rebased)
+  double snapshot_ms = 0;      // the table's latest snapshot
+  double offline_ms = 0;       // data file + commit
+  double online_ms = 0;        // online store write
   Json ToJson() const;
 };
 
