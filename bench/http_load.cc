@@ -47,7 +47,6 @@ struct Args {
   std::vector<int> ports = {7070};  // connection c goes to ports[c % ports.size()]
   int connections = 8;
   int threads = 1;
-  int spin_us = 0;  // poll instead of sleeping when the next request is due within this
   double duration = 10, rate = 0, warmup = 1;
 };
 
@@ -165,8 +164,7 @@ class Loop {
       }
       if (now >= end_ && !any_in_flight) break;
       if (now >= drain_until) break;
-      auto wait = std::max<Clock::duration>(Clock::duration::zero(), wake - Clock::now());
-      if (a_.spin_us > 0 && wait < std::chrono::microseconds(a_.spin_us)) wait = Clock::duration::zero();
+      const auto wait = std::max<Clock::duration>(Clock::duration::zero(), wake - Clock::now());
       timespec ts{};
       ts.tv_sec = static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(wait).count());
       ts.tv_nsec = static_cast<long>((wait - std::chrono::seconds(ts.tv_sec)).count());
@@ -297,7 +295,6 @@ int main(int argc, char** argv) {
     else if (k == "--warmup") a.warmup = std::atof(v.c_str());
     else if (k == "--header") a.headers += v + "\r\n";
     else if (k == "--trace") a.trace = v;
-    else if (k == "--spin-us") a.spin_us = std::atoi(v.c_str());
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   if (a.connections < 1 || a.threads < 1 || a.ports.empty()) {

@@ -120,21 +120,30 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                         return std::move(decoded.matrix);
                       }));
                   if (result.would_block) return OffloadResponse();
-                  if (result.width == 1 && !(return_features.value_or(false) && entities != nullptr)) {
-                    // The common answer as text, as JsonResponse would dump it: {"model":...,"predictions":[...]}
-                    HttpResponse response;
-                    response.body = "{\"model\":";
-                    AppendJsonString(&response.body, result.target.model->key.ToString());
-                    response.body += ",\"predictions\":";
-                    serving::AppendPredictionsJson(&response.body, result.values.data(), result.rows, result.width);
-                    response.body += "}\n";
-                    return response;
+                  // Written as text, keys in the order a JSON document would dump them.
+                  HttpResponse response;
+                  std::string& text = response.body;
+                  text = "{";
+                  if (return_features.value_or(false) && entities != nullptr) {
+                    text += "\"features\":";
+                    text += DumpJson(used_features);
+                    text += ",";
                   }
-                  Json out = {{"model", result.target.model->key.ToString()},
-                              {"predictions", serving::PredictionsJson(result.values.data(), result.rows, result.width)}};
-                  if (result.width > 1) out["outputs"] = result.target.handle->signature().outputs;
-                  if (return_features.value_or(false) && entities != nullptr) out["features"] = std::move(used_features);
-                  return JsonResponse(200, out);
+                  text += "\"model\":";
+                  AppendJsonString(&text, result.target.model->key.ToString());
+                  if (result.width > 1) {
+                    text += ",\"outputs\":[";
+                    const auto& outputs = result.target.handle->signature().outputs;
+                    for (size_t k = 0; k < outputs.size(); ++k) {
+                      if (k > 0) text += ",";
+                      AppendJsonString(&text, outputs[k]);
+                    }
+                    text += "]";
+                  }
+                  text += ",\"predictions\":";
+                  serving::AppendPredictionsJson(&text, result.values.data(), result.rows, result.width);
+                  text += "}\n";
+                  return response;
                 }};
   predict.offload = Route::Offload::kWhenAsked;
   router.Add(std::move(predict));

@@ -1,9 +1,9 @@
 #include "plinth/serving/feature_matrix.h"
 
-#include "plinth/base/json_text.h"
-
-#include <cmath>
 #include <limits>
+
+#include "plinth/base/json_text.h"
+#include "plinth/base/strings.h"
 
 namespace plinth::serving {
 
@@ -15,22 +15,6 @@ std::string DescribeInputs(const runtime::Signature& signature) {
   for (size_t i = 0; i < signature.inputs.size() && i < 20; ++i) names.push_back(signature.inputs[i].name);
   std::string out = StrJoin(names, ", ");
   if (signature.inputs.size() > names.size()) StrAppend(&out, ", ... (", signature.inputs.size(), " in all)");
-  return out;
-}
-
-Json PredictionsJson(const double* values, size_t rows, size_t width) {
-  auto number = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
-  Json out = Json::array();
-  out.get_ref<Json::array_t&>().reserve(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    if (width == 1) {
-      out.push_back(number(values[r]));
-      continue;
-    }
-    Json row = Json::array();
-    for (size_t k = 0; k < width; ++k) row.push_back(number(values[r * width + k]));
-    out.push_back(std::move(row));
-  }
   return out;
 }
 

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "plinth/base/json.h"
 #include "plinth/runtime/signature.h"
 
 namespace plinth::serving {
@@ -33,10 +32,8 @@ class FeatureMatrix {
 // "a, b, c" (the first 20 input names), for error messages.
 std::string DescribeInputs(const runtime::Signature& signature);
 
-// Predictions of `rows` x `width` values as JSON: one number per row when width is 1, else an
-// array per row. NaN and infinities (not JSON numbers) become null.
-Json PredictionsJson(const double* values, size_t rows, size_t width);
-// The same as text (DumpJson(PredictionsJson(...))), written without a document.
+// Appends predictions of `rows` x `width` values as JSON text: one number per row when width
+// is 1, else an array per row. NaN and infinities (not JSON numbers) become null.
 void AppendPredictionsJson(std::string* out, const double* values, size_t rows, size_t width);
 
 }  // namespace plinth::serving

@@ -45,4 +45,9 @@ std::string SerializeLastCheckpoint(const LastCheckpoint& c) {
   return DumpJson(j);
 }
 
+absl::StatusOr<std::vector<Action>> ReadCommit(LogStore& store, int64_t version) {
+  PLINTH_ASSIGN_OR_RETURN(std::string bytes, store.Read(version));
+  return ParseCommit(bytes, LogDisplayName(CommitFileName(version)));
+}
+
 }  // namespace plinth::delta

@@ -16,6 +16,7 @@
 
 #include "plinth/base/json.h"
 #include "plinth/base/status.h"
+#include "plinth/storage/delta/actions.h"
 #include "plinth/storage/delta/log_files.h"
 
 namespace plinth::delta {
@@ -68,5 +69,9 @@ class LogStore {
 // Parses _last_checkpoint content; nullopt when it is empty or not valid.
 std::optional<LastCheckpoint> ParseLastCheckpoint(std::string_view bytes);
 std::string SerializeLastCheckpoint(const LastCheckpoint& checkpoint);
+
+// The actions of commit `version` (NotFound naming the version when its file is absent;
+// parse errors name the commit file).
+absl::StatusOr<std::vector<Action>> ReadCommit(LogStore& store, int64_t version);
 
 }  // namespace plinth::delta

@@ -32,27 +32,16 @@ class Snapshot::Builder {
   absl::Status BuildFrom(const Snapshot& base, bool* advanced) {
     if (options_.log_store == nullptr) return absl::InvalidArgumentError("Snapshot needs a log store");
     LogStore& store = *options_.log_store;
-    struct Commit {
-      int64_t version;
-      int64_t mtime;
-      std::optional<int64_t> ict;
-    };
-    std::vector<Commit> commits;
+    std::vector<CommitTime> commits;
     for (int64_t v = base.version_ + 1;; ++v) {
       absl::StatusOr<int64_t> mtime = store.ModificationTime(v);
       if (absl::IsNotFound(mtime.status())) break;
       if (!mtime.ok()) return mtime.status();
-      absl::StatusOr<std::string> bytes = store.Read(v);
-      if (absl::IsNotFound(bytes.status())) break;
-      if (!bytes.ok()) return bytes.status();
+      absl::StatusOr<std::vector<Action>> actions = ReadCommit(store, v);
+      if (absl::IsNotFound(actions.status())) break;
+      if (!actions.ok()) return actions.status();
       if (commits.empty()) Seed(base);
-      PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(*bytes, LogDisplayName(CommitFileName(v))));
-      std::optional<int64_t> ts;
-      for (Action& a : actions) {
-        if (auto* ci = std::get_if<CommitInfo>(&a); ci != nullptr && !ts) ts = ci->in_commit_timestamp();
-        Apply(std::move(a), /*from_checkpoint=*/false);
-      }
-      commits.push_back({v, *mtime, ts});
+      commits.push_back({v, *mtime, ApplyCommit(*actions)});
     }
     *advanced = !commits.empty();
     if (commits.empty()) return absl::OkStatus();
@@ -61,18 +50,7 @@ class Snapshot::Builder {
     out_->checkpoint_version_ = base.checkpoint_version_;
     out_->commit_timestamps_ = base.commit_timestamps_;
     PLINTH_RETURN_IF_ERROR(Finish(store));
-    std::optional<int64_t> ict_from = IctEnablementVersion(out_->metadata_);
-    for (const Commit& c : commits) {
-      int64_t micros = c.mtime;
-      if (ict_from && c.version >= *ict_from) {
-        if (!c.ict) {
-          return absl::DataLossError(StrCat(LogDisplayName(CommitFileName(c.version)),
-                                            ": in-commit timestamps are enabled but commitInfo.inCommitTimestamp is missing"));
-        }
-        micros = *c.ict * 1000;
-      }
-      out_->commit_timestamps_[c.version] = micros;
-    }
+    PLINTH_RETURN_IF_ERROR(RecordCommitTimestamps(commits));
     out_->timestamp_micros_ = out_->commit_timestamps_[out_->version_];
     return absl::OkStatus();
   }
@@ -85,32 +63,13 @@ class Snapshot::Builder {
     out_->latest_version_ = seg.latest_version;
     out_->checkpoint_version_ = seg.checkpoint_version;
     if (seg.checkpoint_version) PLINTH_RETURN_IF_ERROR(LoadCheckpoint(seg));
-    std::vector<std::pair<int64_t, std::optional<int64_t>>> ict;  // version -> inCommitTimestamp (ms)
+    std::vector<CommitTime> commits;
     for (const LogFile& commit : seg.commits) {
-      PLINTH_ASSIGN_OR_RETURN(std::string bytes, store.Read(commit.version));
-      PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(bytes, LogDisplayName(commit.name)));
-      std::optional<int64_t> ts;
-      for (Action& a : actions) {
-        if (auto* ci = std::get_if<CommitInfo>(&a); ci != nullptr && !ts) ts = ci->in_commit_timestamp();
-        Apply(std::move(a), /*from_checkpoint=*/false);
-      }
-      ict.emplace_back(commit.version, ts);
+      PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ReadCommit(store, commit.version));
+      commits.push_back({commit.version, commit.modification_time_micros, ApplyCommit(actions)});
     }
     PLINTH_RETURN_IF_ERROR(Finish(store));
-    // Commit timestamps need the final metadata to know whether in-commit timestamps apply.
-    std::optional<int64_t> ict_from = IctEnablementVersion(out_->metadata_);
-    for (size_t i = 0; i < seg.commits.size(); ++i) {
-      const LogFile& c = seg.commits[i];
-      int64_t micros = c.modification_time_micros;
-      if (ict_from && c.version >= *ict_from) {
-        if (!ict[i].second) {
-          return absl::DataLossError(StrCat(LogDisplayName(c.name),
-                                            ": in-commit timestamps are enabled but commitInfo.inCommitTimestamp is missing"));
-        }
-        micros = *ict[i].second * 1000;
-      }
-      out_->commit_timestamps_[c.version] = micros;
-    }
+    PLINTH_RETURN_IF_ERROR(RecordCommitTimestamps(commits));
     auto it = out_->commit_timestamps_.find(out_->version_);
     if (it != out_->commit_timestamps_.end()) {
       out_->timestamp_micros_ = it->second;
@@ -126,6 +85,40 @@ class Snapshot::Builder {
   }
 
  private:
+  struct CommitTime {
+    int64_t version;
+    int64_t modification_time_micros;
+    std::optional<int64_t> in_commit_timestamp_ms;
+  };
+
+  // Applies one commit's actions; returns its commitInfo.inCommitTimestamp, when it has one.
+  std::optional<int64_t> ApplyCommit(std::vector<Action>& actions) {
+    std::optional<int64_t> ts;
+    for (Action& a : actions) {
+      if (auto* ci = std::get_if<CommitInfo>(&a); ci != nullptr && !ts) ts = ci->in_commit_timestamp();
+      Apply(std::move(a), /*from_checkpoint=*/false);
+    }
+    return ts;
+  }
+
+  // The replayed commits' timestamps: the file's modification time, or the in-commit timestamp
+  // from the version that enabled them (known only from the final metadata, so after Finish).
+  absl::Status RecordCommitTimestamps(const std::vector<CommitTime>& commits) {
+    std::optional<int64_t> ict_from = IctEnablementVersion(out_->metadata_);
+    for (const CommitTime& c : commits) {
+      int64_t micros = c.modification_time_micros;
+      if (ict_from && c.version >= *ict_from) {
+        if (!c.in_commit_timestamp_ms) {
+          return absl::DataLossError(StrCat(LogDisplayName(CommitFileName(c.version)),
+                                            ": in-commit timestamps are enabled but commitInfo.inCommitTimestamp is missing"));
+        }
+        micros = *c.in_commit_timestamp_ms * 1000;
+      }
+      out_->commit_timestamps_[c.version] = micros;
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status LoadCheckpoint(const LogSegment& seg) {
     LogStore& store = *options_.log_store;
     std::vector<Action> actions;
@@ -268,8 +261,7 @@ absl::StatusOr<int64_t> CommitTimestampMicros(LogStore& store, const Metadata& m
                                               int64_t modification_time_micros) {
   std::optional<int64_t> ict_from = IctEnablementVersion(metadata);
   if (!ict_from || version < *ict_from) return modification_time_micros;
-  PLINTH_ASSIGN_OR_RETURN(std::string bytes, store.Read(version));
-  PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(bytes, LogDisplayName(CommitFileName(version))));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Action> actions, ReadCommit(store, version));
   for (const Action& a : actions) {
     if (const auto* ci = std::get_if<CommitInfo>(&a)) {
       if (auto ts = ci->in_commit_timestamp()) return *ts * 1000;

@@ -163,10 +163,7 @@ absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::AdvanceSnapshot(const Snap
   return Snapshot::Advance(base, SnapshotOptions());
 }
 absl::StatusOr<int64_t> DeltaTable::CommitModificationTime(int64_t version) { return log_->ModificationTime(version); }
-absl::StatusOr<std::vector<Action>> DeltaTable::CommitActions(int64_t version) {
-  PLINTH_ASSIGN_OR_RETURN(std::string bytes, log_->Read(version));
-  return ParseCommit(bytes, LogDisplayName(CommitFileName(version)));
-}
+absl::StatusOr<std::vector<Action>> DeltaTable::CommitActions(int64_t version) { return ReadCommit(*log_, version); }
 absl::StatusOr<std::unique_ptr<Snapshot>> DeltaTable::SnapshotAt(int64_t version) {
   return Snapshot::OpenAtVersion(SnapshotOptions(), version);
 }
@@ -390,9 +387,8 @@ absl::StatusOr<std::vector<Json>> DeltaTable::History(int limit) {
   std::vector<Json> out;
   for (int64_t v : versions) {
     if (limit > 0 && static_cast<int>(out.size()) >= limit) break;
-    auto bytes = log_->Read(v);
-    if (!bytes.ok()) continue;
-    auto actions = ParseCommit(*bytes, CommitFileName(v));
+    auto actions = ReadCommit(*log_, v);
+    if (absl::IsNotFound(actions.status())) continue;  // removed by log cleanup since the listing
     if (!actions.ok()) return actions.status();
     Json entry = {{"version", v}};
     for (const auto& a : *actions) {
@@ -520,12 +516,9 @@ absl::StatusOr<VacuumResult> DeltaTable::Vacuum(int64_t retention_micros, bool d
     keep.insert(p);
   }
   for (int64_t v = from_version; v <= latest->version(); ++v) {
-    auto bytes = log_->Read(v);
-    if (!bytes.ok()) {
-      if (absl::IsNotFound(bytes.status())) continue;
-      return bytes.status();
-    }
-    PLINTH_ASSIGN_OR_RETURN(auto actions, ParseCommit(*bytes, CommitFileName(v)));
+    auto read = ReadCommit(*log_, v);
+    if (absl::IsNotFound(read.status())) continue;
+    PLINTH_ASSIGN_OR_RETURN(auto actions, std::move(read));
     for (const auto& a : actions) {
       if (const auto* add = std::get_if<AddFile>(&a)) {
         PLINTH_ASSIGN_OR_RETURN(std::string p, add->DecodedPath());

@@ -69,78 +69,61 @@ absl::StatusOr<OptimizeResult> DeltaTable::Optimize(const OptimizeOptions& optio
   }
   if (bins.empty()) return out;
 
-  // Each bin through its own writer, so it becomes one file (or more past max_rows_per_file).
+  // Each bin through its own writer, so it becomes one file (or more past max_rows_per_file);
+  // on any failure every file written so far is deleted and nothing is committed.
   std::vector<std::unique_ptr<DataFileWriter>> writers;
-  auto abort_all = [&]() {
-    for (auto& w : writers) w->Abort();
-  };
-  std::vector<AddFile> adds;
-  for (const auto& bin : bins) {
-    writers.push_back(std::make_unique<DataFileWriter>(DataWriterOptions(*snapshot, schema)));
-    DataFileWriter& writer = *writers.back();
-    for (const AddFile* f : bin) {
-      auto scan = TableScan::CreateForFile(options_.root, *snapshot, *f);
-      if (!scan.ok()) {
-        abort_all();
-        return scan.status();
-      }
-      columnar::RecordBatch b;
-      while (true) {
-        absl::StatusOr<bool> more = (*scan)->Next(&b);
-        if (!more.ok()) {
-          abort_all();
-          return more.status();
+  auto rewrite_and_commit = [&]() -> absl::StatusOr<int64_t> {
+    std::vector<AddFile> adds;
+    for (const auto& bin : bins) {
+      writers.push_back(std::make_unique<DataFileWriter>(DataWriterOptions(*snapshot, schema)));
+      DataFileWriter& writer = *writers.back();
+      for (const AddFile* f : bin) {
+        PLINTH_ASSIGN_OR_RETURN(auto scan, TableScan::CreateForFile(options_.root, *snapshot, *f));
+        columnar::RecordBatch b;
+        while (true) {
+          PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&b));
+          if (!more) break;
+          out.rows += b.num_rows;
+          PLINTH_RETURN_IF_ERROR(writer.Write(b));
         }
-        if (!*more) break;
-        out.rows += b.num_rows;
-        if (absl::Status st = writer.Write(b); !st.ok()) {
-          abort_all();
-          return st;
-        }
+        ++out.files_removed;
+        out.bytes_removed += f->size;
       }
-      ++out.files_removed;
-      out.bytes_removed += f->size;
+      PLINTH_ASSIGN_OR_RETURN(std::vector<AddFile> written, writer.Finish());
+      for (AddFile& a : written) {
+        a.data_change = false;
+        out.bytes_added += a.size;
+        adds.push_back(std::move(a));
+      }
     }
-    absl::StatusOr<std::vector<AddFile>> written = writer.Finish();
-    if (!written.ok()) {
-      abort_all();
-      return written.status();
-    }
-    for (AddFile& a : *written) {
-      a.data_change = false;
-      out.bytes_added += a.size;
-      adds.push_back(std::move(a));
-    }
-  }
-  out.files_added = static_cast<int64_t>(adds.size());
+    out.files_added = static_cast<int64_t>(adds.size());
 
-  Transaction::Options to = TxnOptions("OPTIMIZE");
-  to.operation_parameters = {{"predicate", "[]"}, {"targetSize", std::to_string(options.target_file_bytes)}};
-  to.operation_metrics = {{"numRemovedFiles", std::to_string(out.files_removed)},
-                          {"numAddedFiles", std::to_string(out.files_added)},
-                          {"numRemovedBytes", std::to_string(out.bytes_removed)},
-                          {"numAddedBytes", std::to_string(out.bytes_added)}};
-  auto txn = Transaction::Start(*snapshot, to);
-  if (!txn.ok()) {
-    abort_all();
-    return txn.status();
-  }
-  const int64_t now_ms = options_.clock->NowMicros() / 1000;
-  for (const auto& bin : bins) {
-    for (const AddFile* f : bin) {
-      RemoveFile r = Transaction::RemoveFor(*f, now_ms);
-      r.data_change = false;
-      (*txn)->Remove(std::move(r));
+    Transaction::Options to = TxnOptions("OPTIMIZE");
+    to.operation_parameters = {{"predicate", "[]"}, {"targetSize", std::to_string(options.target_file_bytes)}};
+    to.operation_metrics = {{"numRemovedFiles", std::to_string(out.files_removed)},
+                            {"numAddedFiles", std::to_string(out.files_added)},
+                            {"numRemovedBytes", std::to_string(out.bytes_removed)},
+                            {"numAddedBytes", std::to_string(out.bytes_added)}};
+    PLINTH_ASSIGN_OR_RETURN(auto txn, Transaction::Start(*snapshot, to));
+    const int64_t now_ms = options_.clock->NowMicros() / 1000;
+    for (const auto& bin : bins) {
+      for (const AddFile* f : bin) {
+        RemoveFile r = Transaction::RemoveFor(*f, now_ms);
+        r.data_change = false;
+        txn->Remove(std::move(r));
+      }
     }
-  }
-  for (AddFile& a : adds) (*txn)->Add(std::move(a));
-  auto committed = (*txn)->Commit();
+    for (AddFile& a : adds) txn->Add(std::move(a));
+    PLINTH_ASSIGN_OR_RETURN(auto committed, txn->Commit());
+    return committed.version;
+  };
+  absl::StatusOr<int64_t> committed = rewrite_and_commit();
   if (!committed.ok()) {
-    abort_all();
+    for (auto& w : writers) w->Abort();
     return committed.status();
   }
-  out.version = committed->version;
-  MaybeCheckpoint(snapshot->metadata(), committed->version);
+  out.version = *committed;
+  MaybeCheckpoint(snapshot->metadata(), *committed);
   return out;
 }
 

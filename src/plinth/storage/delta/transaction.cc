@@ -212,12 +212,11 @@ absl::StatusOr<CommitResult> Transaction::Commit() {
     if (!absl::IsAlreadyExists(st)) return st;
     // Lost the race: check every commit that won since our read version, then rebase.
     for (int64_t v = version;; ++v) {
-      absl::StatusOr<std::string> bytes = store.Read(v);
-      if (absl::IsNotFound(bytes.status())) break;
-      if (!bytes.ok()) return bytes.status();
-      PLINTH_ASSIGN_OR_RETURN(std::vector<Action> winner, ParseCommit(*bytes, LogDisplayName(CommitFileName(v))));
+      absl::StatusOr<std::vector<Action>> winner = ReadCommit(store, v);
+      if (absl::IsNotFound(winner.status())) break;
+      if (!winner.ok()) return winner.status();
       bool already = false;
-      PLINTH_RETURN_IF_ERROR(CheckWinner(v, winner, &already));
+      PLINTH_RETURN_IF_ERROR(CheckWinner(v, *winner, &already));
       if (already) {
         result.version = v;
         result.already_committed = true;
