@@ -34,7 +34,8 @@
 // (training_set.h joins label sets whose output would not fit the budget in chunks).
 // Views that share their join keys share the label-side dictionary. When two views' streaming
 // matches fit the budget together, views run two at a time, each on its own `threads` pool, so
-// one view's idle tails (the last row groups of a pass, the match) are filled by the other.
+// one view's idle tails (the last row groups of a pass, the match) are filled by the other; the
+// pools share `threads` CpuSlots, so row-group tasks never oversubscribe the cores.
 //
 // Thread-safety: PointInTimeJoin is reentrant; `progress` calls come one at a time, possibly
 // from the join's worker threads.
