@@ -1,7 +1,10 @@
 """Online feature store: push, materialize (incremental, full, windowed), online reads with
 present/missing/expired statuses, transforms at read time, layout changes and bad requests."""
 import json
+import random
 import textwrap
+import threading
+import time
 
 import pytest
 
@@ -75,6 +78,14 @@ def scan(server, name):
     return [json.loads(line) for line in out.splitlines()]
 
 
+def append_rows(server, root, lines):
+    """Appends JSON rows to the table at `root` with `plinth table append` (one commit)."""
+    rows = server.workdir / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    rc, _, err = run_binary(["table", "append", root, str(rows)], server.cwd)
+    assert rc == 0, err
+
+
 def test_push_is_readable_online_and_recorded_offline(server):
     apply(server)
     out = push(server, "clicks", [{"user_id": 7, "event_timestamp": "2026-01-01T10:00:00Z", "n": 3, "spend": 2.5},
@@ -135,12 +146,9 @@ def test_newest_row_wins_in_any_order(server):
 def test_materialize_incremental_full_and_window(server):
     apply(server)
     root = table(server, "clicks")
-    rows = server.workdir / "rows.jsonl"
 
     def append(lines):
-        rows.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
-        rc, _, err = run_binary(["table", "append", root, str(rows)], server.cwd)
-        assert rc == 0, err
+        append_rows(server, root, lines)
 
     append([{"user_id": u, "event_timestamp": "2026-01-01T00:00:00Z", "n": u, "spend": None} for u in range(100)])
     first = server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})["views"][0]
@@ -178,6 +186,126 @@ def test_materialize_incremental_full_and_window(server):
     assert (window["mode"], window["rows_scanned"]) == ("window", 2)
     _, out, _ = server.cli("features", "materialize", "--view", "clicks")
     assert out.splitlines()[0].split()[:3] == ["VIEW", "MODE", "FROM"]
+
+
+def test_deleted_rows_leave_the_online_store(server):
+    """Rows deleted from a source table (DELETE, or a push deleted again) leave the online store
+    at the next incremental materialization: the entity falls back to its newest surviving row,
+    or loses its record; rows pushed since stay. A removed file already vacuumed makes the run
+    reconcile every entity; a full run rebuilds and changes nothing when nothing changed."""
+    apply(server)
+    root = table(server, "clicks")
+
+    def append(lines):
+        append_rows(server, root, lines)
+
+    def delete(where):
+        rc, _, err = run_binary(["table", "delete", root, "--where", where], server.cwd)
+        assert rc == 0, err
+
+    def materialize(**body):
+        return server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"], **body})["views"][0]
+
+    def values(users):
+        got = online(server, {"user_id": users, "shop": ["a"] * len(users)}, request={"boost": 1},
+                     as_of="2026-01-01T12:00:00Z")
+        return [r["values"][0] if r["statuses"][0] == "present" else r["statuses"][0] for r in got["results"]]
+
+    append([{"user_id": u, "event_timestamp": "2026-01-01T01:00:00Z", "n": u * 10} for u in range(1, 7)] +
+           [{"user_id": u, "event_timestamp": "2026-01-01T02:00:00Z", "n": u * 100} for u in range(1, 7)])
+    append([{"user_id": 7, "event_timestamp": "2026-01-01T01:00:00Z", "n": 70},
+            {"user_id": 7, "event_timestamp": "2026-01-01T02:00:00Z", "n": 700}])
+    materialize()
+    assert values([1, 2, 3, 4, 5, 6, 7]) == [100, 200, 300, 400, 500, 600, 700]
+
+    delete("user_id = 1 AND n = 100")   # user 1's newest row: back to its older one
+    delete("user_id = 2")               # every row of user 2: no record left
+    push(server, "clicks", [{"user_id": 3, "event_timestamp": "2026-01-01T03:00:00Z", "n": 3000}])
+    push(server, "clicks", [{"user_id": 4, "event_timestamp": "2026-01-01T03:00:00Z", "n": 4000}])
+    delete("user_id = 4 AND n = 4000")  # a pushed row deleted before any materialization saw it
+    delete("user_id = 5 AND n = 50")    # an older row: user 5's record stays as it is
+    assert values([1, 2, 3, 4, 5, 6, 7]) == [100, 200, 3000, 4000, 500, 600, 700]
+    out = materialize()
+    # The deletes rewrote the first file: its 6 users are compared (user 7's file was not touched).
+    assert (out["rows_deleted"], out["reconciled"]["entities"]) == (1, 6), out
+    assert values([1, 2, 3, 4, 5, 6, 7]) == [10, "missing", 3000, 400, 500, 600, 700]
+    # Nothing changed: nothing reconciled.
+    out = materialize()
+    assert (out["rows_scanned"], out["rows_deleted"], out["reconciled"]) == (0, 0, None), out
+    # Only the entities of the rewritten file are compared.
+    delete("user_id = 7 AND n = 700")
+    out = materialize()
+    assert out["reconciled"]["entities"] == 1, out
+    assert values([7]) == [70]
+
+    # The removed file is gone (vacuumed) before the run: every entity is reconciled.
+    delete("user_id = 6 AND n = 600")
+    rc, _, err = run_binary(["table", "vacuum", root, "--retain", "0h", "--force"], server.cwd)
+    assert rc == 0, err
+    out = materialize()
+    assert (out["rows_written"], out["rows_deleted"], out["reconciled"]["entities"]) == (1, 0, 6), out
+    assert values([1, 2, 3, 4, 5, 6, 7]) == [10, "missing", 3000, 400, 500, 60, 70]
+
+    # A full run rebuilds: nothing differs, so nothing is written.
+    out = materialize(full=True)
+    assert (out["mode"], out["rows_written"], out["rows_deleted"], out["reconciled"]["entities"]) == ("full", 0, 0, 6), out
+    _, text, _ = server.cli("features", "materialize", "--view", "clicks", "--full")
+    assert "DELETED" in text.splitlines()[0]
+
+
+def test_deletes_reconcile_while_rows_are_pushed(server):
+    """Materializations that reconcile deletes while another client pushes: afterwards every
+    entity's online record is its newest row in the table (none lost, none resurrected)."""
+    apply(server)
+    root = table(server, "clicks")
+    users = list(range(40))
+    stop = threading.Event()
+    errors = []
+
+    def pusher():
+        t = 0
+        while not stop.is_set():
+            t += 1
+            batch = [{"user_id": u, "event_timestamp": f"2026-01-01T00:{t // 60 % 60:02d}:{t % 60:02d}Z", "n": t * 100 + u}
+                     for u in random.Random(t).sample(users, 3)]
+            resp = server.http("POST", "/api/v1/features/push", json={"view": "clicks", "rows": batch})
+            if resp.status_code != 200:
+                errors.append(resp.text)
+                return
+
+    thread = threading.Thread(target=pusher)
+    thread.start()
+    try:
+        for i in range(6):
+            time.sleep(0.2)
+            where = " OR ".join(f"user_id = {u}" for u in users if u % 7 == i)
+            rc, _, err = run_binary(["table", "delete", root, "--where", where], server.cwd)
+            assert rc == 0, err
+            server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors, errors[:1]
+
+    def check():
+        newest = {}
+        for r in scan(server, "clicks"):
+            u = r["user_id"]
+            if u not in newest or r["event_timestamp"] > newest[u]["event_timestamp"]:
+                newest[u] = r
+        got = online(server, {"user_id": users, "shop": ["a"] * len(users)}, request={"boost": 1},
+                     as_of="2026-01-01T23:00:00Z")
+        for u, r in zip(users, got["results"]):
+            want = newest[u]["n"] if u in newest else None
+            have = r["values"][0] if r["statuses"][0] == "present" else None
+            assert have == want, (u, have, want)
+
+    # Every delete was reconciled by the run after it, and rows pushed during a run were caught
+    # up with (not replaced by the older rows the run had read): the store matches the table
+    # already, before another run.
+    check()
+    server.ok("POST", "/api/v1/features/materialize", json={"views": ["clicks"]})
+    check()
 
 
 def test_materialized_rows_survive_restart_and_layout_changes(server):

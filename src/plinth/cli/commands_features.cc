@@ -181,7 +181,9 @@ void AddFeaturesCommands(CLI::App& app) {
     cmd->add_option("--view", *views, "Feature view (repeatable; default every online view)");
     cmd->add_option("--start", *start, "Only rows with event time >= this (ISO-8601)");
     cmd->add_option("--end", *end, "Only rows with event time < this (ISO-8601)");
-    cmd->add_flag("--full", *full, "Reload every file of the source, not just what was added since the last run");
+    cmd->add_flag("--full", *full,
+                  "Rebuild from every file of the source: each entity gets its newest row, entities without rows "
+                  "lose theirs");
     Do(cmd, [=]() -> absl::Status {
       Json body = {{"full", *full}};
       if (!views->empty()) body["views"] = *views;
@@ -194,7 +196,7 @@ void AddFeaturesCommands(CLI::App& app) {
       } else {
         std::vector<Json> rows(out["views"].begin(), out["views"].end());
         PrintTable(rows, {{"VIEW", "/view"}, {"MODE", "/mode"}, {"FROM", "/from_table_version"}, {"TO", "/to_table_version"},
-                          {"FILES", "/files"}, {"ROWS", "/rows_scanned"}, {"WRITTEN", "/rows_written"}, {"SECONDS", "/seconds"}});
+                          {"FILES", "/files"}, {"ROWS", "/rows_scanned"}, {"WRITTEN", "/rows_written"}, {"DELETED", "/rows_deleted"}, {"SECONDS", "/seconds"}});
       }
       return absl::OkStatus();
     });

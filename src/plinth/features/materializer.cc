@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <variant>
@@ -12,6 +13,8 @@
 #include "plinth/base/time.h"
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
+#include "plinth/features/newest_rows.h"
+#include "plinth/features/online_reconcile.h"
 #include "plinth/features/scan_units.h"
 #include "plinth/storage/delta/table.h"
 
@@ -53,43 +56,21 @@ absl::Status SaveState(storage::MetaStore& meta, const std::string& view, const 
 
 // Entities reduced in memory before they are written (about 100-200 bytes each).
 constexpr size_t kMaxPendingEntities = size_t{1} << 20;
-// Commits an incremental run reads to find compacted files (more: it reads them again).
+// Commits an incremental run reads to find compactions and deletes (more, or commits gone to
+// log cleanup: it reads every file and reconciles every entity).
 constexpr int64_t kMaxCommitsWalked = 2000;
 
 std::string Quoted(const std::string& column) { return StrCat("\"", column, "\""); }
 
-// An entity's newest row so far: its times, its scan position and its encoded record.
-struct Best {
-  int64_t event = 0;
-  int64_t created = 0;
-  uint64_t pos = 0;
-  std::string record;
-};
-using BestMap = absl::flat_hash_map<std::string, Best>;
-
-// Whether a row replaces `b`: newer by (event, created) as the online writer decides
-// (Supersedes), and on a full tie the row later in scan order.
-bool Beats(int64_t event, int64_t created, uint64_t pos, const Best& b) {
-  if (event != b.event || created != b.created) return Supersedes(event, created, {0, b.event, b.created});
-  return pos > b.pos;
-}
-
-// Files that compactions since `from_version` wrote out of files already loaded hold no new
-// rows: they join `loaded`, and an incremental run does not read them again. A compaction is a
-// commit whose adds and removes all carry dataChange=false (OPTIMIZE); one that also rewrote
-// files not yet loaded (appended since) is read, as are all files when the commits in between
-// are too many to walk or gone (log cleanup) - reading a row twice is harmless, only slower.
-void SkipCompactedFiles(delta::DeltaTable& table, const delta::Snapshot& latest, int64_t from_version,
-                        std::set<std::string>* loaded) {
-  bool any_rewritten = false;
-  for (const delta::AddFile& f : latest.files()) any_rewritten = any_rewritten || (!f.data_change && !loaded->count(f.path));
-  if (!any_rewritten || latest.version() - from_version > kMaxCommitsWalked) return;
-  for (int64_t v = from_version + 1; v <= latest.version(); ++v) {
-    auto actions = table.CommitActions(v);
-    if (!actions.ok()) return;
+// Files that compactions in `commits` wrote out of files already loaded hold no new rows: they
+// join `loaded`, and an incremental run does not read them again. A compaction is a commit
+// whose adds and removes all carry dataChange=false (OPTIMIZE); one that also rewrote files not
+// yet loaded (appended since) is read - reading a row twice is harmless, only slower.
+void SkipCompactedFiles(const std::vector<std::vector<delta::Action>>& commits, std::set<std::string>* loaded) {
+  for (const auto& actions : commits) {
     bool compaction = true, inputs_loaded = true;
     std::vector<const std::string*> outputs;
-    for (const delta::Action& a : *actions) {
+    for (const delta::Action& a : actions) {
       if (const auto* add = std::get_if<delta::AddFile>(&a)) {
         compaction = compaction && !add->data_change;
         outputs.push_back(&add->path);
@@ -103,6 +84,36 @@ void SkipCompactedFiles(delta::DeltaTable& table, const delta::Snapshot& latest,
   }
 }
 
+// The data files that `commits` removed with dataChange=true (deletes, merges, overwrites), as
+// they were added (from `old` or an earlier commit); nullopt when one is not found.
+std::optional<std::vector<delta::AddFile>> RemovedFiles(const delta::Snapshot& old,
+                                                        const std::vector<std::vector<delta::Action>>& commits) {
+  std::map<std::string, const delta::AddFile*> known;
+  for (const delta::AddFile& f : old.files()) known[f.path] = &f;
+  std::vector<delta::AddFile> removed;
+  for (const auto& actions : commits) {
+    for (const delta::Action& a : actions) {
+      if (const auto* add = std::get_if<delta::AddFile>(&a)) {
+        known[add->path] = add;
+      } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a); remove != nullptr && remove->data_change) {
+        auto it = known.find(remove->path);
+        if (it == known.end()) return std::nullopt;
+        removed.push_back(*it->second);
+      }
+    }
+  }
+  return removed;
+}
+
+bool AllExist(const std::string& root, const std::vector<delta::AddFile>& files) {
+  for (const delta::AddFile& f : files) {
+    auto rel = f.DecodedPath();
+    std::error_code ec;
+    if (!rel.ok() || !std::filesystem::exists(StrCat(root, "/", *rel), ec)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Json MaterializeResult::ToJson() const {
@@ -114,6 +125,11 @@ Json MaterializeResult::ToJson() const {
           {"rows_scanned", rows_scanned},
           {"rows_skipped", rows_skipped},
           {"rows_written", rows_written},
+          {"rows_deleted", rows_deleted},
+          {"reconciled", reconciled ? Json{{"entities", reconciled->entities},
+                                           {"passes", reconciled->passes},
+                                           {"restarts", reconciled->restarts}}
+                                    : Json(nullptr)},
           {"seconds", seconds}};
 }
 
@@ -135,154 +151,56 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
   }
   PLINTH_ASSIGN_OR_RETURN(auto snapshot, (*table)->LatestSnapshot());
   result.to_table_version = snapshot->version();
+  const int threads = std::max(1, options.threads);
 
-  // Which files: everything, or those added since the recorded version.
+  // Which files: everything, or those added since the recorded version; and whether rows were
+  // deleted since (their entities are reconciled after the load), or whether that cannot be
+  // known (every entity is).
   std::set<std::string> already_loaded;
+  std::optional<std::vector<delta::AddFile>> removed;  // set: reconcile these files' entities
+  bool reconcile_all = options.full;
   if (result.mode == "incremental") {
     PLINTH_ASSIGN_OR_RETURN(auto state, LoadState(*options_.meta, view.def.name));
     if (state && state->view_version == view.version && state->table_version >= 0 &&
         state->table_version <= snapshot->version()) {
       result.from_table_version = state->table_version;
       auto old = (*table)->SnapshotAt(state->table_version);
-      if (old.ok()) {
+      auto commits = ReadCommits(**table, state->table_version, snapshot->version(), kMaxCommitsWalked);
+      if (old.ok() && commits.ok()) {
         for (const auto& f : (*old)->files()) already_loaded.insert(f.path);
-        SkipCompactedFiles(**table, *snapshot, state->table_version, &already_loaded);
+        SkipCompactedFiles(*commits, &already_loaded);
+        removed = RemovedFiles(**old, *commits);
+        // A removed file already gone (vacuum): its entities are unknown, so all are reconciled.
+        reconcile_all = !removed.has_value() || !AllExist(view.table_path, *removed);
+        if (removed && removed->empty()) removed.reset();
       } else {
-        result.from_table_version = -1;  // the old version is gone (log cleanup): load everything
+        // The old version or the commits since are gone (log cleanup), or too many to read:
+        // every file is read and every entity reconciled.
+        result.from_table_version = -1;
+        reconcile_all = true;
       }
     }
   }
-
-  delta::ScanSpec spec;
-  for (const JoinKey& k : view.join_keys) spec.columns.push_back(k.name);
-  spec.columns.push_back(view.source.event_timestamp_column);
-  const bool has_created = !view.source.created_timestamp_column.empty();
-  if (has_created) spec.columns.push_back(view.source.created_timestamp_column);
-  const size_t first_feature = spec.columns.size();
-  for (const FeatureDef& f : view.def.features) spec.columns.push_back(f.SourceColumn());
-  if (window) {
-    std::vector<std::string> terms;
-    const std::string ts = Quoted(view.source.event_timestamp_column);
-    if (options.start) terms.push_back(StrCat(ts, " >= '", FormatTimestamp(*options.start), "'"));
-    if (options.end) terms.push_back(StrCat(ts, " < '", FormatTimestamp(*options.end), "'"));
-    spec.where = StrJoin(terms, " AND ");
-  }
-  // A column listed twice (a feature reading a join key column) is scanned once.
-  std::vector<size_t> column_of;
-  spec.columns = DistinctColumns(spec.columns, &column_of);
-  const auto& files = snapshot->files();
-  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units,
-                          ListScanUnits(view.table_path, *snapshot,
-                                        [&](size_t f) { return already_loaded.count(files[f].path) == 0; }));
-  {
-    std::set<uint32_t> distinct_files;
-    for (const ScanUnit& u : units) distinct_files.insert(u.file);
-    result.files = static_cast<int64_t>(distinct_files.size());
-  }
-
-  // The newest row per entity seen so far, one map per thread over the row groups it reads.
-  // Rows are reduced here first (only a row that beats the entity's current best is decoded and
-  // encoded); a full tie goes to the row later in scan order (file, then row), as a sequential
-  // scan would give it. The maps are merged and written through OnlineWriter (which compares
-  // with what the store holds) at the end, or a map alone when it reaches its share of
-  // kMaxPendingEntities: memory is bounded by entities, not by rows.
-  const int threads = std::max(1, options.threads);
-  // Fewer row groups than threads: the spare threads decode each batch's columns instead.
-  spec.threads = units.empty() ? 1 : std::max<int>(1, threads / static_cast<int>(std::min<size_t>(units.size(), threads)));
-  WorkerPool pool(threads);
-  const size_t per_task_limit = std::max<size_t>(1, kMaxPendingEntities / static_cast<size_t>(pool.threads()));
-  std::vector<BestMap> best(static_cast<size_t>(pool.threads()));
-  struct Counts {
-    int64_t scanned = 0;
-    int64_t skipped = 0;
-  };
-  std::vector<Counts> counts(best.size());
-  std::mutex flush_mu;  // one flush at a time, so the result's counters stay consistent
-  auto flush = [&](BestMap& map) -> absl::Status {
-    if (map.empty()) return absl::OkStatus();
-    std::vector<PendingRow> pending;
-    pending.reserve(map.size());
-    for (auto& [suffix, b] : map) pending.push_back({StrCat(view.key_prefix, suffix), std::move(b.record), b.event, b.created});
-    map = BestMap();
-    std::lock_guard<std::mutex> lock(flush_mu);
-    PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
-    result.rows_written += written;
-    return absl::OkStatus();
-  };
-  const size_t nk = view.join_keys.size();
-  PLINTH_RETURN_IF_ERROR(ForEachScanUnit(pool, units, [&](size_t ui, int task) -> absl::Status {
-    const ScanUnit& unit = units[ui];
-    PLINTH_ASSIGN_OR_RETURN(auto scan, OpenScanUnit(view.table_path, *snapshot, unit, spec));
-    BestMap& map = best[static_cast<size_t>(task)];
-    Counts& count = counts[static_cast<size_t>(task)];
-    columnar::RecordBatch batch;
-    std::vector<Value> keys(nk);
-    std::string key;
-    const size_t nf = view.def.features.size();
-    // Rows read from this unit so far; a row's scan position is (file, first_row + rows_before).
-    int64_t row_base = unit.first_row;
-    while (true) {
-      PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&batch));
-      if (!more) break;
-      count.scanned += batch.num_rows;
-      const columnar::Column& event_col = batch.columns[column_of[nk]];
-      const columnar::Column* created_col = has_created ? &batch.columns[column_of[nk + 1]] : nullptr;
-      // One int64 key read from an int64 column: its key bytes straight from the column.
-      const columnar::Column& key0 = batch.columns[column_of[0]];
-      const bool int64_key = nk == 1 && view.join_keys[0].type == ValueType::kInt64 &&
-                             key0.type().id == columnar::TypeId::kInt64;
-      for (int64_t r = 0; r < batch.num_rows; ++r) {
-        bool null_key = false;
-        key.clear();
-        if (int64_key) {
-          null_key = key0.IsNull(r);
-          if (!null_key) AppendInt64EntityKey(key0.Get<int64_t>(r), &key);
-        } else {
-          for (size_t k = 0; k < nk; ++k) {
-            keys[k] = ColumnValue(batch.columns[column_of[k]], r, view.join_keys[k].type);
-            null_key = null_key || keys[k].is_null();
-          }
-        }
-        const int64_t event = ColumnMicros(event_col, r);
-        if (null_key || event == kNoTimestamp) {
-          ++count.skipped;
-          continue;
-        }
-        const int64_t created = created_col ? ColumnMicros(*created_col, r) : kNoTimestamp;
-        // With a window, batches hold only the rows inside it, so positions count those: still
-        // increasing within the unit and inside its row range, which is all ties need.
-        const uint64_t pos = (static_cast<uint64_t>(unit.file) << 32) | static_cast<uint64_t>(row_base + r);
-        // The map holds the key without the view's prefix (shorter to hash and compare).
-        if (!int64_key) PLINTH_RETURN_IF_ERROR(AppendEntityKey(view.def.name, view.join_keys, keys, &key));
-        auto [it, inserted] = map.try_emplace(key);
-        Best& b = it->second;
-        if (!inserted && !Beats(event, created, pos, b)) continue;
-        b.event = event;
-        b.created = created;
-        b.pos = pos;
-        EncodeRecordHeader({view.layout, event, created}, &b.record);
-        for (size_t f = 0; f < nf; ++f) {
-          AppendRecordCell(batch.columns[column_of[first_feature + f]], r, view.def.features[f].type, &b.record);
-        }
-      }
-      row_base += batch.num_rows;
-      if (map.size() >= per_task_limit) PLINTH_RETURN_IF_ERROR(flush(map));
+  if (reconcile_all) {
+    PLINTH_ASSIGN_OR_RETURN(ReconcileResult r,
+                            ReconcileOnline(view, **table, *snapshot, nullptr, *options_.writer, {.threads = threads}));
+    result.reconciled = r;
+    result.files = static_cast<int64_t>(snapshot->files().size());
+  } else {
+    PLINTH_RETURN_IF_ERROR(Load(view, *snapshot, already_loaded, options, &result));
+    if (removed) {
+      auto r = ReconcileOnline(view, **table, *snapshot, &*removed, *options_.writer, {.threads = threads});
+      // Vacuumed since the check above.
+      if (absl::IsNotFound(r.status())) r = ReconcileOnline(view, **table, *snapshot, nullptr, *options_.writer, {.threads = threads});
+      PLINTH_RETURN_IF_ERROR(r.status());
+      result.reconciled = *r;
     }
-    return absl::OkStatus();
-  }));
-  for (const Counts& c : counts) {
-    result.rows_scanned += c.scanned;
-    result.rows_skipped += c.skipped;
   }
-  // Merge the per-thread maps into the first, then write it.
-  for (size_t t = 1; t < best.size(); ++t) {
-    for (auto& [k, b] : best[t]) {
-      auto [it, inserted] = best[0].try_emplace(k);
-      if (inserted || Beats(b.event, b.created, b.pos, it->second)) it->second = std::move(b);
-    }
-    best[t] = BestMap();
+  if (result.reconciled) {
+    result.rows_scanned += result.reconciled->rows_scanned;
+    result.rows_written += result.reconciled->rows_written;
+    result.rows_deleted = result.reconciled->rows_deleted;
   }
-  PLINTH_RETURN_IF_ERROR(flush(best[0]));
   PLINTH_RETURN_IF_ERROR(options_.writer->store().Flush());
   if (!window) {
     PLINTH_RETURN_IF_ERROR(SaveState(*options_.meta, view.def.name, {view.version, snapshot->version()}, result.rows_written,
@@ -290,6 +208,59 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
   }
   result.seconds = SecondsSince(started);
   return result;
+}
+
+absl::Status Materializer::Load(const ViewPlan& view, const delta::Snapshot& snapshot,
+                                const std::set<std::string>& already_loaded, const MaterializeOptions& options,
+                                MaterializeResult* result) {
+  std::string where;
+  if (result->mode == "window") {
+    std::vector<std::string> terms;
+    const std::string ts = Quoted(view.source.event_timestamp_column);
+    if (options.start) terms.push_back(StrCat(ts, " >= '", FormatTimestamp(*options.start), "'"));
+    if (options.end) terms.push_back(StrCat(ts, " < '", FormatTimestamp(*options.end), "'"));
+    where = StrJoin(terms, " AND ");
+  }
+  NewestRowReducer reducer(view, where);
+  const auto& files = snapshot.files();
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units,
+                          ListScanUnits(view.table_path, snapshot,
+                                        [&](size_t f) { return already_loaded.count(files[f].path) == 0; }));
+  {
+    std::set<uint32_t> distinct_files;
+    for (const ScanUnit& u : units) distinct_files.insert(u.file);
+    result->files = static_cast<int64_t>(distinct_files.size());
+  }
+
+  // The newest row per entity seen so far, one map per thread over the row groups it reads.
+  // The maps are merged and written through OnlineWriter (which compares with what the store
+  // holds) at the end, or a map alone when it reaches its share of kMaxPendingEntities: memory
+  // is bounded by entities, not by rows.
+  WorkerPool pool(std::max(1, options.threads));
+  const size_t per_task_limit = std::max<size_t>(1, kMaxPendingEntities / static_cast<size_t>(pool.threads()));
+  std::vector<NewestMap> best(static_cast<size_t>(pool.threads()));
+  std::vector<NewestRowReducer::Counts> counts(best.size());
+  std::mutex flush_mu;  // one flush at a time, so the result's counters stay consistent
+  auto flush = [&](NewestMap& map) -> absl::Status {
+    if (map.empty()) return absl::OkStatus();
+    std::vector<PendingRow> pending;
+    pending.reserve(map.size());
+    for (auto& [suffix, b] : map) pending.push_back({StrCat(view.key_prefix, suffix), std::move(b.record), b.event, b.created});
+    map = NewestMap();
+    std::lock_guard<std::mutex> lock(flush_mu);
+    PLINTH_ASSIGN_OR_RETURN(int64_t written, options_.writer->WriteLatest(pending, kv::Durability::kUnlogged));
+    result->rows_written += written;
+    return absl::OkStatus();
+  };
+  PLINTH_RETURN_IF_ERROR(reducer.Reduce(snapshot, units, pool, &best, &counts, {}, [&](NewestMap& map) -> absl::Status {
+    return map.size() >= per_task_limit ? flush(map) : absl::OkStatus();
+  }));
+  for (const auto& c : counts) {
+    result->rows_scanned += c.scanned;
+    result->rows_skipped += c.skipped;
+  }
+  MergeNewest(best);
+  return flush(best[0]);
 }
 
 }  // namespace plinth::features

@@ -16,10 +16,12 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "plinth/base/clock.h"
 #include "plinth/features/catalog.h"
+#include "plinth/features/online_reconcile.h"
 #include "plinth/features/online_writer.h"
 #include "plinth/storage/meta/meta_store.h"
 
@@ -41,6 +43,8 @@ struct MaterializeResult {
   int64_t rows_scanned = 0;
   int64_t rows_skipped = 0;  // null key or event time, or outside the window
   int64_t rows_written = 0;  // records that replaced older ones
+  int64_t rows_deleted = 0;  // records removed: their entities have no row left in the table
+  std::optional<ReconcileResult> reconciled;  // when deleted rows were reconciled
   double seconds = 0;
   Json ToJson() const;
 };
@@ -57,6 +61,10 @@ class Materializer {
   absl::StatusOr<MaterializeResult> Run(const ViewPlan& view, const MaterializeOptions& options);
 
  private:
+  // Reads the snapshot's files not in `already_loaded` and writes the newest row per entity.
+  absl::Status Load(const ViewPlan& view, const delta::Snapshot& snapshot, const std::set<std::string>& already_loaded,
+                    const MaterializeOptions& options, MaterializeResult* result);
+
   Options options_;
 };
 

@@ -48,4 +48,9 @@ absl::StatusOr<int64_t> OnlineWriter::WriteLatest(std::vector<PendingRow>& rows,
   return written;
 }
 
+absl::Status OnlineWriter::Exclusive(const std::function<absl::Status(kv::OnlineStore& store)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fn(*store_);
+}
+
 }  // namespace plinth::features

@@ -9,6 +9,7 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ class OnlineWriter {
 
   // Writes the rows that supersede what the store holds; returns how many were written.
   absl::StatusOr<int64_t> WriteLatest(std::vector<PendingRow>& rows, kv::Durability durability);
+
+  // Runs fn with the write lock held, so no WriteLatest interleaves with it: reconciliation
+  // (online_reconcile.h) reads, compares and replaces records, deletes included, in one step.
+  absl::Status Exclusive(const std::function<absl::Status(kv::OnlineStore& store)>& fn);
 
  private:
   kv::OnlineStore* store_;

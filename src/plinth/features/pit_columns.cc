@@ -5,6 +5,7 @@
 
 #include "plinth/features/column_values.h"
 #include "plinth/features/pit_keys.h"
+#include "plinth/features/source_schema.h"
 
 namespace plinth::features {
 

@@ -130,7 +130,7 @@ class DeltaTable {
   absl::StatusOr<WriteResult> Write(const BatchSource& source, const WriteOptions& options);
   // Deletes the rows where `where` is true, rewriting the files that hold some of them.
   // A delete that loses to a concurrent commit it conflicts with (a delete or compaction of
-  // the same files, an append to a partition it read) starts over from the new latest
+  // the same files, a non-blind append to a partition it read) starts over from the new latest
   // version, up to 10 times.
   absl::StatusOr<DeleteResult> Delete(std::string_view where);
   // Compaction (table_optimize.cc): in each partition with at least min_files files smaller

@@ -77,13 +77,14 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
   PLINTH_ASSIGN_OR_RETURN(columnar::Schema out_schema, s->table_schema_.Select(out_cols));
   s->output_schema_ = std::make_shared<const columnar::Schema>(out_schema);
   std::vector<std::string> scan_cols = out_cols;
+  const std::vector<AddFile>& candidates = spec.files != nullptr ? *spec.files : snapshot.files();
   if (!spec.where.empty()) {
     PLINTH_ASSIGN_OR_RETURN(auto full_pred, columnar::Predicate::Parse(spec.where, s->table_schema_));
     for (const auto& c : full_pred.Columns()) {
       if (!Contains(scan_cols, c)) scan_cols.push_back(c);
     }
     // File pruning: partition values are exact bounds, add.stats give min/max/nullCount.
-    for (const AddFile& f : snapshot.files()) {
+    for (const AddFile& f : candidates) {
       if (spec.include_file && !spec.include_file(f)) continue;
       ++s->stats_.files_total;
       std::optional<FileStats> fstats;
@@ -126,7 +127,7 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::Create(std::string root, c
       else ++s->stats_.files_skipped;
     }
   } else {
-    for (const AddFile& f : snapshot.files()) {
+    for (const AddFile& f : candidates) {
       if (spec.include_file && !spec.include_file(f)) continue;
       s->files_.push_back(&f);
     }

@@ -27,6 +27,9 @@ struct ScanSpec {
   int64_t batch_rows = 65536;
   // When set, only the snapshot's files it accepts are read (e.g. files added since a version).
   std::function<bool(const AddFile&)> include_file;
+  // When set, these files are read instead of the snapshot's (which then gives only the schema
+  // and partition columns): e.g. files a later version removed. Must outlive the scan.
+  const std::vector<AddFile>* files = nullptr;
   // When set, only the row groups it accepts (by index in the file) are read, e.g. to split one
   // large file between threads. Applies to files read for data columns; a scan of partition
   // columns only counts every row of the file.

@@ -167,6 +167,21 @@ absl::Status Transaction::CheckWinner(int64_t version, const std::vector<Action>
                           t->version));
     }
   }
+  // Isolation WriteSerializable (Delta's default, table property delta.isolationLevel): a
+  // concurrent blind append is ordered after this transaction, so the files it added do not
+  // invalidate what this one read; under Serializable, or when this transaction changes the
+  // metadata (schema), they do.
+  bool winner_blind_append = false;
+  for (const Action& a : winner) {
+    if (const auto* info = std::get_if<CommitInfo>(&a)) {
+      auto it = info->raw.find("isBlindAppend");
+      winner_blind_append = it != info->raw.end() && it->is_boolean() && it->get<bool>();
+    }
+  }
+  const std::optional<Metadata>& metadata = new_metadata_ ? new_metadata_ : read_metadata_;
+  auto isolation = metadata->configuration.find("delta.isolationLevel");
+  const bool serializable = isolation != metadata->configuration.end() && isolation->second == "Serializable";
+  const bool appends_conflict = !winner_blind_append || serializable || new_metadata_.has_value();
   for (const Action& a : winner) {
     if (const auto* r = std::get_if<RemoveFile>(&a)) {
       std::string key = r->ReplayKey();
@@ -178,7 +193,7 @@ absl::Status Transaction::CheckWinner(int64_t version, const std::vector<Action>
       }
     }
     if (const auto* add = std::get_if<AddFile>(&a)) {
-      if (options_.reads_table && add->data_change && Touches(add->partition_values)) {
+      if (options_.reads_table && appends_conflict && add->data_change && Touches(add->partition_values)) {
         return abort(StrCat("concurrent append: file ", add->path, " in partition ", Describe(add->partition_values),
                             " was added after this transaction read the table"));
       }

@@ -12,7 +12,11 @@
 //   - Options::reads_table is set (DELETE/UPDATE/MERGE/overwrite: the transaction read data to
 //     decide what to write) and a winner added or deleted data in a partition this transaction
 //     touched (its adds/removes and AddReadPartition), or anywhere when the table is
-//     unpartitioned or no partition was touched (concurrent append / delete).
+//     unpartitioned or no partition was touched (concurrent append / delete). Under the
+//     default isolation level, WriteSerializable, a winner that is a blind append
+//     (commitInfo.isBlindAppend, e.g. a feature push) does not conflict: it is ordered after
+//     this transaction, whose rewrite then leaves its rows alone. With the table property
+//     delta.isolationLevel=Serializable it does.
 // Otherwise (e.g. blind appends) it rebases onto the newest version and retries, up to
 // Options::max_attempts with a small randomized backoff.
 //

@@ -1,5 +1,6 @@
 #include "plinth/storage/delta/transaction.h"
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -169,14 +170,43 @@ TEST_F(TransactionTest, ReadingTransactionAbortsOnConcurrentAppendInItsPartition
   PLINTH_ASSERT_OK_AND_ASSIGN(CommitResult r, rewrite_a->Commit());
   EXPECT_EQ(r.attempts, 2);
 
-  // ...but one to partition a does.
+  // ...but one to partition b does, unless it is a blind append (WriteSerializable).
   snap = Latest();
   auto rewrite_b = *Transaction::Start(*snap, Options("DELETE", true));
   rewrite_b->Remove(Transaction::RemoveFor(*snap->FindFile("part=b/1.parquet"), 1));
-  auto append = *Transaction::Start(*snap, Options());
-  append->Add(TestAdd("part=b/3.parquet", {{"part", "b"}}));
-  PLINTH_ASSERT_OK(append->Commit());
+  auto merge = *Transaction::Start(*snap, Options("MERGE", true));  // read the table: not blind
+  merge->Add(TestAdd("part=b/3.parquet", {{"part", "b"}}));
+  PLINTH_ASSERT_OK(merge->Commit());
   EXPECT_TRUE(StatusIs(rewrite_b->Commit(), absl::StatusCode::kAborted, "concurrent append: file part=b/3.parquet"));
+}
+
+TEST_F(TransactionTest, BlindAppendsDoNotConflictWithReadersUnlessSerializable) {
+  for (const bool serializable : {false, true}) {
+    SCOPED_TRACE(serializable ? "Serializable" : "WriteSerializable");
+    const std::string root = (dir_.path() / (serializable ? "serializable" : "write-serializable")).string();
+    store_ = *LocalLogStore::Create({.table_root = root, .fsync = false});
+    std::map<std::string, std::string> config;
+    if (serializable) config["delta.isolationLevel"] = "Serializable";
+    CreateTable({}, config);
+    auto seed = Start();
+    seed->Add(TestAdd("1.parquet"));
+    PLINTH_ASSERT_OK(seed->Commit());
+    auto snap = Latest();
+    auto rewrite = *Transaction::Start(*snap, Options("DELETE", true));
+    rewrite->Remove(Transaction::RemoveFor(*snap->FindFile("1.parquet"), 1));
+    rewrite->Add(TestAdd("1b.parquet"));
+    auto push = *Transaction::Start(*snap, Options());
+    push->Add(TestAdd("2.parquet"));
+    PLINTH_ASSERT_OK(push->Commit());
+    auto committed = rewrite->Commit();
+    if (serializable) {
+      EXPECT_TRUE(StatusIs(committed.status(), absl::StatusCode::kAborted, "concurrent append: file 2.parquet"));
+    } else {
+      PLINTH_ASSERT_OK(committed.status());
+      EXPECT_EQ(committed->version, 3);
+      EXPECT_EQ(Latest()->files().size(), 2u);  // 2.parquet and 1b.parquet
+    }
+  }
 }
 
 TEST_F(TransactionTest, ReadingTransactionOnUnpartitionedTableAbortsOnAnyAppend) {
@@ -184,7 +214,7 @@ TEST_F(TransactionTest, ReadingTransactionOnUnpartitionedTableAbortsOnAnyAppend)
   auto snap = Latest();
   auto overwrite = *Transaction::Start(*snap, Options("WRITE", true));
   overwrite->Add(TestAdd("new.parquet"));
-  auto append = *Transaction::Start(*snap, Options());
+  auto append = *Transaction::Start(*snap, Options("MERGE", true));  // not a blind append
   append->Add(TestAdd("other.parquet"));
   PLINTH_ASSERT_OK(append->Commit());
   EXPECT_TRUE(StatusIs(overwrite->Commit(), absl::StatusCode::kAborted, "concurrent append"));

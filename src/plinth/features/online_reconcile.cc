@@ -1,0 +1,246 @@
+#include "plinth/features/online_reconcile.h"
+
+#include <functional>
+#include <memory>
+#include <variant>
+
+#include <absl/container/flat_hash_set.h>
+
+#include "plinth/features/newest_rows.h"
+#include "plinth/features/online_record.h"
+
+namespace plinth::features {
+
+namespace {
+
+constexpr int kMaxParts = 1 << 12;
+constexpr int kMaxRaces = 10;
+// Commits a catch-up reads; more and the pass starts over from the new version.
+constexpr int64_t kMaxCatchUpCommits = 10000;
+// A catch-up row wins a full tie with a snapshot row: its file came later.
+constexpr uint64_t kCatchUpPos = uint64_t{1} << 63;
+
+enum class PassOutcome { kDone, kTooMany, kRaced };
+
+class Reconciler {
+ public:
+  Reconciler(const ViewPlan& view, delta::DeltaTable& table, const std::vector<delta::AddFile>* removed,
+             OnlineWriter& writer, const ReconcileOptions& options)
+      : view_(view),
+        table_(table),
+        removed_(removed),
+        writer_(writer),
+        options_(options),
+        max_entities_(std::max<size_t>(1, options.max_pass_entities)),
+        reducer_(view),
+        pool_(std::max(1, options.threads)) {}
+
+  absl::StatusOr<ReconcileResult> Run(const delta::Snapshot& snapshot) {
+    const delta::Snapshot* base = &snapshot;
+    std::unique_ptr<delta::Snapshot> advanced;  // owns `base` once a race moved it
+    int parts = 1, races = 0;
+    for (int p = 0; p < parts;) {
+      std::unique_ptr<delta::Snapshot> next;
+      PLINTH_ASSIGN_OR_RETURN(PassOutcome outcome, Pass(*base, p, parts, &next));
+      if (outcome == PassOutcome::kDone) {
+        ++result_.passes;
+        ++p;
+        continue;
+      }
+      ++result_.restarts;
+      if (outcome == PassOutcome::kTooMany) {
+        if (parts >= kMaxParts) {
+          return absl::ResourceExhaustedError(StrCat("feature view '", view_.def.name, "': more than ",
+                                                     kMaxParts * max_entities_, " entities to reconcile"));
+        }
+        parts *= 4;
+        p = 0;  // the finer split starts over; passes already done are redone harmlessly
+        continue;
+      }
+      if (++races > kMaxRaces) {
+        return absl::AbortedError(StrCat("feature view '", view_.def.name, "': the source table kept removing rows while ",
+                                         "the online store was reconciled (", kMaxRaces, " attempts); run it again"));
+      }
+      advanced = std::move(next);
+      base = advanced.get();
+    }
+    return result_;
+  }
+
+ private:
+  bool InPart(std::string_view key, int p, int parts) const {
+    return parts == 1 || std::hash<std::string_view>{}(key) % static_cast<size_t>(parts) == static_cast<size_t>(p);
+  }
+
+  // Reduces `units` of `snapshot` for the kept keys into one map; false when a task's map
+  // outgrew its share of the entities a pass may hold.
+  absl::StatusOr<bool> Reduce(const delta::Snapshot& snapshot, const std::vector<ScanUnit>& units,
+                              const NewestRowReducer::KeepFn& keep, NewestMap* out) {
+    std::vector<NewestMap> maps(static_cast<size_t>(pool_.threads()));
+    std::vector<NewestRowReducer::Counts> counts(maps.size());
+    const size_t per_task = std::max<size_t>(1, max_entities_ / maps.size());
+    absl::Status s = reducer_.Reduce(snapshot, units, pool_, &maps, &counts, keep, [&](NewestMap& map) -> absl::Status {
+      if (map.size() > per_task) return absl::ResourceExhaustedError("too many entities for one pass");
+      return absl::OkStatus();
+    });
+    for (const auto& c : counts) result_.rows_scanned += c.scanned;
+    if (absl::IsResourceExhausted(s)) return false;
+    PLINTH_RETURN_IF_ERROR(s);
+    MergeNewest(maps);
+    *out = std::move(maps[0]);
+    return out->size() <= max_entities_;
+  }
+
+  absl::StatusOr<PassOutcome> Pass(const delta::Snapshot& base, int p, int parts,
+                                   std::unique_ptr<delta::Snapshot>* advanced) {
+    // 1. The entities of this pass.
+    absl::flat_hash_set<std::string> keys;
+    if (removed_ != nullptr) {
+      bool too_many = false;
+      PLINTH_RETURN_IF_ERROR(reducer_.CollectKeys(base, *removed_, [&](std::string_view key) {
+        if (too_many || !InPart(key, p, parts)) return;
+        keys.emplace(key);
+        too_many = keys.size() > max_entities_;
+      }));
+      if (too_many) return PassOutcome::kTooMany;
+      if (keys.empty()) return PassOutcome::kDone;
+    }
+    NewestRowReducer::KeepFn keep = [&](std::string_view key) {
+      return InPart(key, p, parts) && (removed_ == nullptr || keys.contains(absl::string_view(key.data(), key.size())));
+    };
+    // 2. Their newest rows in the snapshot.
+    PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units, ListScanUnits(view_.table_path, base));
+    NewestMap newest;
+    PLINTH_ASSIGN_OR_RETURN(bool fits, Reduce(base, units, keep, &newest));
+    if (!fits) return PassOutcome::kTooMany;
+
+    PassOutcome outcome = PassOutcome::kDone;
+    if (options_.before_lock) options_.before_lock();
+    PLINTH_RETURN_IF_ERROR(writer_.Exclusive([&](kv::OnlineStore& store) -> absl::Status {
+      // 3. Catch up with the commits made since (pushes).
+      PLINTH_ASSIGN_OR_RETURN(*advanced, table_.AdvanceSnapshot(base));
+      if (*advanced != nullptr) {
+        auto commits = ReadCommits(table_, base.version(), (*advanced)->version(), kMaxCatchUpCommits);
+        if (!commits.ok()) {
+          if (absl::IsOutOfRange(commits.status()) || absl::IsNotFound(commits.status())) {
+            outcome = PassOutcome::kRaced;
+            return absl::OkStatus();
+          }
+          return commits.status();
+        }
+        for (const auto& actions : *commits) {
+          for (const delta::Action& a : actions) {
+            const auto* remove = std::get_if<delta::RemoveFile>(&a);
+            if (remove != nullptr && remove->data_change) {
+              outcome = PassOutcome::kRaced;
+              return absl::OkStatus();
+            }
+          }
+        }
+        std::set<std::string> before;
+        for (const delta::AddFile& f : base.files()) before.insert(f.path);
+        const auto& files = (*advanced)->files();
+        PLINTH_ASSIGN_OR_RETURN(
+            std::vector<ScanUnit> added,
+            ListScanUnits(view_.table_path, **advanced, [&](size_t f) { return before.count(files[f].path) == 0; }));
+        NewestMap later;
+        PLINTH_ASSIGN_OR_RETURN(bool later_fits, Reduce(**advanced, added, keep, &later));
+        if (!later_fits) return absl::ResourceExhaustedError("too many entities appended during reconciliation");
+        for (auto& [k, row] : later) {
+          row.pos |= kCatchUpPos;
+          auto [it, inserted] = newest.try_emplace(k);
+          if (inserted || Beats(row.event, row.created, row.pos, it->second)) it->second = std::move(row);
+        }
+      }
+      // 4. Replace what differs, delete what has no row left.
+      return Apply(store, newest, keys, p, parts);
+    }));
+    if (outcome == PassOutcome::kDone) {
+      PLINTH_RETURN_IF_ERROR(writer_.store().Flush());
+      result_.entities += static_cast<int64_t>(removed_ != nullptr ? keys.size() : newest.size());
+    }
+    return outcome;
+  }
+
+  absl::Status Apply(kv::OnlineStore& store, const NewestMap& newest, const absl::flat_hash_set<std::string>& keys,
+                     int p, int parts) {
+    const std::string& prefix = view_.key_prefix;
+    std::vector<std::string> full_keys;
+    std::vector<const NewestRow*> rows;
+    full_keys.reserve(newest.size());
+    rows.reserve(newest.size());
+    for (const auto& [k, row] : newest) {
+      full_keys.push_back(StrCat(prefix, k));
+      rows.push_back(&row);
+    }
+    // Entities that may hold a record but have no row left.
+    std::vector<std::string> gone;
+    if (removed_ == nullptr) {
+      PLINTH_RETURN_IF_ERROR(store.ScanPrefix(prefix, [&](std::string_view key, std::string_view) {
+        std::string_view suffix = key.substr(prefix.size());
+        if (InPart(suffix, p, parts) && !newest.contains(absl::string_view(suffix.data(), suffix.size()))) gone.emplace_back(key);
+        return true;
+      }));
+    } else {
+      std::vector<std::string> candidates;
+      for (const std::string& k : keys) {
+        if (!newest.contains(k)) candidates.push_back(StrCat(prefix, k));
+      }
+      std::vector<std::string_view> views(candidates.begin(), candidates.end());
+      std::vector<bool> present(views.size(), false);
+      PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) { present[i] = v.has_value(); }));
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (present[i]) gone.push_back(std::move(candidates[i]));
+      }
+    }
+    std::vector<std::string_view> views(full_keys.begin(), full_keys.end());
+    std::vector<bool> differs(views.size(), true);
+    PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) {
+      differs[i] = !v || *v != rows[i]->record;
+    }));
+    kv::WriteBatch batch;
+    for (size_t i = 0; i < views.size(); ++i) {
+      if (!differs[i]) continue;
+      batch.Put(views[i], rows[i]->record);
+      ++result_.rows_written;
+    }
+    for (const std::string& k : gone) batch.Delete(k);
+    result_.rows_deleted += static_cast<int64_t>(gone.size());
+    return store.Write(batch, {.durability = kv::Durability::kUnlogged});
+  }
+
+  const ViewPlan& view_;
+  delta::DeltaTable& table_;
+  const std::vector<delta::AddFile>* removed_;
+  OnlineWriter& writer_;
+  const ReconcileOptions& options_;
+  const size_t max_entities_;  // per pass (keys and newest rows, about 100-300 bytes each)
+  NewestRowReducer reducer_;
+  WorkerPool pool_;
+  ReconcileResult result_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::vector<delta::Action>>> ReadCommits(delta::DeltaTable& table, int64_t from, int64_t to,
+                                                                    int64_t max_commits) {
+  if (to - from > max_commits) {
+    return absl::OutOfRangeError(StrCat(to - from, " commits since version ", from, ", more than ", max_commits));
+  }
+  std::vector<std::vector<delta::Action>> out;
+  for (int64_t v = from + 1; v <= to; ++v) {
+    PLINTH_ASSIGN_OR_RETURN(auto actions, table.CommitActions(v));
+    out.push_back(std::move(actions));
+  }
+  return out;
+}
+
+absl::StatusOr<ReconcileResult> ReconcileOnline(const ViewPlan& view, delta::DeltaTable& table,
+                                                const delta::Snapshot& snapshot,
+                                                const std::vector<delta::AddFile>* removed, OnlineWriter& writer,
+                                                const ReconcileOptions& options) {
+  Reconciler reconciler(view, table, removed, writer, options);
+  return reconciler.Run(snapshot);
+}
+
+}  // namespace plinth::features
