@@ -302,6 +302,26 @@ def test_matches_duckdb_asof_join_csv_parquet_and_spill(feature_lake):
     assert all(v["partitions"] > 1 and v["spilled_bytes"] > 0 for v in result["views"]), result["views"]
     assert_same(actual_rows(server.workdir / "ts_spill"), expected)
     assert not list(server.workdir.glob(".plinth-spill-*")), "spill directory left behind"
+    # Parquet labels read chunk by chunk (a row group split between chunks); same rows.
+    _, out, _ = training_set(server, "--labels", str(labels_parquet), "--out", str(server.workdir / "ts_spill_parquet"),
+                             "--memory-budget", "20000", "-o", "json")
+    result = json.loads(out)
+    assert result["chunks"] >= 2 and result["rows"] == len(labels), result
+    assert_same(actual_rows(server.workdir / "ts_spill_parquet"), expected)
+    # Delta labels, read chunk by chunk too; the lineage names the version read.
+    labels_delta = server.workdir / "labels_delta"
+    rc, _, err = run_binary(["table", "create", str(labels_delta), "--schema",
+                             "label_id int64, user_id int64, merchant_id int64, region string, "
+                             "event_timestamp timestamp, amount double, label int64"], server.cwd)
+    assert rc == 0, err
+    rc, _, err = run_binary(["table", "append", str(labels_delta), str(labels_csv)], server.cwd)
+    assert rc == 0, err
+    _, out, _ = training_set(server, "--labels", str(labels_delta), "--out", str(server.workdir / "ts_delta"),
+                             "--memory-budget", "20000", "-o", "json")
+    result = json.loads(out)
+    assert result["chunks"] >= 2 and result["rows"] == len(labels), result
+    assert result["lineage"]["labels"]["format"] == "delta" and result["lineage"]["labels"]["table_version"] == 1
+    assert_same(actual_rows(server.workdir / "ts_delta"), expected)
 
 
 def test_dataset_lineage_and_audit(feature_lake):

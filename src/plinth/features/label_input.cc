@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "plinth/base/json.h"
 #include "plinth/base/time.h"
 #include "plinth/storage/columnar/text_io.h"
+#include "plinth/storage/delta/stats.h"
 #include "plinth/storage/delta/table.h"
 #include "plinth/storage/parquet/file_reader.h"
 
@@ -47,12 +49,6 @@ DataType TypeOfKind(Kind k) {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Concatenates batches into one.
-void AppendBatch(columnar::RecordBatch& all, const columnar::RecordBatch& b) {
-  for (size_t c = 0; c < all.columns.size(); ++c) all.columns[c].AppendFrom(b.columns[c], 0, b.num_rows);
-  all.num_rows += b.num_rows;
 }
 
 absl::StatusOr<columnar::Schema> InferTextSchema(const std::string& path, columnar::TextFormat format,
@@ -113,71 +109,133 @@ absl::StatusOr<columnar::Schema> InferTextSchema(const std::string& path, column
 
 }  // namespace
 
-absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, DataType>& known, int threads) {
+// The source batches of one format.
+struct LabelReader::Source {
+  std::unique_ptr<delta::DeltaTable> table;
+  std::unique_ptr<delta::Snapshot> snapshot;
+  std::unique_ptr<delta::TableScan> scan;
+  std::unique_ptr<parquet::ParquetReader> parquet;
+  std::unique_ptr<parquet::BatchReader> parquet_scan;
+  std::unique_ptr<std::ifstream> in;
+  std::unique_ptr<columnar::TextBatchReader> text;
+
+  absl::StatusOr<bool> Next(columnar::RecordBatch* batch) {
+    if (scan) return scan->Next(batch);
+    if (parquet_scan) return parquet_scan->Next(batch);
+    return text->Next(batch);
+  }
+};
+
+LabelReader::~LabelReader() = default;
+
+absl::StatusOr<std::unique_ptr<LabelReader>> LabelReader::Open(const std::string& path,
+                                                               const std::map<std::string, DataType>& known,
+                                                               int threads) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(StrCat("labels ", path, " do not exist"));
-  LabelTable out;
+  std::unique_ptr<LabelReader> out(new LabelReader());
+  out->path_ = path;
+  out->source_ = std::make_unique<Source>();
+  Source& src = *out->source_;
   if (std::filesystem::is_directory(path, ec)) {
-    out.format = "delta";
+    out->format_ = "delta";
     auto table = delta::DeltaTable::Open({.root = path});
     if (!table.ok()) return absl::InvalidArgumentError(StrCat("labels ", path, ": not a Delta table: ", table.status().message()));
-    PLINTH_ASSIGN_OR_RETURN(auto snapshot, (*table)->LatestSnapshot());
-    out.table_version = snapshot->version();
+    src.table = std::move(*table);
+    PLINTH_ASSIGN_OR_RETURN(src.snapshot, src.table->LatestSnapshot());
+    out->table_version_ = src.snapshot->version();
     delta::ScanSpec spec;
     spec.threads = std::max(1, threads);
-    PLINTH_ASSIGN_OR_RETURN(auto scan, (*table)->Scan(*snapshot, spec));
-    PLINTH_ASSIGN_OR_RETURN(out.batch, delta::ReadAll(*scan));
-    if (!out.batch.schema) out.batch = columnar::RecordBatch(scan->output_schema());
+    PLINTH_ASSIGN_OR_RETURN(src.scan, src.table->Scan(*src.snapshot, spec));
+    out->schema_ = src.scan->output_schema();
+    int64_t total = 0;
+    bool counted = true;
+    for (const delta::AddFile& f : src.snapshot->files()) {  // from the files' stats, when all have them
+      if (!counted || !f.stats) {
+        counted = false;
+        break;
+      }
+      auto stats = delta::FileStats::Parse(*f.stats);
+      counted = stats.ok() && stats->num_records.has_value();
+      if (counted) total += *stats->num_records;
+    }
+    out->total_rows_ = counted ? total : -1;
     return out;
   }
   if (EndsWith(path, ".parquet")) {
-    out.format = "parquet";
-    PLINTH_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::OpenFile(path));
-    PLINTH_ASSIGN_OR_RETURN(columnar::Schema schema, reader->columnar_schema());
-    // Batches of a whole row group (1M rows at most), decoded on `threads`; the first batch is
-    // taken as it is, later ones appended.
+    out->format_ = "parquet";
+    PLINTH_ASSIGN_OR_RETURN(src.parquet, parquet::ParquetReader::OpenFile(path));
+    PLINTH_ASSIGN_OR_RETURN(columnar::Schema schema, src.parquet->columnar_schema());
+    out->schema_ = std::make_shared<const columnar::Schema>(std::move(schema));
+    out->total_rows_ = src.parquet->num_rows();
+    // Batches of a whole row group (1M rows at most), decoded on `threads`.
     parquet::ScanOptions scan_options;
     scan_options.threads = std::max(1, threads);
-    scan_options.batch_rows = std::clamp<int64_t>(reader->num_rows(), 65536, 1 << 20);
-    PLINTH_ASSIGN_OR_RETURN(auto scan, reader->Scan(scan_options));
-    out.batch = columnar::RecordBatch(std::make_shared<const columnar::Schema>(schema));
-    columnar::RecordBatch b;
-    while (true) {
-      PLINTH_ASSIGN_OR_RETURN(bool more, scan->Next(&b));
-      if (!more) break;
-      if (out.batch.num_rows == 0 && b.columns.size() == out.batch.columns.size()) {
-        for (size_t c = 0; c < b.columns.size(); ++c) out.batch.columns[c] = std::move(b.columns[c]);
-        out.batch.num_rows = b.num_rows;
-        b = columnar::RecordBatch();
-        continue;
-      }
-      AppendBatch(out.batch, b);
-    }
+    scan_options.batch_rows = std::clamp<int64_t>(src.parquet->num_rows(), 65536, 1 << 20);
+    PLINTH_ASSIGN_OR_RETURN(src.parquet_scan, src.parquet->Scan(scan_options));
     return out;
   }
   columnar::TextFormat format;
   if (EndsWith(path, ".csv")) {
-    out.format = "csv";
+    out->format_ = "csv";
     format = columnar::TextFormat::kCsv;
   } else if (EndsWith(path, ".jsonl") || EndsWith(path, ".json") || EndsWith(path, ".ndjson")) {
-    out.format = "jsonl";
+    out->format_ = "jsonl";
     format = columnar::TextFormat::kJsonl;
   } else {
     return absl::InvalidArgumentError(
         StrCat("cannot tell the format of labels ", path, ": use a Delta table directory, .parquet, .csv or .jsonl"));
   }
   PLINTH_ASSIGN_OR_RETURN(columnar::Schema schema, InferTextSchema(path, format, known));
-  auto schema_ptr = std::make_shared<const columnar::Schema>(schema);
-  std::ifstream in(path, std::ios::binary);
-  columnar::TextBatchReader reader(&in, format, schema_ptr);
-  out.batch = columnar::RecordBatch(schema_ptr);
-  columnar::RecordBatch b;
-  while (true) {
-    auto more = reader.Next(&b);
-    if (!more.ok()) return absl::InvalidArgumentError(StrCat(path, ": ", more.status().message()));
-    if (!*more) break;
-    AppendBatch(out.batch, b);
+  out->schema_ = std::make_shared<const columnar::Schema>(std::move(schema));
+  src.in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*src.in) return absl::NotFoundError(StrCat("cannot open ", path));
+  src.text = std::make_unique<columnar::TextBatchReader>(src.in.get(), format, out->schema_);
+  return out;
+}
+
+absl::StatusOr<bool> LabelReader::Next(int64_t max_rows, columnar::RecordBatch* batch) {
+  *batch = columnar::RecordBatch(schema_);
+  max_rows = std::max<int64_t>(1, max_rows);
+  while (batch->num_rows < max_rows) {
+    if (pending_offset_ >= pending_.num_rows) {
+      auto more = source_->Next(&pending_);
+      if (!more.ok()) {
+        if (source_->text) return absl::InvalidArgumentError(StrCat(path_, ": ", more.status().message()));
+        return more.status();
+      }
+      pending_offset_ = 0;
+      if (!*more) {
+        pending_ = columnar::RecordBatch();
+        break;
+      }
+      if (pending_.columns.size() != batch->columns.size()) {
+        return absl::InternalError(StrCat("labels ", path_, ": a batch has ", pending_.columns.size(), " columns, not ",
+                                          batch->columns.size()));
+      }
+    }
+    const int64_t take = std::min(max_rows - batch->num_rows, pending_.num_rows - pending_offset_);
+    if (batch->num_rows == 0 && pending_offset_ == 0 && take == pending_.num_rows) {
+      for (size_t c = 0; c < batch->columns.size(); ++c) batch->columns[c] = std::move(pending_.columns[c]);
+      batch->num_rows = take;
+      pending_ = columnar::RecordBatch();
+      continue;
+    }
+    for (size_t c = 0; c < batch->columns.size(); ++c) {
+      batch->columns[c].AppendFrom(pending_.columns[c], pending_offset_, take);
+    }
+    batch->num_rows += take;
+    pending_offset_ += take;
   }
+  return batch->num_rows > 0;
+}
+
+absl::StatusOr<LabelTable> ReadLabels(const std::string& path, const std::map<std::string, DataType>& known, int threads) {
+  PLINTH_ASSIGN_OR_RETURN(auto reader, LabelReader::Open(path, known, threads));
+  LabelTable out;
+  out.format = reader->format();
+  out.table_version = reader->table_version();
+  PLINTH_RETURN_IF_ERROR(reader->Next(std::numeric_limits<int64_t>::max(), &out.batch).status());
   return out;
 }
 

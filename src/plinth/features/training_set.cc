@@ -20,18 +20,17 @@ constexpr int64_t kMinChunkRows = 4096;
 
 columnar::DataType KeyColumnType(ValueType t) { return ColumnTypeFor(t); }
 
-// Label rows joined at once: all of them when their output (label columns, one value per
-// feature; strings guessed at 32 bytes) takes at most half the budget, else as many as do
-// (at least kMinChunkRows).
-int64_t TrainingSetChunkRows(const ServicePlan& service, const columnar::RecordBatch& labels, int64_t budget) {
-  const int64_t rows = labels.num_rows;
-  if (rows == 0) return 1;
-  int64_t label_bytes = 0;
-  for (const columnar::Column& c : labels.columns) label_bytes += static_cast<int64_t>(c.MemoryBytes());
-  int64_t row_bytes = label_bytes / rows + 1;
-  for (const ServiceFeature& f : service.features) row_bytes += (f.type == ValueType::kString ? 32 : 8) + 1;
-  const int64_t fit = std::max<int64_t>(budget, 1) / 2 / row_bytes;
-  return fit >= rows ? rows : std::max(fit, kMinChunkRows);
+// Label rows joined at once: as many as fit half the budget with their output (label columns
+// and one value per feature; strings guessed at 32 bytes), at least kMinChunkRows.
+int64_t TrainingSetChunkRows(const ServicePlan& service, const columnar::Schema& labels, int64_t budget) {
+  auto width = [](bool is_string, bool is_bool) -> int64_t { return (is_string ? 32 : is_bool ? 1 : 8) + 1; };
+  int64_t row_bytes = 0;
+  for (const columnar::Field& f : labels.fields()) {
+    row_bytes += width(f.type.id == columnar::TypeId::kString || f.type.id == columnar::TypeId::kBinary,
+                       f.type.id == columnar::TypeId::kBool);
+  }
+  for (const ServiceFeature& f : service.features) row_bytes += width(f.type == ValueType::kString, f.type == ValueType::kBool);
+  return std::max(std::max<int64_t>(budget, 1) / 2 / std::max<int64_t>(row_bytes, 1), kMinChunkRows);
 }
 
 // Adds one chunk's per-view statistics to the totals (the first chunk's become them).
@@ -117,10 +116,9 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   for (const RequestValueDef& r : service.request) known[r.name] = ColumnTypeFor(r.type);
   known[options.label_timestamp_column] = {columnar::TypeId::kTimestamp};
   if (options.progress) options.progress(0, 0, "read labels");
-  PLINTH_ASSIGN_OR_RETURN(LabelTable labels, ReadLabels(options.labels, known, options.threads));
-  result.labels_seconds = SecondsSince(started);
-  lineage.labels_format = labels.format;
-  lineage.labels_table_version = labels.table_version;
+  PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<LabelReader> labels, LabelReader::Open(options.labels, known, options.threads));
+  lineage.labels_format = labels->format();
+  lineage.labels_table_version = labels->table_version();
 
   // Every view's source snapshot, read once (views sharing a source table share nothing: each
   // gets its own snapshot of the same latest version at this moment).
@@ -142,7 +140,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   }
 
   // The output: label columns, then the features (named and typed as PointInTimeJoin does).
-  const columnar::Schema& label_schema = *labels.batch.schema;
+  const columnar::Schema& label_schema = *labels->schema();
   PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> names, PitOutputNames(service, label_schema));
   std::vector<columnar::Field> fields = label_schema.fields();
   for (auto& f : fields) f.nullable = true;
@@ -152,31 +150,29 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   }
   auto schema = std::make_shared<const columnar::Schema>(fields);
   const size_t nlabel_columns = label_schema.size();
-  const int64_t rows = labels.batch.num_rows;
 
-  // Labels in chunks when the output columns of all of them would take more than half the
-  // budget: each chunk is joined (reading the views again) and written before the next.
-  const int64_t chunk_rows = TrainingSetChunkRows(service, labels.batch, options.memory_budget_bytes);
-  const bool chunked = chunk_rows < rows;
+  // Labels are read in chunks of as many rows as fit half the budget with their output: each
+  // chunk is joined (reading the views again) and written before the next is read, so memory
+  // does not grow with the label set. Usually the first chunk holds them all.
+  const int64_t chunk_rows = TrainingSetChunkRows(service, label_schema, options.memory_budget_bytes);
+  columnar::RecordBatch first;
+  PLINTH_RETURN_IF_ERROR(labels->Next(chunk_rows, &first).status());
+  result.labels_seconds = SecondsSince(started);
+  const int64_t total_rows = labels->total_rows();  // for progress; -1 when unknown
+  const bool chunked = total_rows >= 0 ? total_rows > first.num_rows : first.num_rows >= chunk_rows;
   PitJoinOptions join;
   join.label_timestamp_column = options.label_timestamp_column;
   join.memory_budget_bytes = chunked ? options.memory_budget_bytes / 2 : options.memory_budget_bytes;
   join.spill_dir = options.spill_dir.empty() ? output.parent_path().string() : options.spill_dir;
   join.threads = options.threads;
   join.progress = options.progress;
-  // Joins the labels from row `begin` (a chunk, or all of them) into *out, output-schema rows.
-  auto join_from = [&](int64_t begin, columnar::RecordBatch* out) -> absl::Status {
-    columnar::RecordBatch part;
-    if (chunked) {
-      const int64_t n = std::min(chunk_rows, rows - begin);
-      part = columnar::RecordBatch(labels.batch.schema);
-      for (size_t c = 0; c < nlabel_columns; ++c) part.columns[c].AppendFrom(labels.batch.columns[c], begin, n);
-      part.num_rows = n;
-    }
-    columnar::RecordBatch& in = chunked ? part : labels.batch;
+  int64_t joined_rows = 0;
+  // Joins one chunk of labels into *out, output-schema rows.
+  auto join_chunk = [&](columnar::RecordBatch in, columnar::RecordBatch* out) -> absl::Status {
     PLINTH_ASSIGN_OR_RETURN(PitJoinResult joined, PointInTimeJoin(service, in, sources, join));
     AddViewStats(joined.views, &result.views);
     ++result.chunks;
+    joined_rows += in.num_rows;
     *out = columnar::RecordBatch(schema);
     out->num_rows = in.num_rows;
     for (size_t c = 0; c < nlabel_columns; ++c) out->columns[c] = std::move(in.columns[c]);
@@ -185,8 +181,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   };
   // The first chunk before the output exists: a bad label column fails with nothing written.
   columnar::RecordBatch current;
-  PLINTH_RETURN_IF_ERROR(join_from(0, &current));
-  int64_t joined_rows = current.num_rows;
+  PLINTH_RETURN_IF_ERROR(join_chunk(std::move(first), &current));
 
   delta::TableOptions table_options{.root = output.string()};
   table_options.writer.threads = std::max(1, options.threads);  // columns encoded in parallel
@@ -198,10 +193,11 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
   int64_t offset = 0;   // rows of `current` handed out
   int64_t handed_out = 0;  // rows handed out in all
   delta::BatchSource source = [&](columnar::RecordBatch* batch) -> absl::StatusOr<bool> {
-    if (offset >= current.num_rows) {
-      if (joined_rows >= rows) return false;
-      PLINTH_RETURN_IF_ERROR(join_from(joined_rows, &current));
-      joined_rows += current.num_rows;
+    while (offset >= current.num_rows) {
+      columnar::RecordBatch next;
+      PLINTH_ASSIGN_OR_RETURN(bool more, labels->Next(chunk_rows, &next));
+      if (!more) return false;
+      PLINTH_RETURN_IF_ERROR(join_chunk(std::move(next), &current));
       offset = 0;
     }
     int64_t total_bytes = 0;
@@ -224,7 +220,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
       offset += n;
     }
     handed_out += n;
-    if (options.progress) options.progress(handed_out, rows, "write");
+    if (options.progress) options.progress(handed_out, std::max<int64_t>(total_rows, 0), "write");
     return true;
   };
   const auto write_started = std::chrono::steady_clock::now();
@@ -236,7 +232,7 @@ absl::StatusOr<TrainingSetResult> BuildTrainingSet(const ServicePlan& service, c
     return written.status();
   }
   result.table_version = written->version;
-  result.rows = rows;
+  result.rows = joined_rows;
   result.seconds = SecondsSince(started);
   return result;
 }

@@ -7,9 +7,10 @@
 //            label column unchanged, then one column per service feature; rows in label order
 //   lineage  the service and its version; per view its version, source, source table path
 //            and the table version read; the labels' path (and version when a Delta table)
-// Memory: the labels are read whole; when the output columns of all of them would take more
-// than half of memory_budget_bytes, they are joined and written in chunks (each chunk reads
-// the views again; the join gets the other half of the budget).
+// Memory: the labels are read in chunks of as many rows as fit, with their output columns, in
+// half of memory_budget_bytes (strings guessed at 32 bytes); each chunk is joined and written
+// before the next is read (each reads the views again; the join gets the other half of the
+// budget). Usually one chunk holds every label and the join gets the whole budget.
 // Every check (labels, columns, types, output path) runs before anything is written; a
 // failure after the output table was created removes it.
 // Thread-safety: reentrant; different outputs may be built concurrently.
