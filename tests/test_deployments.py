@@ -1,11 +1,14 @@
 """Deployments: create/update/show/list/delete over HTTP and the CLI, the row predict API, its
 400/404/503 errors naming the field, restart persistence, auth scopes, admission control and metrics."""
 import json
+import socket
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
-from conftest import error_of
+from conftest import PLINTH_BIN, error_of, raw_body_json, raw_status
 from serving_util import deploy, linear_model, metric, metrics, predict, register_linear, set_alias
 
 
@@ -199,3 +202,64 @@ def test_admission_control_answers_503_with_retry_after(start_server):
     assert metric(metrics(server), "plinth_predict_rejected_total") == len(refused)
     # Other routes are not affected by a full prediction queue.
     assert server.http("GET", "/healthz").status_code == 200
+
+
+# The load generator of the benchmarks, built beside the plinth binary (build/bench/http_load).
+HTTP_LOAD = Path(PLINTH_BIN).parents[2] / "bench" / "http_load"
+
+
+def closed_loop_load(server, workdir, connections, seconds, rows, during=None):
+    """`connections` keep-alive connections each sending its next inline-sized predict request as
+    soon as the previous answer arrives (bench/http_load, closed loop): a backlog that lasts.
+    during(body) runs while the load does. Returns http_load's summary."""
+    body = json.dumps({"instances": [{"a": 1.5, "b": 2.5}] * rows})
+    path = workdir / f"body-{rows}.json"
+    path.write_text(body)
+    proc = subprocess.Popen([str(HTTP_LOAD), "--port", str(server.port), "--path", "/api/v1/deployments/d/predict",
+                             "--body-file", str(path), "--connections", str(connections), "--duration", str(seconds),
+                             "--warmup", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if during is not None:
+        during(body.encode(), proc)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.skipif(not HTTP_LOAD.exists(), reason="http_load not built (build/bench/http_load)")
+def test_predictions_are_shed_while_the_io_thread_is_behind(start_server, tmp_path):
+    """Inline predictions are refused with 503 + Retry-After while their I/O thread runs ready work
+    later than max_io_lag_ms, so a backlog drains instead of growing; the rest are answered,
+    health checks are not shed, and the default limit (50 ms) sheds nothing at this load."""
+    server = start_server("--threads", "1", "--max-io-lag-ms", "1")
+    register_linear(server, "m")
+    deploy(server, "d", model="m/1")
+    answers = []
+
+    def probe(body, proc):  # our own requests among the load's, until one is shed
+        request = (f"POST /api/v1/deployments/d/predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+        while proc.poll() is None and not any(raw_status(a) == 503 for a in answers):
+            answers.append(server.raw(request, timeout=30)[0])
+
+    load = closed_loop_load(server, tmp_path, connections=64, seconds=1.5, rows=1000, during=probe)
+    assert load["errors"] == 0 and 0 < load["non_2xx"] < load["requests"], load
+    shed = metric(metrics(server), "plinth_http_shed_total")
+    probes_shed = [a for a in answers if raw_status(a) == 503]
+    assert shed == load["non_2xx"] + len(probes_shed), (shed, load)
+    assert metric(metrics(server), "plinth_http_requests_total", route="/api/v1/deployments/{name}/predict",
+                  code="503") == shed
+    assert probes_shed, [raw_status(a) for a in answers]
+    assert b"\r\nRetry-After: 1\r\n" in probes_shed[0]
+    assert raw_body_json(probes_shed[0])["error"]["code"] == "UNAVAILABLE"
+    assert "overloaded" in raw_body_json(probes_shed[0])["error"]["message"]
+    assert all(raw_body_json(a)["predictions"] == [0.1 + 0.75 - 2.5] * 1000 for a in answers if raw_status(a) == 200)
+    assert server.http("GET", "/healthz").status_code == 200
+    resp = predict(server, "d", [{"a": 1.5, "b": 2.5}])
+    assert resp.status_code == 200 and resp.json()["predictions"] == [0.1 + 0.75 - 2.5], resp.text
+
+    relaxed = start_server("--threads", "1")
+    register_linear(relaxed, "m")
+    deploy(relaxed, "d", model="m/1")
+    load = closed_loop_load(relaxed, tmp_path, connections=8, seconds=1, rows=1000)
+    assert load["non_2xx"] == 0 and load["requests"] > 0, load
+    assert metric(metrics(relaxed), "plinth_http_shed_total") == 0

@@ -22,6 +22,7 @@
 #include "plinth/base/json.h"
 #include "plinth/base/time.h"
 #include "plinth/server/handler_call.h"
+#include "plinth/server/io_lag.h"
 
 namespace plinth::server {
 
@@ -40,6 +41,9 @@ using asio::use_awaitable;
   } while (0)
 
 namespace {
+
+// The queueing delay of the I/O thread running the current code (io_lag.h); null elsewhere.
+thread_local IoLag* t_io_lag = nullptr;
 
 // Per-connection state visible to Shutdown(); touched only on the connection's thread.
 struct Connection {
@@ -60,6 +64,7 @@ class HttpServer::Impl {
       workers_.push_back(std::make_unique<asio::io_context>(1));
       guards_.emplace_back(asio::make_work_guard(*workers_.back()));
     }
+    for (size_t i = 0; i <= workers_.size(); ++i) lags_.push_back(std::make_unique<IoLag>());
   }
 
   absl::Status Bind() {
@@ -93,6 +98,10 @@ class HttpServer::Impl {
       });
     }
     asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+    for (size_t i = 0; i < lags_.size(); ++i) {
+      asio::io_context& ctx = i == 0 ? ioc_ : *workers_[i - 1];
+      asio::co_spawn(ctx, MeasureLag(static_cast<int>(i)), asio::detached);
+    }
     std::vector<std::thread> threads;
     for (auto& w : workers_) threads.emplace_back([ctx = w.get()] { ctx->run(); });
     ioc_.run();
@@ -123,6 +132,35 @@ class HttpServer::Impl {
         if (conn->stream != nullptr && conn->idle) conn->stream->cancel();
       });
     }
+  }
+
+  // Ticks on I/O thread `index` until shutdown, measuring how late the ticks run (io_lag.h):
+  // every quarter of the shedding limit, at most every 10 ms.
+  awaitable<void> MeasureLag(int index) {
+    IoLag* lag = lags_[static_cast<size_t>(index)].get();
+    t_io_lag = lag;
+    const auto period = std::chrono::microseconds(
+        std::clamp<int64_t>(int64_t{options_.max_io_lag_ms} * 250, 1000, 10000));
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!stopping_.load()) {
+      timer.expires_after(period);
+      const auto due = timer.expiry();
+      beast::error_code ec;
+      co_await timer.async_wait(redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      auto micros = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+      };
+      lag->Tick(micros(due), micros(std::chrono::steady_clock::now()));
+      if (options_.metrics) options_.metrics->SetIoLag(index, lag->micros());
+    }
+  }
+
+  // Whether a prediction about to run inline (a kWhenAsked route: row predict, OIP infer) should
+  // be refused: its I/O thread is behind by more than max_io_lag_ms. Control-plane routes, even
+  // offloaded ones, are never shed.
+  bool Overloaded() const {
+    return options_.max_io_lag_ms > 0 && t_io_lag != nullptr && t_io_lag->micros() > int64_t{options_.max_io_lag_ms} * 1000;
   }
 
   // Waits for in-flight requests, then stops the io_context.
@@ -396,7 +434,15 @@ class HttpServer::Impl {
     // (No co_await inside ?: — GCC 12 miscompiles it.)
     HttpResponse resp;
     using Offload = Route::Offload;
-    if (route->offload == Offload::kAlways && options_.offload != nullptr) {
+    if (route->offload == Offload::kWhenAsked && Overloaded()) {
+      // Behind by more than the limit: refusing costs far less than predicting, so the
+      // backlog drains instead of every request waiting longer (io_lag.h).
+      if (options_.metrics) options_.metrics->AddShed();
+      resp = ErrorResponse(absl::UnavailableError(StrCat("the server is overloaded (requests wait ",
+                                                         t_io_lag->micros() / 1000, " ms for an I/O thread); retry later")),
+                           503, route->error_format);
+      resp.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
+    } else if (route->offload == Offload::kAlways && options_.offload != nullptr) {
       resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
     } else {
       req.on_io_thread = route->offload == Offload::kWhenAsked && options_.offload != nullptr;
@@ -548,6 +594,7 @@ class HttpServer::Impl {
   asio::io_context ioc_;
   std::vector<std::unique_ptr<asio::io_context>> workers_;  // one per thread after the first
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::vector<std::unique_ptr<IoLag>> lags_;  // per I/O thread: ioc_, then workers_
   size_t next_ctx_ = 0;  // touched by Accept only
   tcp::acceptor acceptor_;
   asio::signal_set signals_;

@@ -50,6 +50,9 @@ class HttpServer {
     // with Retry-After: `retry_after_seconds`. Null runs them on the I/O threads.
     BoundedExecutor* offload = nullptr;
     int retry_after_seconds = 1;
+    // Requests of Offload::kWhenAsked routes (predictions that run inline) are refused with 503
+    // + Retry-After while their I/O thread runs ready work later than this (io_lag.h); 0 = never.
+    int max_io_lag_ms = 0;
   };
 
   static absl::StatusOr<std::unique_ptr<HttpServer>> Create(Options options);

@@ -1,5 +1,7 @@
 #include "plinth/server/metrics.h"
 
+#include <algorithm>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -121,6 +123,12 @@ std::string HttpMetrics::Render(const std::string& extra) const {
             "# TYPE plinth_http_received_bytes_total counter\nplinth_http_received_bytes_total ", bytes_received_.load(), "\n");
   StrAppend(&out, "# HELP plinth_http_sent_bytes_total Response body bytes sent.\n",
             "# TYPE plinth_http_sent_bytes_total counter\nplinth_http_sent_bytes_total ", bytes_sent_.load(), "\n");
+  StrAppend(&out, "# HELP plinth_http_shed_total Prediction requests refused with 503 because their I/O thread was behind.\n",
+            "# TYPE plinth_http_shed_total counter\nplinth_http_shed_total ", shed_.load(), "\n");
+  int64_t lag = 0;
+  for (const auto& l : io_lag_micros_) lag = std::max(lag, l.load());
+  StrAppend(&out, "# HELP plinth_http_io_lag_seconds How long ready work waits for the busiest I/O thread (decaying estimate).\n",
+            "# TYPE plinth_http_io_lag_seconds gauge\nplinth_http_io_lag_seconds ", static_cast<double>(lag) / 1e6, "\n");
 
   ProcessStats p = ReadProcessStats();
   StrAppend(&out, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n",

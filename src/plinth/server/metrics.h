@@ -25,6 +25,13 @@ class HttpMetrics {
   void AddConnections(int delta) { connections_.fetch_add(delta); }
   void AddBytesReceived(int64_t n) { bytes_received_.fetch_add(n); }
   void AddBytesSent(int64_t n) { bytes_sent_.fetch_add(n); }
+  // A request refused because its I/O thread was behind (io_lag.h).
+  void AddShed() { shed_.fetch_add(1); }
+  // The current queueing delay of I/O thread `thread` (< kMaxIoThreads).
+  void SetIoLag(int thread, int64_t micros) {
+    if (thread >= 0 && thread < kMaxIoThreads) io_lag_micros_[static_cast<size_t>(thread)].store(micros);
+  }
+  static constexpr int kMaxIoThreads = 256;
   // The full exposition: HTTP metrics, process metrics and `extra` lines appended.
   std::string Render(const std::string& extra = "") const;
 
@@ -43,6 +50,8 @@ class HttpMetrics {
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> bytes_received_{0};
   std::atomic<int64_t> bytes_sent_{0};
+  std::atomic<int64_t> shed_{0};
+  std::array<std::atomic<int64_t>, kMaxIoThreads> io_lag_micros_{};
   double start_time_seconds_;
 };
 

@@ -133,6 +133,7 @@ absl::Status RunServer(const ServerConfig& config) {
   opts.metrics = &metrics;
   opts.access_log = access_log.get();
   opts.offload = &predictions;
+  opts.max_io_lag_ms = config.max_io_lag_ms;
   PLINTH_ASSIGN_OR_RETURN(auto server, HttpServer::Create(opts));
   server_ptr = server.get();
 

@@ -13,7 +13,7 @@ const std::vector<std::string>& ServerConfigKeys() {
       "data_dir",        "listen",       "auth",           "meta",           "objects",        "online",        "threads",
       "max_body_bytes",  "max_upload_bytes", "max_header_bytes", "request_timeout", "idle_timeout", "shutdown_grace",
       "max_connections", "rate_limit",   "access_log",     "log_level",      "model_cache_bytes",
-      "max_inflight_predictions", "max_queued_predictions"};
+      "max_inflight_predictions", "max_queued_predictions", "max_io_lag_ms"};
   return kKeys;
 }
 
@@ -123,6 +123,12 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& c) {
   if (s.max_queued_predictions < 0) {
     return absl::InvalidArgumentError(StrCat("config 'max_queued_predictions' (", c.Origin("max_queued_predictions"), ") must be >= 0"));
   }
+  PLINTH_ASSIGN_OR_RETURN(int64_t lag, c.GetInt("max_io_lag_ms", s.max_io_lag_ms));
+  if (lag < 0 || lag > 60000) {
+    return absl::InvalidArgumentError(StrCat("config 'max_io_lag_ms' (", c.Origin("max_io_lag_ms"),
+                                             ") must be from 0 (never shed) to 60000"));
+  }
+  s.max_io_lag_ms = static_cast<int>(lag);
   s.access_log = c.GetOr("access_log", s.access_log);
   s.log_level = c.GetOr("log_level", s.log_level);
   PLINTH_RETURN_IF_ERROR(ParseLogLevel(s.log_level).status());
