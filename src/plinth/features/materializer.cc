@@ -56,52 +56,64 @@ absl::Status SaveState(storage::MetaStore& meta, const std::string& view, const 
 
 // Entities reduced in memory before they are written (about 100-200 bytes each).
 constexpr size_t kMaxPendingEntities = size_t{1} << 20;
-// Commits an incremental run reads to find compactions and deletes (more, or commits gone to
-// log cleanup: it reads every file and reconciles every entity).
-constexpr int64_t kMaxCommitsWalked = 2000;
+// Commits an incremental run reads, one at a time, to find compactions and deletes (a pushed
+// table makes one per push; more, or commits gone to log cleanup: the run reads every file and
+// reconciles every entity).
+constexpr int64_t kMaxCommitsWalked = 100000;
 
 std::string Quoted(const std::string& column) { return StrCat("\"", column, "\""); }
 
-// Files that compactions in `commits` wrote out of files already loaded hold no new rows: they
-// join `loaded`, and an incremental run does not read them again. A compaction is a commit
-// whose adds and removes all carry dataChange=false (OPTIMIZE); one that also rewrote files not
-// yet loaded (appended since) is read - reading a row twice is harmless, only slower.
-void SkipCompactedFiles(const std::vector<std::vector<delta::Action>>& commits, std::set<std::string>* loaded) {
-  for (const auto& actions : commits) {
-    bool compaction = true, inputs_loaded = true;
-    std::vector<const std::string*> outputs;
-    for (const delta::Action& a : actions) {
-      if (const auto* add = std::get_if<delta::AddFile>(&a)) {
-        compaction = compaction && !add->data_change;
-        outputs.push_back(&add->path);
-      } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a)) {
-        compaction = compaction && !remove->data_change;
-        inputs_loaded = inputs_loaded && loaded->count(remove->path) > 0;
-      }
+// One commit of an incremental run's walk: files that a compaction wrote out of files already
+// loaded hold no new rows, so they join `loaded` and are not read again. A compaction is a
+// commit whose adds and removes all carry dataChange=false (OPTIMIZE); one that also rewrote
+// files not yet loaded (appended since) is read - reading a row twice is harmless, only slower.
+void SkipCompactedFiles(const std::vector<delta::Action>& actions, std::set<std::string>* loaded) {
+  bool compaction = true, inputs_loaded = true;
+  std::vector<const std::string*> outputs;
+  for (const delta::Action& a : actions) {
+    if (const auto* add = std::get_if<delta::AddFile>(&a)) {
+      compaction = compaction && !add->data_change;
+      outputs.push_back(&add->path);
+    } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a)) {
+      compaction = compaction && !remove->data_change;
+      inputs_loaded = inputs_loaded && loaded->count(remove->path) > 0;
     }
-    if (!compaction || !inputs_loaded) continue;
-    for (const std::string* path : outputs) loaded->insert(*path);
   }
+  if (!compaction || !inputs_loaded) return;
+  for (const std::string* path : outputs) loaded->insert(*path);
 }
 
-// The data files that `commits` removed with dataChange=true (deletes, merges, overwrites), as
-// they were added (from `old` or an earlier commit); nullopt when one is not found.
-std::optional<std::vector<delta::AddFile>> RemovedFiles(const delta::Snapshot& old,
-                                                        const std::vector<std::vector<delta::Action>>& commits) {
-  std::map<std::string, const delta::AddFile*> known;
-  for (const delta::AddFile& f : old.files()) known[f.path] = &f;
+// Reads the commits after `old` up to `to` one at a time (SkipCompactedFiles on each) and
+// returns the data files they removed with dataChange=true (deletes, merges, overwrites) as
+// they were added (from `old` or an earlier commit, statistics dropped); nullopt when one is not
+// found. NotFound when a commit is gone (log cleanup).
+absl::StatusOr<std::optional<std::vector<delta::AddFile>>> WalkCommits(delta::DeltaTable& table, const delta::Snapshot& old,
+                                                                       int64_t to, std::set<std::string>* loaded) {
+  std::map<std::string_view, const delta::AddFile*> in_old;
+  for (const delta::AddFile& f : old.files()) in_old[f.path] = &f;
+  std::map<std::string, delta::AddFile> added;  // by the commits walked
   std::vector<delta::AddFile> removed;
-  for (const auto& actions : commits) {
-    for (const delta::Action& a : actions) {
-      if (const auto* add = std::get_if<delta::AddFile>(&a)) {
-        known[add->path] = add;
+  bool unknown = false;
+  for (int64_t v = old.version() + 1; v <= to; ++v) {
+    PLINTH_ASSIGN_OR_RETURN(std::vector<delta::Action> actions, table.CommitActions(v));
+    SkipCompactedFiles(actions, loaded);
+    for (delta::Action& a : actions) {
+      if (auto* add = std::get_if<delta::AddFile>(&a)) {
+        add->stats.reset();
+        std::string path = add->path;
+        added.insert_or_assign(std::move(path), std::move(*add));
       } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a); remove != nullptr && remove->data_change) {
-        auto it = known.find(remove->path);
-        if (it == known.end()) return std::nullopt;
-        removed.push_back(*it->second);
+        if (auto it = added.find(remove->path); it != added.end()) {
+          removed.push_back(it->second);
+        } else if (auto o = in_old.find(remove->path); o != in_old.end()) {
+          removed.push_back(*o->second);
+        } else {
+          unknown = true;
+        }
       }
     }
   }
+  if (unknown) return std::nullopt;
   return removed;
 }
 
@@ -165,11 +177,13 @@ absl::StatusOr<MaterializeResult> Materializer::Run(const ViewPlan& view, const 
         state->table_version <= snapshot->version()) {
       result.from_table_version = state->table_version;
       auto old = (*table)->SnapshotAt(state->table_version);
-      auto commits = ReadCommits(**table, state->table_version, snapshot->version(), kMaxCommitsWalked);
-      if (old.ok() && commits.ok()) {
+      absl::StatusOr<std::optional<std::vector<delta::AddFile>>> walked = absl::OutOfRangeError("too many commits");
+      if (old.ok() && snapshot->version() - state->table_version <= kMaxCommitsWalked) {
         for (const auto& f : (*old)->files()) already_loaded.insert(f.path);
-        SkipCompactedFiles(*commits, &already_loaded);
-        removed = RemovedFiles(**old, *commits);
+        walked = WalkCommits(**table, **old, snapshot->version(), &already_loaded);
+      }
+      if (walked.ok()) {
+        removed = std::move(*walked);
         // A removed file already gone (vacuum): its entities are unknown, so all are reconciled.
         reconcile_all = !removed.has_value() || !AllExist(view.table_path, *removed);
         if (removed && removed->empty()) removed.reset();
