@@ -109,9 +109,12 @@ class Reconciler {
       return InPart(key, p, parts) && (removed_ == nullptr || keys.contains(absl::string_view(key.data(), key.size())));
     };
     // 2. Their newest rows in the snapshot.
-    PLINTH_ASSIGN_OR_RETURN(std::vector<ScanUnit> units, ListScanUnits(view_.table_path, base));
+    if (units_version_ != base.version()) {  // the footers are read once per version, not per pass
+      PLINTH_ASSIGN_OR_RETURN(units_, ListScanUnits(view_.table_path, base));
+      units_version_ = base.version();
+    }
     NewestMap newest;
-    PLINTH_ASSIGN_OR_RETURN(bool fits, Reduce(base, units, keep, &newest));
+    PLINTH_ASSIGN_OR_RETURN(bool fits, Reduce(base, units_, keep, &newest));
     if (!fits) return PassOutcome::kTooMany;
 
     PassOutcome outcome = PassOutcome::kDone;
@@ -120,16 +123,20 @@ class Reconciler {
       // 3. Catch up with the commits made since (pushes).
       PLINTH_ASSIGN_OR_RETURN(*advanced, table_.AdvanceSnapshot(base));
       if (*advanced != nullptr) {
-        auto commits = ReadCommits(table_, base.version(), (*advanced)->version(), kMaxCatchUpCommits);
-        if (!commits.ok()) {
-          if (absl::IsOutOfRange(commits.status()) || absl::IsNotFound(commits.status())) {
+        // A commit in between that removed data (a delete) may have removed rows this pass
+        // read: start it over from the new version. So do too many or vanished commits.
+        if ((*advanced)->version() - base.version() > kMaxCatchUpCommits) {
+          outcome = PassOutcome::kRaced;
+          return absl::OkStatus();
+        }
+        for (int64_t v = base.version() + 1; v <= (*advanced)->version(); ++v) {
+          auto actions = table_.CommitActions(v);
+          if (absl::IsNotFound(actions.status())) {
             outcome = PassOutcome::kRaced;
             return absl::OkStatus();
           }
-          return commits.status();
-        }
-        for (const auto& actions : *commits) {
-          for (const delta::Action& a : actions) {
+          PLINTH_RETURN_IF_ERROR(actions.status());
+          for (const delta::Action& a : *actions) {
             const auto* remove = std::get_if<delta::RemoveFile>(&a);
             if (remove != nullptr && remove->data_change) {
               outcome = PassOutcome::kRaced;
@@ -143,14 +150,13 @@ class Reconciler {
         PLINTH_ASSIGN_OR_RETURN(
             std::vector<ScanUnit> added,
             ListScanUnits(view_.table_path, **advanced, [&](size_t f) { return before.count(files[f].path) == 0; }));
-        NewestMap later;
-        PLINTH_ASSIGN_OR_RETURN(bool later_fits, Reduce(**advanced, added, keep, &later));
+        std::vector<NewestMap> both(2);
+        PLINTH_ASSIGN_OR_RETURN(bool later_fits, Reduce(**advanced, added, keep, &both[1]));
         if (!later_fits) return absl::ResourceExhaustedError("too many entities appended during reconciliation");
-        for (auto& [k, row] : later) {
-          row.pos |= kCatchUpPos;
-          auto [it, inserted] = newest.try_emplace(k);
-          if (inserted || Beats(row.event, row.created, row.pos, it->second)) it->second = std::move(row);
-        }
+        for (auto& [k, row] : both[1]) row.pos |= kCatchUpPos;
+        both[0] = std::move(newest);
+        MergeNewest(both);
+        newest = std::move(both[0]);
       }
       // 4. Replace what differs, delete what has no row left.
       return Apply(store, newest, keys, p, parts);
@@ -217,23 +223,12 @@ class Reconciler {
   const size_t max_entities_;  // per pass (keys and newest rows, about 100-300 bytes each)
   NewestRowReducer reducer_;
   WorkerPool pool_;
+  std::vector<ScanUnit> units_;  // of the snapshot at units_version_
+  int64_t units_version_ = -1;
   ReconcileResult result_;
 };
 
 }  // namespace
-
-absl::StatusOr<std::vector<std::vector<delta::Action>>> ReadCommits(delta::DeltaTable& table, int64_t from, int64_t to,
-                                                                    int64_t max_commits) {
-  if (to - from > max_commits) {
-    return absl::OutOfRangeError(StrCat(to - from, " commits since version ", from, ", more than ", max_commits));
-  }
-  std::vector<std::vector<delta::Action>> out;
-  for (int64_t v = from + 1; v <= to; ++v) {
-    PLINTH_ASSIGN_OR_RETURN(auto actions, table.CommitActions(v));
-    out.push_back(std::move(actions));
-  }
-  return out;
-}
 
 absl::StatusOr<ReconcileResult> ReconcileOnline(const ViewPlan& view, delta::DeltaTable& table,
                                                 const delta::Snapshot& snapshot,

@@ -51,9 +51,4 @@ absl::StatusOr<ReconcileResult> ReconcileOnline(const ViewPlan& view, delta::Del
                                                 const std::vector<delta::AddFile>* removed, OnlineWriter& writer,
                                                 const ReconcileOptions& options = {});
 
-// The actions of commits (from, to], in order. OutOfRange when there are more than
-// `max_commits`; NotFound when one is gone (log cleanup).
-absl::StatusOr<std::vector<std::vector<delta::Action>>> ReadCommits(delta::DeltaTable& table, int64_t from, int64_t to,
-                                                                    int64_t max_commits);
-
 }  // namespace plinth::features

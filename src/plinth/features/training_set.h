@@ -66,7 +66,7 @@ struct TrainingSetResult {
   std::vector<PitViewStats> views;
   int64_t chunks = 0;         // label chunks joined one after the other (1: all at once)
   double seconds = 0;
-  double labels_seconds = 0;  // reading the labels
+  double labels_seconds = 0;  // until the first chunk of labels was read (labels, snapshots)
   double write_seconds = 0;   // writing the output table (with the joins of chunks after the first)
   Json ToJson() const;
 };
