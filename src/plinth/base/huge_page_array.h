@@ -14,6 +14,8 @@
 
 namespace plinth {
 
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+
 // Memory of `bytes` zeroed bytes; large blocks huge-page advised. Released with FreeHugePages.
 void* AllocateHugePages(size_t bytes);
 void FreeHugePages(void* p, size_t bytes);

@@ -197,6 +197,12 @@ absl::StatusOr<std::unique_ptr<LabelReader>> LabelReader::Open(const std::string
 absl::StatusOr<bool> LabelReader::Next(int64_t max_rows, columnar::RecordBatch* batch) {
   *batch = columnar::RecordBatch(schema_);
   max_rows = std::max<int64_t>(1, max_rows);
+  // Several source batches are appended into one: room for all of them at once, rather than
+  // copying the rows again each time a column outgrows its buffer.
+  // (Only when starting at a source batch's start; the rows left to hand out are not counted.)
+  int64_t expect = 0;
+  if (total_rows_ > 0 && pending_offset_ >= pending_.num_rows) expect = std::min(max_rows, total_rows_);
+  bool reserved = false;
   while (batch->num_rows < max_rows) {
     if (pending_offset_ >= pending_.num_rows) {
       auto more = source_->Next(&pending_);
@@ -215,11 +221,15 @@ absl::StatusOr<bool> LabelReader::Next(int64_t max_rows, columnar::RecordBatch* 
       }
     }
     const int64_t take = std::min(max_rows - batch->num_rows, pending_.num_rows - pending_offset_);
-    if (batch->num_rows == 0 && pending_offset_ == 0 && take == pending_.num_rows) {
+    if (batch->num_rows == 0 && pending_offset_ == 0 && take == pending_.num_rows && take >= expect) {
       for (size_t c = 0; c < batch->columns.size(); ++c) batch->columns[c] = std::move(pending_.columns[c]);
       batch->num_rows = take;
       pending_ = columnar::RecordBatch();
       continue;
+    }
+    if (!reserved && expect > take) {
+      for (auto& c : batch->columns) c.Reserve(expect);
+      reserved = true;
     }
     for (size_t c = 0; c < batch->columns.size(); ++c) {
       batch->columns[c].AppendFrom(pending_.columns[c], pending_offset_, take);

@@ -20,11 +20,18 @@ void AppendConverted(columnar::Column& dst, const columnar::Column& src, int64_t
 // null rows, its values zeroed and its validity materialised, for ScatterConverted.
 columnar::Column NullFixedColumn(ValueType type, int64_t rows);
 
-// For each (pos, row) pair: dst[row] = src[(pos & 0xffffffff) - row_base] converted as
+// A matched feature row (its position: file index << 32 | row in file) and the label row it
+// answers.
+struct MatchedRow {
+  uint64_t pos;
+  uint32_t label;
+};
+
+// For each pair: dst[label] = src[(pos & 0xffffffff) - row_base] converted as
 // AppendConverted does (left null when that cell is null). `dst` comes from NullFixedColumn;
 // different threads may scatter to disjoint rows of one dst at once.
-void ScatterConverted(columnar::Column& dst, const columnar::Column& src, const std::pair<uint64_t, uint32_t>* pairs,
-                      size_t count, int64_t row_base, ValueType type);
+void ScatterConverted(columnar::Column& dst, const columnar::Column& src, const MatchedRow* pairs, size_t count,
+                      int64_t row_base, ValueType type);
 
 // A column of src's type with out[i] = src[index[i]], or null where index[i] < 0.
 columnar::Column GatherRows(const columnar::Column& src, const std::vector<int64_t>& index);

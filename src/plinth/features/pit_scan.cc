@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "plinth/base/huge_page_array.h"
 #include "plinth/features/column_values.h"
 #include "plinth/features/online_record.h"
 #include "plinth/features/pit_columns.h"
@@ -23,18 +24,20 @@ delta::ScanSpec ColumnsOnly(std::vector<std::string> columns) {
   return spec;
 }
 
-// Sorts (key, label) pairs by key: LSD radix sort, 16 bits a pass, over the key bits in use.
-void RadixSortByKey(std::vector<std::pair<uint64_t, uint32_t>>& pairs) {
-  uint64_t max_key = 0;
-  for (const auto& p : pairs) max_key |= p.first;
-  std::vector<std::pair<uint64_t, uint32_t>> tmp(pairs.size());
+// Sorts matched rows by position: LSD radix sort, 16 bits a pass, over the position bits in
+// use. The arrays are huge-page backed: a million labels are 16 MB each, and filling fresh
+// 4 KiB pages cost as much as the sort.
+void RadixSortByPosition(HugePageArray<MatchedRow>& rows) {
+  uint64_t max_pos = 0;
+  for (size_t i = 0; i < rows.size(); ++i) max_pos |= rows[i].pos;
+  HugePageArray<MatchedRow> tmp(rows.size());
   std::vector<size_t> count(65537);
-  for (int shift = 0; shift < 64 && (max_key >> shift) != 0; shift += 16) {
+  for (int shift = 0; shift < 64 && (max_pos >> shift) != 0; shift += 16) {
     std::fill(count.begin(), count.end(), 0);
-    for (const auto& p : pairs) ++count[((p.first >> shift) & 0xffff) + 1];
+    for (size_t i = 0; i < rows.size(); ++i) ++count[((rows[i].pos >> shift) & 0xffff) + 1];
     for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-    for (const auto& p : pairs) tmp[count[(p.first >> shift) & 0xffff]++] = p;
-    pairs.swap(tmp);
+    for (size_t i = 0; i < rows.size(); ++i) tmp[count[(rows[i].pos >> shift) & 0xffff]++] = rows[i];
+    std::swap(rows, tmp);
   }
 }
 
@@ -158,17 +161,18 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
     }
   }
   // (position, label) of every matched label, sorted by position: the order rows are read in.
-  std::vector<std::pair<uint64_t, uint32_t>> pairs;
-  pairs.reserve(match.size());
-  for (size_t i = 0; i < match.size(); ++i) {
-    if (match[i] != kNoMatch) pairs.emplace_back(match[i], static_cast<uint32_t>(i));
+  size_t matched = 0;
+  for (uint64_t m : match) matched += m != kNoMatch;
+  HugePageArray<MatchedRow> pairs(matched);
+  for (size_t i = 0, k = 0; i < match.size(); ++i) {
+    if (match[i] != kNoMatch) pairs[k++] = MatchedRow{match[i], static_cast<uint32_t>(i)};
   }
-  RadixSortByKey(pairs);
+  RadixSortByPosition(pairs);
 
   // Row groups holding matched rows, with their range of `pairs` (both in scan order).
   const auto& files = spec.snapshot->files();
   std::vector<bool> files_wanted(files.size(), false);
-  for (const auto& p : pairs) files_wanted[p.first >> 32] = true;
+  for (size_t i = 0; i < pairs.size(); ++i) files_wanted[pairs[i].pos >> 32] = true;
   PLINTH_ASSIGN_OR_RETURN(
       std::vector<ScanUnit> all_units,
       ListScanUnits(spec.table_root, *spec.snapshot, [&](size_t f) { return static_cast<bool>(files_wanted[f]); }));
@@ -178,9 +182,9 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
   for (const ScanUnit& u : all_units) {
     const uint64_t lo = RowPosition(u.file, static_cast<uint32_t>(u.first_row));
     const uint64_t hi = lo + static_cast<uint64_t>(u.rows);
-    while (next_pair < pairs.size() && pairs[next_pair].first < lo) ++next_pair;  // (cannot happen: files changed)
+    while (next_pair < pairs.size() && pairs[next_pair].pos < lo) ++next_pair;  // (cannot happen: files changed)
     size_t end = next_pair;
-    while (end < pairs.size() && pairs[end].first < hi) ++end;
+    while (end < pairs.size() && pairs[end].pos < hi) ++end;
     if (end > next_pair) {
       units.push_back(u);
       ranges.emplace_back(next_pair, end);
@@ -227,7 +231,7 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
       if (!more) return absl::DataLossError(StrCat(spec.where, ": a data file changed between the two passes"));
       const int64_t end = row_base + batch.num_rows;
       size_t stop = next;
-      while (stop < end_pair && static_cast<int64_t>(pairs[stop].first & 0xffffffffu) < end) ++stop;
+      while (stop < end_pair && static_cast<int64_t>(pairs[stop].pos & 0xffffffffu) < end) ++stop;
       const columnar::Column& src = batch.columns[0];
       for (size_t c = 0; c < ncols; ++c) {
         if (index_of[c] != column) continue;
@@ -235,7 +239,7 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
           ScatterConverted(out[c], src, pairs.data() + next, stop - next, row_base, spec.types[c]);
         } else {
           for (size_t i = next; i < stop; ++i) {
-            AppendConverted(cols[c], src, static_cast<int64_t>(pairs[i].first & 0xffffffffu) - row_base, spec.types[c]);
+            AppendConverted(cols[c], src, static_cast<int64_t>(pairs[i].pos & 0xffffffffu) - row_base, spec.types[c]);
           }
         }
       }
@@ -250,7 +254,7 @@ absl::StatusOr<std::vector<columnar::Column>> GatherFeatures(const GatherSpec& s
     if (scattered[c]) continue;
     if (rank.empty()) {
       rank.assign(match.size(), -1);
-      for (size_t i = 0; i < pairs.size(); ++i) rank[pairs[i].second] = static_cast<int64_t>(i);
+      for (size_t i = 0; i < pairs.size(); ++i) rank[pairs[i].label] = static_cast<int64_t>(i);
     }
     columnar::Column compact(ColumnTypeFor(spec.types[c]));
     compact.Reserve(static_cast<int64_t>(pairs.size()));

@@ -54,7 +54,9 @@ absl::Status DataFileWriter::Write(const RecordBatch& batch) {
     d.num_rows = b.num_rows;
     return d;
   };
-  if (partition_index_.empty()) return WriteToPartition("", {}, data_of(batch));
+  // Unpartitioned: every column is a data column, in order; the batch is written as it is
+  // (a copy here cost a full pass over the batch's memory).
+  if (partition_index_.empty()) return WriteToPartition("", {}, batch);
   // Group rows by partition key.
   std::map<std::string, std::pair<PartitionValues, std::vector<uint8_t>>> groups;
   std::string key;

@@ -160,6 +160,7 @@ absl::StatusOr<std::unique_ptr<TableScan>> TableScan::CreateForFile(std::string 
 }
 
 absl::Status TableScan::OpenFile(const AddFile& file) {
+  raw_ = RecordBatch();  // laid out for the previous file's columns
   PLINTH_ASSIGN_OR_RETURN(std::string rel, file.DecodedPath());
   if (rel.find("://") != std::string::npos || StartsWith(rel, "file:")) {
     return absl::UnimplementedError(StrCat("absolute file URIs in the log are not supported: ", rel));
@@ -212,8 +213,30 @@ absl::Status TableScan::OpenFile(const AddFile& file) {
   return absl::OkStatus();
 }
 
+void TableScan::Recycle(RecordBatch* out) {
+  const bool ours = out->schema == output_schema_ && out->columns.size() == output_schema_->size() && raw_.schema &&
+                    raw_.columns.size() == raw_.schema->size();
+  size_t restored = 0;
+  if (ours) {
+    for (size_t i = 0; i < out->columns.size(); ++i) {
+      const int fc = file_column_[i];
+      if (fc < 0 || !(out->columns[i].type() == raw_.schema->field(fc).type)) continue;
+      raw_.columns[fc] = std::move(out->columns[i]);
+      ++restored;
+    }
+  }
+  // Every file column must be back: one moved out and not returned (a filter-only column, one
+  // whose type was conformed) leaves raw_ unusable, and the reader starts a fresh batch.
+  size_t file_columns = 0;
+  for (int fc : file_column_) file_columns += fc >= 0;
+  if (!ours || restored < file_columns) raw_ = RecordBatch();
+  out->columns.clear();
+  out->num_rows = 0;
+}
+
 absl::StatusOr<bool> TableScan::NextFromFile(RecordBatch* out) {
-  RecordBatch raw;
+  Recycle(out);
+  RecordBatch& raw = raw_;
   int64_t rows = 0;
   if (batches_) {
     PLINTH_ASSIGN_OR_RETURN(bool more, batches_->Next(&raw));

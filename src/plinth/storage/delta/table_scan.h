@@ -65,6 +65,9 @@ class TableScan {
   TableScan() = default;
   absl::Status OpenFile(const AddFile& file);
   absl::StatusOr<bool> NextFromFile(columnar::RecordBatch* batch);
+  // Hands the columns of the caller's previous batch back to raw_ for the file reader to decode
+  // into, and leaves *batch empty; resets raw_ when they do not all fit.
+  void Recycle(columnar::RecordBatch* batch);
 
   std::string root_;
   columnar::Schema table_schema_;       // flat columns of the snapshot
@@ -84,6 +87,10 @@ class TableScan {
   std::unique_ptr<parquet::ParquetReader> reader_;
   std::unique_ptr<parquet::BatchReader> batches_;
   std::vector<int> file_column_;                 // scan column -> column in file batch, -1 = none
+  // The file reader's batch, kept across calls: decoding into the buffers of the batch handed
+  // out last time, rather than into fresh memory each time, spares the page faults of filling
+  // new memory (a large part of a scan's cost).
+  columnar::RecordBatch raw_;
   std::vector<columnar::Value> partition_values_;  // per scan column (partition columns only)
 };
 

@@ -91,6 +91,65 @@ TEST_F(TableTest, AppendScanAndPrune) {
   EXPECT_EQ(Ids(**t, **snap, "id > 1000").size(), 0u);
 }
 
+// A scan decodes into the buffers of the batch it handed out last (TableScan::Recycle):
+// whatever the caller did with that batch, each batch must hold exactly the next rows.
+TEST_F(TableTest, ScanReusingItsBatchesReturnsEveryRowWhateverTheCallerDidWithThem) {
+  for (const bool partitioned : {false, true}) {
+    SCOPED_TRACE(partitioned ? "partitioned" : "flat");
+    ::plinth::testing::TempDir dir;
+    TableOptions o = Options();
+    o.root = dir.Sub("t");
+    o.writer.row_group_rows = 900;
+    auto t = DeltaTable::Create(o, *EventSchema(), partitioned ? std::vector<std::string>{"day"} : std::vector<std::string>{});
+    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_TRUE((*t)->Write(Source({Rows(0, 2500)}), {}).ok());
+    ASSERT_TRUE((*t)->Write(Source({Rows(2500, 4000)}), {}).ok());
+    auto snap = (*t)->LatestSnapshot();
+    ASSERT_TRUE(snap.ok());
+    for (const std::string where : {"", "score >= 100"}) {
+      SCOPED_TRACE(where);
+      ScanSpec spec;
+      spec.where = where;
+      spec.columns = {"id", "name", "score", "day"};
+      spec.batch_rows = 700;
+      auto scan = (*t)->Scan(**snap, spec);
+      ASSERT_TRUE(scan.ok()) << scan.status();
+      RecordBatch batch;
+      std::vector<int64_t> seen;
+      for (int call = 0;; ++call) {
+        auto more = (*scan)->Next(&batch);
+        ASSERT_TRUE(more.ok()) << more.status();
+        if (!*more) break;
+        ASSERT_EQ(batch.columns.size(), 4u);
+        for (int64_t r = 0; r < batch.num_rows; ++r) {
+          const int64_t id = batch.columns[0].Get<int64_t>(r);
+          seen.push_back(id);
+          ASSERT_EQ(batch.columns[1].IsNull(r), id % 5 == 0) << id;
+          if (id % 5 != 0) ASSERT_EQ(batch.columns[1].GetBytes(r), StrCat("n", id));
+          ASSERT_EQ(batch.columns[2].Get<double>(r), id * 0.5);
+          ASSERT_EQ(batch.columns[3].Get<int32_t>(r), 19700 + id % 3);
+        }
+        // What a caller may do with a batch before asking for the next one.
+        if (call % 4 == 1) {
+          columnar::Column taken = std::move(batch.columns[2]);  // keeps a column
+          ASSERT_GT(taken.length(), 0);
+        } else if (call % 4 == 2) {
+          batch.columns[0].Append<int64_t>(-1);  // scribbles on one
+          batch.columns[1].AppendBytes("junk");
+        } else if (call % 4 == 3) {
+          batch.columns.pop_back();
+        }
+      }
+      std::sort(seen.begin(), seen.end());
+      std::vector<int64_t> want;
+      for (int64_t i = 0; i < 4000; ++i) {
+        if (where.empty() || i * 0.5 >= 100) want.push_back(i);
+      }
+      EXPECT_EQ(seen, want);
+    }
+  }
+}
+
 TEST_F(TableTest, DeleteOverwriteAndTimeTravel) {
   auto t = DeltaTable::Create(Options(), *EventSchema(), {});
   ASSERT_TRUE(t.ok());

@@ -34,6 +34,10 @@ class ColumnChunkWriter {
   absl::Status Write(const columnar::Column& col, int64_t begin, int64_t count);
   // Uncompressed bytes buffered for the current row group (estimate).
   int64_t buffered_bytes() const { return buffered_bytes_; }
+  // Encodes and compresses the rows still buffered for the current page (FinishChunk does it
+  // too): lets a caller do that part of finishing a row group on several threads, one column
+  // each, before writing the chunks in order.
+  absl::Status FinishPages() { return FlushPage(); }
   // Writes the chunk at out->position() and resets for the next row group.
   absl::Status FinishChunk(OutputFile* out, ColumnChunk* chunk);
 

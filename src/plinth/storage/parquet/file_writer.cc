@@ -87,6 +87,13 @@ absl::Status ParquetWriter::FlushRowGroup() {
   int64_t start = static_cast<int64_t>(out_->position());
   g.file_offset = start;
   g.total_byte_size = 0;
+  if (pool_ != nullptr && columns_.size() > 1) {
+    // Each column's last page is encoded and compressed in parallel; only the writes below
+    // are serial (else the last pages of all columns were compressed one after another).
+    std::vector<absl::Status> status(columns_.size());
+    pool_->ParallelFor(static_cast<int>(columns_.size()), [&](int i) { status[i] = columns_[i]->FinishPages(); });
+    for (const auto& s : status) PLINTH_RETURN_IF_ERROR(s);
+  }
   for (auto& c : columns_) {
     ColumnChunk chunk;
     PLINTH_RETURN_IF_ERROR(c->FinishChunk(out_.get(), &chunk));
