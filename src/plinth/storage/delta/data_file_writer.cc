@@ -1,9 +1,14 @@
 #include "plinth/storage/delta/data_file_writer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "plinth/base/random.h"
 #include "plinth/base/strings.h"
@@ -13,6 +18,36 @@
 namespace plinth::delta {
 
 using columnar::RecordBatch;
+
+namespace {
+
+absl::Status SyncPath(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(StrCat("cannot open ", path, " to sync it: ", std::strerror(errno)));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return absl::InternalError(StrCat("fsync ", path, ": ", std::strerror(err)));
+  return absl::OkStatus();
+}
+
+// fsyncs the files, then every directory between them and `root` (their names must be as
+// durable as their bytes before a commit refers to them).
+absl::Status SyncFilesAndDirectories(const std::string& root, const std::vector<std::string>& paths) {
+  std::set<std::string> dirs;
+  const std::filesystem::path top = std::filesystem::path(root).lexically_normal();
+  for (const std::string& p : paths) {
+    PLINTH_RETURN_IF_ERROR(SyncPath(p, O_RDONLY));
+    for (auto dir = std::filesystem::path(p).parent_path().lexically_normal(); !dir.empty(); dir = dir.parent_path()) {
+      if (!dirs.insert(dir.string()).second) break;
+      if (dir == top || dir == dir.parent_path()) break;
+    }
+  }
+  for (const std::string& d : dirs) PLINTH_RETURN_IF_ERROR(SyncPath(d, O_RDONLY | O_DIRECTORY));
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 struct DataFileWriter::OpenFile {
   std::string rel_dir;  // "" or "a=1/b=x"
@@ -101,7 +136,7 @@ absl::Status DataFileWriter::WriteToPartition(const std::string& key, const Part
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(f->abs_path).parent_path(), ec);
       if (ec) return absl::InternalError(StrCat("cannot create directory for ", f->abs_path, ": ", ec.message()));
-      PLINTH_ASSIGN_OR_RETURN(auto out, parquet::OpenLocalOutputFile(f->abs_path, options_.fsync));
+      PLINTH_ASSIGN_OR_RETURN(auto out, parquet::OpenLocalOutputFile(f->abs_path, options_.fsync && !options_.defer_sync));
       written_paths_.push_back(f->abs_path);
       PLINTH_ASSIGN_OR_RETURN(f->writer, parquet::ParquetWriter::Create(std::move(out), *data_schema_, options_.writer));
       slot = std::move(f);
@@ -171,11 +206,20 @@ absl::Status DataFileWriter::CloseFile(OpenFile* f) {
 absl::StatusOr<std::vector<AddFile>> DataFileWriter::Finish() {
   for (auto& [k, f] : open_) PLINTH_RETURN_IF_ERROR(CloseFile(f.get()));
   open_.clear();
+  if (options_.fsync && options_.defer_sync && !written_paths_.empty()) {
+    synced_ = std::async(std::launch::async, SyncFilesAndDirectories, options_.root, written_paths_).share();
+  }
   return done_;
+}
+
+PublishGate DataFileWriter::DurableGate() const {
+  if (!synced_.valid()) return nullptr;
+  return [synced = synced_]() { return synced.get(); };
 }
 
 void DataFileWriter::Abort() {
   open_.clear();
+  if (synced_.valid()) synced_.wait();  // (the files go anyway; not while they are synced)
   for (const auto& p : written_paths_) std::remove(p.c_str());
   written_paths_.clear();
   done_.clear();

@@ -6,6 +6,7 @@
 // Thread-safety: none; one writer per thread.
 #pragma once
 
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "plinth/base/status.h"
 #include "plinth/storage/columnar/record_batch.h"
 #include "plinth/storage/delta/actions.h"
+#include "plinth/storage/delta/log_store.h"
 #include "plinth/storage/parquet/file_writer.h"
 
 namespace plinth::delta {
@@ -28,6 +30,11 @@ class DataFileWriter {
     parquet::WriterOptions writer;
     int64_t max_rows_per_file = int64_t{4} << 20;
     bool fsync = true;
+    // With fsync: files are closed without syncing, and Finish starts syncing them and their
+    // directories on another thread; DurableGate waits for it. The commit that adds the files
+    // passes the gate as Transaction::Options::before_publish, so the data files and the
+    // commit file are synced at the same time instead of one after the other.
+    bool defer_sync = false;
     Clock* clock = Clock::Real();
   };
   explicit DataFileWriter(Options options);
@@ -37,6 +44,9 @@ class DataFileWriter {
   absl::Status Write(const columnar::RecordBatch& batch);
   // Closes every open file; returns all files written.
   absl::StatusOr<std::vector<AddFile>> Finish();
+  // After Finish with defer_sync: waits until the files are durable (their error, if any; the
+  // same answer to every call). Without defer_sync: an empty gate (the files already are).
+  PublishGate DurableGate() const;
   // Deletes every file written so far (after a failed commit).
   void Abort();
 
@@ -55,6 +65,7 @@ class DataFileWriter {
   std::map<std::string, std::unique_ptr<OpenFile>> open_;
   std::vector<AddFile> done_;
   std::vector<std::string> written_paths_;
+  std::shared_future<absl::Status> synced_;  // defer_sync: the sync started by Finish
   int file_seq_ = 0;
   int64_t rows_ = 0;
   int64_t bytes_ = 0;

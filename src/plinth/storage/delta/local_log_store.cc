@@ -68,13 +68,14 @@ absl::StatusOr<int64_t> LocalLogStore::ModificationTime(int64_t version) {
   return e.modification_time_micros;
 }
 
-absl::Status LocalLogStore::PutIfAbsent(int64_t version, std::string_view bytes) {
+absl::Status LocalLogStore::PutIfAbsent(int64_t version, std::string_view bytes, const PublishGate& gate) {
   if (version < 0) return absl::InvalidArgumentError(StrCat("commit version ", version, " is negative"));
   PLINTH_RETURN_IF_ERROR(options_.fs->CreateDirs(log_dir_));
   const std::string name = CommitFileName(version);
   const std::string final_path = LogFilePath(name);
   const std::string tmp_path = LogFilePath(StrCat(".", name, ".", RandomHex(8), ".tmp"));
   absl::Status st = options_.fs->WriteNewFile(tmp_path, bytes, options_.fsync);
+  if (st.ok() && gate) st = gate();
   if (!st.ok()) {
     (void)options_.fs->Remove(tmp_path);
     return st;

@@ -36,7 +36,7 @@ class LocalLogStore : public LogStore {
   absl::StatusOr<std::string> Read(int64_t version) override;
   absl::StatusOr<std::string> ReadFile(std::string_view name) override;
   absl::StatusOr<int64_t> ModificationTime(int64_t version) override;
-  absl::Status PutIfAbsent(int64_t version, std::string_view bytes) override;
+  absl::Status PutIfAbsent(int64_t version, std::string_view bytes, const PublishGate& gate = nullptr) override;
   absl::Status WriteLastCheckpoint(const LastCheckpoint& checkpoint) override;
   absl::StatusOr<int> DeleteExpiredLogFiles(int64_t before_version, int64_t cutoff_micros) override;
 

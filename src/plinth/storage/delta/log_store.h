@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct LastCheckpoint {
   std::optional<int64_t> num_of_add_files;
   std::optional<std::string> v2_checkpoint_path;  // v2Checkpoint.path
 };
+
+// Called between making a commit durable and making it visible (LogStore::PutIfAbsent).
+using PublishGate = std::function<absl::Status()>;
 
 class LogStore {
  public:
@@ -55,8 +59,10 @@ class LogStore {
 
   // Atomically creates commit `version` with `bytes` unless it exists: AlreadyExists (naming the
   // version) when another writer got there first. A crash at any point never leaves a partial
-  // file under the commit's name.
-  virtual absl::Status PutIfAbsent(int64_t version, std::string_view bytes) = 0;
+  // file under the commit's name. `gate`, when set, is called once the bytes are durable and
+  // before they can become visible; its error aborts the put with nothing visible (it lets the
+  // data files a commit adds be synced at the same time as the commit itself).
+  virtual absl::Status PutIfAbsent(int64_t version, std::string_view bytes, const PublishGate& gate = nullptr) = 0;
   // Replaces _last_checkpoint atomically.
   virtual absl::Status WriteLastCheckpoint(const LastCheckpoint& checkpoint) = 0;
   // Log cleanup: deletes commit, checkpoint and checksum files with version < `before_version`

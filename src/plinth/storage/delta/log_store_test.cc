@@ -112,6 +112,35 @@ TEST(LocalLogStoreTest, PutIfAbsentIsExclusive) {
   EXPECT_EQ(entries, 1);
 }
 
+// The gate runs after the commit's bytes are durable and before the link: its error leaves
+// nothing behind, not even the temp file; once it passes, the commit is visible.
+TEST(LocalLogStoreTest, PublishGateDecidesWhetherTheCommitBecomesVisible) {
+  TempDir dir;
+  auto store = StoreAt(dir.path().string());
+  int calls = 0;
+  auto failing = [&]() -> absl::Status {
+    ++calls;
+    // The temp file is complete when the gate runs; no commit is visible yet.
+    int temps = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.Sub("_delta_log"))) {
+      EXPECT_EQ(e.path().filename().string()[0], '.');
+      std::ifstream in(e.path());
+      std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      EXPECT_EQ(content, "v0\n");
+      ++temps;
+    }
+    EXPECT_EQ(temps, 1);
+    return absl::DataLossError("data file could not be synced");
+  };
+  EXPECT_TRUE(StatusIs(store->PutIfAbsent(0, "v0\n", failing), absl::StatusCode::kDataLoss, "could not be synced"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("_delta_log")));
+  EXPECT_TRUE(StatusIs(store->Read(0), absl::StatusCode::kNotFound));
+  PLINTH_ASSERT_OK(store->PutIfAbsent(0, "v0\n", [&] { ++calls; return absl::OkStatus(); }));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(*store->Read(0), "v0\n");
+}
+
 // Fails chosen steps of a commit; with `crash` set, cleanup is skipped too (as if the process died).
 class FaultyFileSystem : public LogFileSystem {
  public:

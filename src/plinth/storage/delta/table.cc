@@ -202,7 +202,11 @@ absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const W
       return r;
     }
   }
-  DataFileWriter writer(DataWriterOptions(*snapshot, schema));
+  // The data files are synced on another thread while the commit file is written and synced;
+  // the commit becomes visible only once both are durable.
+  DataFileWriter::Options writer_options = DataWriterOptions(*snapshot, schema);
+  writer_options.defer_sync = true;
+  DataFileWriter writer(std::move(writer_options));
   columnar::RecordBatch batch;
   while (true) {
     auto more = source(&batch);
@@ -231,6 +235,7 @@ absl::StatusOr<WriteResult> DeltaTable::Write(const BatchSource& source, const W
   Json partition_json = Json::array();
   for (const auto& p : snapshot->partition_columns()) partition_json.push_back(p);
   to.operation_parameters = {{"mode", wopts.overwrite ? "Overwrite" : "Append"}, {"partitionBy", DumpJson(partition_json)}};
+  to.before_publish = writer.DurableGate();
   to.operation_metrics = {{"numFiles", std::to_string(adds->size())},
                           {"numOutputRows", std::to_string(writer.rows())},
                           {"numOutputBytes", std::to_string(writer.bytes())}};

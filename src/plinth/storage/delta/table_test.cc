@@ -1,4 +1,5 @@
 #include "plinth/storage/delta/table.h"
+#include "plinth/storage/delta/data_file_writer.h"
 
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,33 @@ TEST_F(TableTest, AppendScanAndPrune) {
   EXPECT_EQ((*scan)->stats().files_skipped, 2);
   EXPECT_EQ(Ids(**t, **snap, "name IS NULL").size(), 12u);
   EXPECT_EQ(Ids(**t, **snap, "id > 1000").size(), 0u);
+}
+
+// defer_sync: Finish returns before the files are durable; the gate waits for their sync (and
+// answers the same each time). Without deferral, or without fsync, there is nothing to wait for.
+TEST_F(TableTest, DeferredSyncGateWaitsForTheDataFiles) {
+  for (const bool defer : {false, true}) {
+    for (const bool fsync : {false, true}) {
+      ::plinth::testing::TempDir dir;
+      DataFileWriter::Options o;
+      o.root = dir.Sub("t");
+      o.schema = EventSchema();
+      o.partition_columns = {"day"};
+      o.fsync = fsync;
+      o.defer_sync = defer;
+      DataFileWriter writer(o);
+      PLINTH_ASSERT_OK(writer.Write(Rows(0, 30)));
+      PLINTH_ASSERT_OK_AND_ASSIGN(auto adds, writer.Finish());
+      EXPECT_EQ(adds.size(), 3u);  // one per day, each in its partition directory
+      PublishGate gate = writer.DurableGate();
+      EXPECT_EQ(static_cast<bool>(gate), defer && fsync);
+      if (gate) {
+        PLINTH_EXPECT_OK(gate());
+        PLINTH_EXPECT_OK(gate());
+      }
+      for (const AddFile& a : adds) EXPECT_TRUE(std::filesystem::exists(StrCat(o.root, "/", *a.DecodedPath())));
+    }
+  }
 }
 
 // A scan decodes into the buffers of the batch it handed out last (TableScan::Recycle):

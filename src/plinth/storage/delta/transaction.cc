@@ -219,7 +219,7 @@ absl::StatusOr<CommitResult> Transaction::Commit() {
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     int64_t version = read_version_ + 1;
     result.attempts = attempt;
-    absl::Status st = store.PutIfAbsent(version, CommitBytes());
+    absl::Status st = store.PutIfAbsent(version, CommitBytes(), options_.before_publish);
     if (st.ok()) {
       result.version = version;
       return result;

@@ -67,6 +67,9 @@ class Transaction {
     bool reads_table = false;
     int max_attempts = 100;
     int64_t max_backoff_micros = 5000;
+    // Called before the commit becomes visible (each attempt; see LogStore::PutIfAbsent):
+    // waits for the added data files to be durable (DataFileWriter::DurableGate).
+    PublishGate before_publish;
   };
 
   // Starts from `snapshot`; FailedPrecondition when Plinth cannot write this table
