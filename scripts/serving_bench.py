@@ -38,14 +38,41 @@ def wait_http(url, timeout=30):
     raise RuntimeError(f"{url} did not come up")
 
 
-def load(args, port, path, body_file, rate=0.0):
+WARMUP_SECONDS = 2
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process (all its threads) so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(args, port, path, body_file, rate=0.0, server_pids=()):
+    """Runs bench/http_load; with server_pids, also the CPU time the servers and the generator
+    spent per request during the measured window (after the warm-up)."""
     cmd = [args.load, "--port", str(port), "--path", path, "--body-file", body_file, "--connections",
-           str(args.connections), "--duration", str(args.seconds), "--warmup", "2", "--rate", str(rate)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    result = json.loads(out.stdout)
+           str(args.connections), "--duration", str(args.seconds), "--warmup", str(WARMUP_SECONDS), "--rate", str(rate)]
+    gen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu = None
+    if server_pids:
+        time.sleep(WARMUP_SECONDS + 0.05)
+        before = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid)
+        time.sleep(args.seconds - 0.1)
+        after = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid)
+        cpu = (sum(after[0]) - sum(before[0]), after[1] - before[1], args.seconds - 0.1)
+    out, _ = gen.communicate()
+    result = json.loads(out)
+    if cpu is not None:
+        requests_in_window = result["rps"] * cpu[2]
+        result["server_cpu_us_per_request"] = cpu[0] / max(1.0, requests_in_window) * 1e6
+        result["generator_cpu_us_per_request"] = cpu[1] / max(1.0, requests_in_window) * 1e6
+        result["server_cores_busy"] = cpu[0] / cpu[2]
     print(f"  {'closed loop' if rate == 0 else f'open loop at {rate:.0f}/s'}: {result['rps']:.0f} req/s, "
           f"p50 {result['p50_us']:.0f} us, p99 {result['p99_us']:.0f} us, errors {result['errors']}, "
-          f"non-2xx {result['non_2xx']}", flush=True)
+          f"non-2xx {result['non_2xx']}" +
+          (f"; server CPU {result['server_cpu_us_per_request']:.1f} us/request ({result['server_cores_busy']:.2f} cores), "
+           f"generator {result['generator_cpu_us_per_request']:.1f} us/request" if cpu is not None else ""), flush=True)
     return result
 
 
@@ -102,7 +129,7 @@ def main():
         try:
             check = requests.post(f"{url}/api/v1/deployments/bench/predict", json=body).json()
             print(f"plinth: {check}", flush=True)
-            plinth_sat = load(args, port, "/api/v1/deployments/bench/predict", body_file)
+            plinth_sat = load(args, port, "/api/v1/deployments/bench/predict", body_file, server_pids=[proc.pid])
             plinth_half = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_sat["rps"] / 2)
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -124,10 +151,10 @@ def main():
             print(f"baseline: {check}", flush=True)
             ports = ",".join(str(p) for p in base_ports)
             print("baseline /predict (pydantic-validated body, the usual FastAPI idiom):", flush=True)
-            base_sat = load(args, ports, "/predict", body_file)
+            base_sat = load(args, ports, "/predict", body_file, server_pids=[b.pid for b in bases])
             base_half = load(args, ports, "/predict", body_file, rate=base_sat["rps"] / 2)
             print("baseline /predict-raw (JSON read by hand):", flush=True)
-            raw_sat = load(args, ports, "/predict-raw", body_file)
+            raw_sat = load(args, ports, "/predict-raw", body_file, server_pids=[b.pid for b in bases])
         finally:
             for b in bases:
                 b.send_signal(signal.SIGTERM)
@@ -137,9 +164,15 @@ def main():
                         "baseline_saturation": base_sat, "baseline_half_load": base_half,
                         "baseline_raw_saturation": raw_sat,
                         "throughput_ratio": plinth_sat["rps"] / max(1.0, base_sat["rps"]),
-                        "throughput_ratio_raw": plinth_sat["rps"] / max(1.0, raw_sat["rps"])})
+                        "throughput_ratio_raw": plinth_sat["rps"] / max(1.0, raw_sat["rps"]),
+                        # Server CPU per request at saturation: what the throughput ratio would be
+                        # with the generator on other cores and the servers CPU-bound.
+                        "cpu_efficiency_ratio": base_sat["server_cpu_us_per_request"] / plinth_sat["server_cpu_us_per_request"],
+                        "cpu_efficiency_ratio_raw": raw_sat["server_cpu_us_per_request"] / plinth_sat["server_cpu_us_per_request"]})
         print(f"throughput ratio Plinth/baseline: {results['throughput_ratio']:.1f}x (pydantic), "
-              f"{results['throughput_ratio_raw']:.1f}x (raw); Plinth p99 at half load {plinth_half['p99_us']:.0f} us",
+              f"{results['throughput_ratio_raw']:.1f}x (raw); server CPU per request: "
+              f"{results['cpu_efficiency_ratio']:.1f}x less (pydantic), {results['cpu_efficiency_ratio_raw']:.1f}x less (raw); "
+              f"Plinth p99 at half load {plinth_half['p99_us']:.0f} us",
               flush=True)
         with open(args.out, "w") as f:
             json.dump(results, f, indent=2)

@@ -44,6 +44,7 @@ class NullSink : public LineSink {
  public:
   void Write(std::string_view) override {}
   void Flush() override {}
+  bool enabled() const override { return false; }
 };
 }  // namespace
 

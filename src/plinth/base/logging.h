@@ -31,6 +31,8 @@ class LineSink {
   virtual ~LineSink() = default;
   virtual void Write(std::string_view line) = 0;
   virtual void Flush() = 0;
+  // false for "off": callers skip building lines nobody reads.
+  virtual bool enabled() const { return true; }
 };
 
 }  // namespace plinth

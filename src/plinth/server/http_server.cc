@@ -20,6 +20,8 @@
 #include "plinth/base/clock.h"
 #include "plinth/base/stopwatch.h"
 #include "plinth/base/json.h"
+#include "plinth/base/json_text.h"
+#include "plinth/base/strings.h"
 #include "plinth/base/time.h"
 #include "plinth/server/handler_call.h"
 #include "plinth/server/http_upload.h"
@@ -36,6 +38,32 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 namespace {
+
+// Initial capacity of a connection's read buffer (it grows for larger requests).
+constexpr size_t kReadBufferBytes = 16384;
+
+// One access log line: a JSON object written as text (a JSON document per request cost about
+// 6% of a small prediction's server time).
+std::string AccessLogLine(std::string_view client, std::string_view actor, std::string_view method, std::string_view target,
+                          std::string_view route, int status, int64_t bytes, double seconds) {
+  std::string line = "{\"ts\":";
+  line.reserve(256);
+  AppendJsonString(&line, FormatTimestamp(Clock::Real()->NowMicros()));
+  line += ",\"client\":";
+  AppendJsonString(&line, client);
+  line += ",\"actor\":";
+  AppendJsonString(&line, actor);
+  line += ",\"method\":";
+  AppendJsonString(&line, method);
+  line += ",\"target\":";
+  AppendJsonString(&line, target);
+  line += ",\"route\":";
+  AppendJsonString(&line, route);
+  StrAppend(&line, ",\"status\":", status, ",\"bytes\":", bytes, ",\"ms\":");
+  AppendJsonDouble(&line, seconds * 1000.0);
+  line += '}';
+  return line;
+}
 
 // The queueing delay of the I/O thread running the current code (io_lag.h); null elsewhere.
 thread_local IoLag* t_io_lag = nullptr;
@@ -268,6 +296,9 @@ class HttpServer::Impl {
     // No size argument: flat_buffer(n) caps the buffer at n bytes, which turned headers over 8 KiB
     // into "buffer overflow" 400s. header_limit and the body limits bound what is read.
     beast::flat_buffer buffer;
+    // Room for a typical request from the start: Beast sizes each read by the buffer's free
+    // capacity (at least 512 bytes), and a 1 KB prediction request was read in two syscalls.
+    buffer.reserve(kReadBufferBytes);
     for (;;) {
       conn.idle = true;
       if (stopping_) co_return false;
@@ -485,17 +516,9 @@ class HttpServer::Impl {
     }
     double seconds = SecondsSince(started);
     if (options_.metrics) options_.metrics->Observe(method, route, r.status, seconds);
-    if (options_.access_log) {
-      Json line = {{"ts", FormatTimestamp(Clock::Real()->NowMicros())},
-                   {"client", client},
-                   {"actor", actor},
-                   {"method", method},
-                   {"target", req ? req->target : "-"},
-                   {"route", route},
-                   {"status", r.status},
-                   {"bytes", bytes},
-                   {"ms", seconds * 1000.0}};
-      options_.access_log->Write(DumpJson(line));
+    if (options_.access_log && options_.access_log->enabled()) {
+      options_.access_log->Write(AccessLogLine(client, actor, method, req ? std::string_view(req->target) : "-", route,
+                                               r.status, bytes, seconds));
     }
     co_return ok && keep;
   }
