@@ -182,7 +182,7 @@ bool EncodeRowBody(const RowBody& body, const runtime::RowEncoder& encoder, Feat
     const size_t end = body.ends[r];
     if (end - begin != n) return false;
     for (size_t i = begin; i < end; ++i) {
-      const int f = encoder.Find(body.cells[i].name);
+      const int f = encoder.Find(body.cells[i].name, i - begin);
       if (f < 0 || seen[static_cast<size_t>(f)]) return false;
       seen[static_cast<size_t>(f)] = 1;
       row[f] = body.cells[i].value;
