@@ -48,6 +48,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_ticks():
+    """(steal, total) CPU ticks of the whole machine so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[7], sum(v)
+
+
 def load(args, port, path, body_file, rate=0.0, server_pids=()):
     """Runs bench/http_load; with server_pids, also the CPU time the servers and the generator
     spent per request during the measured window (after the warm-up)."""
@@ -55,14 +62,17 @@ def load(args, port, path, body_file, rate=0.0, server_pids=()):
            str(args.connections), "--duration", str(args.seconds), "--warmup", str(WARMUP_SECONDS), "--rate", str(rate)]
     gen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     cpu = None
+    time.sleep(WARMUP_SECONDS + 0.05)
+    before = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid), machine_ticks()
+    time.sleep(args.seconds - 0.1)
+    after = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid), machine_ticks()
     if server_pids:
-        time.sleep(WARMUP_SECONDS + 0.05)
-        before = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid)
-        time.sleep(args.seconds - 0.1)
-        after = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid)
         cpu = (sum(after[0]) - sum(before[0]), after[1] - before[1], args.seconds - 0.1)
     out, _ = gen.communicate()
     result = json.loads(out)
+    # Time the hypervisor gave this VM's CPUs to others during the window: it shows up as
+    # stalls in the tail latencies, whatever the server does.
+    result["steal_percent"] = 100.0 * (after[2][0] - before[2][0]) / max(1, after[2][1] - before[2][1])
     if cpu is not None:
         requests_in_window = result["rps"] * cpu[2]
         result["server_cpu_us_per_request"] = cpu[0] / max(1.0, requests_in_window) * 1e6
@@ -70,7 +80,7 @@ def load(args, port, path, body_file, rate=0.0, server_pids=()):
         result["server_cores_busy"] = cpu[0] / cpu[2]
     print(f"  {'closed loop' if rate == 0 else f'open loop at {rate:.0f}/s'}: {result['rps']:.0f} req/s, "
           f"p50 {result['p50_us']:.0f} us, p99 {result['p99_us']:.0f} us, errors {result['errors']}, "
-          f"non-2xx {result['non_2xx']}" +
+          f"non-2xx {result['non_2xx']}, CPU steal {result['steal_percent']:.1f}%" +
           (f"; server CPU {result['server_cpu_us_per_request']:.1f} us/request ({result['server_cores_busy']:.2f} cores), "
            f"generator {result['generator_cpu_us_per_request']:.1f} us/request" if cpu is not None else ""), flush=True)
     return result
