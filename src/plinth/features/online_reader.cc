@@ -15,17 +15,19 @@ std::string_view FeatureStatusName(FeatureStatus s) {
 
 absl::Status DecodeViewRecord(const ViewPlan& view, std::string_view record, std::vector<Value>* values,
                               std::vector<bool>* present, RecordHeader* header) {
-  std::vector<Value> stored;
-  PLINTH_ASSIGN_OR_RETURN(*header, DecodeRecord(record, &stored));
+  // The current layout (the usual case) decodes in place, into room made for every feature.
   const size_t n = view.def.features.size();
-  values->assign(n, Value());
-  present->assign(n, false);
+  values->clear();
+  values->reserve(n);
+  PLINTH_ASSIGN_OR_RETURN(*header, DecodeRecord(record, values));
   if (header->layout == view.layout) {
-    if (stored.size() != n) return absl::DataLossError(StrCat("online record of view '", view.def.name, "' has the wrong width"));
-    for (size_t i = 0; i < n; ++i) (*values)[i] = std::move(stored[i]);
+    if (values->size() != n) return absl::DataLossError(StrCat("online record of view '", view.def.name, "' has the wrong width"));
     present->assign(n, true);
     return absl::OkStatus();
   }
+  std::vector<Value> stored = std::move(*values);
+  values->assign(n, Value());
+  present->assign(n, false);
   auto it = view.old_layouts.find(header->layout);
   if (it == view.old_layouts.end() || it->second.size() != stored.size()) {
     return absl::DataLossError(StrCat("online record of view '", view.def.name, "' has an unknown layout"));
