@@ -202,7 +202,6 @@ absl::StatusOr<bool> LabelReader::Next(int64_t max_rows, columnar::RecordBatch* 
   // (Only when starting at a source batch's start; the rows left to hand out are not counted.)
   int64_t expect = 0;
   if (total_rows_ > 0 && pending_offset_ >= pending_.num_rows) expect = std::min(max_rows, total_rows_);
-  bool reserved = false;
   while (batch->num_rows < max_rows) {
     if (pending_offset_ >= pending_.num_rows) {
       auto more = source_->Next(&pending_);
@@ -227,9 +226,8 @@ absl::StatusOr<bool> LabelReader::Next(int64_t max_rows, columnar::RecordBatch* 
       pending_ = columnar::RecordBatch();
       continue;
     }
-    if (!reserved && expect > take) {
+    if (batch->num_rows == 0 && expect > take) {
       for (auto& c : batch->columns) c.Reserve(expect);
-      reserved = true;
     }
     for (size_t c = 0; c < batch->columns.size(); ++c) {
       batch->columns[c].AppendFrom(pending_.columns[c], pending_offset_, take);

@@ -35,7 +35,8 @@ class LabelReader {
   int64_t total_rows() const { return total_rows_; }
 
   // Replaces *batch with the next rows, at most max_rows (fewer only at the end); false when
-  // no rows were left. A batch of the source that fits whole is moved, not copied.
+  // no rows were left. A source batch that makes the whole chunk is moved, not copied; several
+  // are copied into room reserved once for the chunk.
   absl::StatusOr<bool> Next(int64_t max_rows, columnar::RecordBatch* batch);
 
  private:

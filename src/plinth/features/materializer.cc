@@ -89,8 +89,6 @@ void SkipCompactedFiles(const std::vector<delta::Action>& actions, std::set<std:
 // found. NotFound when a commit is gone (log cleanup).
 absl::StatusOr<std::optional<std::vector<delta::AddFile>>> WalkCommits(delta::DeltaTable& table, const delta::Snapshot& old,
                                                                        int64_t to, std::set<std::string>* loaded) {
-  std::map<std::string_view, const delta::AddFile*> in_old;
-  for (const delta::AddFile& f : old.files()) in_old[f.path] = &f;
   std::map<std::string, delta::AddFile> added;  // by the commits walked
   std::vector<delta::AddFile> removed;
   bool unknown = false;
@@ -105,8 +103,8 @@ absl::StatusOr<std::optional<std::vector<delta::AddFile>>> WalkCommits(delta::De
       } else if (const auto* remove = std::get_if<delta::RemoveFile>(&a); remove != nullptr && remove->data_change) {
         if (auto it = added.find(remove->path); it != added.end()) {
           removed.push_back(it->second);
-        } else if (auto o = in_old.find(remove->path); o != in_old.end()) {
-          removed.push_back(*o->second);
+        } else if (const delta::AddFile* o = old.FindFile(remove->path)) {
+          removed.push_back(*o);
         } else {
           unknown = true;
         }

@@ -60,7 +60,8 @@ class NewestRowReducer {
   const delta::ScanSpec& spec() const { return spec_; }
 
   // Reduces `units` of `snapshot` into maps[task] (maps->size() >= pool.threads()) and adds
-  // to counts[task]. `row_threads` decode one batch's columns in parallel.
+  // to counts[task]. With fewer units than threads, the spare threads decode each batch's
+  // columns in parallel.
   absl::Status Reduce(const delta::Snapshot& snapshot, const std::vector<ScanUnit>& units, WorkerPool& pool,
                       std::vector<NewestMap>* maps, std::vector<Counts>* counts, const KeepFn& keep = {},
                       const AfterBatchFn& after_batch = {}) const;

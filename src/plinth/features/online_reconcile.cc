@@ -2,7 +2,6 @@
 
 #include <functional>
 #include <memory>
-#include <variant>
 
 #include <absl/container/flat_hash_set.h>
 
@@ -21,6 +20,16 @@ constexpr int64_t kMaxCatchUpCommits = 10000;
 constexpr uint64_t kCatchUpPos = uint64_t{1} << 63;
 
 enum class PassOutcome { kDone, kTooMany, kRaced };
+
+// Whether a commit between `base` and `later` removed one of base's files with dataChange (a
+// delete, a rewrite; not a compaction). The removes are the later snapshot's tombstones: the
+// commits Advance already replayed are not read a second time (under the writer's lock).
+bool DataRemovedSince(const delta::Snapshot& base, const delta::Snapshot& later) {
+  for (const delta::RemoveFile& t : later.tombstones()) {
+    if (t.data_change && base.FindFile(t.path) != nullptr) return true;
+  }
+  return false;
+}
 
 class Reconciler {
  public:
@@ -124,32 +133,15 @@ class Reconciler {
       PLINTH_ASSIGN_OR_RETURN(*advanced, table_.AdvanceSnapshot(base));
       if (*advanced != nullptr) {
         // A commit in between that removed data (a delete) may have removed rows this pass
-        // read: start it over from the new version. So do too many or vanished commits.
-        if ((*advanced)->version() - base.version() > kMaxCatchUpCommits) {
+        // read: start it over from the new version. So do too many commits.
+        if ((*advanced)->version() - base.version() > kMaxCatchUpCommits || DataRemovedSince(base, **advanced)) {
           outcome = PassOutcome::kRaced;
           return absl::OkStatus();
         }
-        for (int64_t v = base.version() + 1; v <= (*advanced)->version(); ++v) {
-          auto actions = table_.CommitActions(v);
-          if (absl::IsNotFound(actions.status())) {
-            outcome = PassOutcome::kRaced;
-            return absl::OkStatus();
-          }
-          PLINTH_RETURN_IF_ERROR(actions.status());
-          for (const delta::Action& a : *actions) {
-            const auto* remove = std::get_if<delta::RemoveFile>(&a);
-            if (remove != nullptr && remove->data_change) {
-              outcome = PassOutcome::kRaced;
-              return absl::OkStatus();
-            }
-          }
-        }
-        std::set<std::string> before;
-        for (const delta::AddFile& f : base.files()) before.insert(f.path);
         const auto& files = (*advanced)->files();
         PLINTH_ASSIGN_OR_RETURN(
             std::vector<ScanUnit> added,
-            ListScanUnits(view_.table_path, **advanced, [&](size_t f) { return before.count(files[f].path) == 0; }));
+            ListScanUnits(view_.table_path, **advanced, [&](size_t f) { return base.FindFile(files[f].path) == nullptr; }));
         std::vector<NewestMap> both(2);
         PLINTH_ASSIGN_OR_RETURN(bool later_fits, Reduce(**advanced, added, keep, &both[1]));
         if (!later_fits) return absl::ResourceExhaustedError("too many entities appended during reconciliation");

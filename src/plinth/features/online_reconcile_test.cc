@@ -196,5 +196,27 @@ TEST_F(ReconcileTest, ADeleteDuringThePassStartsItOver) {
   EXPECT_EQ(Online().at(6), 6);
 }
 
+// A compaction (remove with dataChange=false) during the pass rewrites rows without changing
+// them: the pass catches up instead of starting over.
+TEST_F(ReconcileTest, ACompactionDuringThePassDoesNotStartItOver) {
+  AppendTwoRowsPerUser(10);
+  Append({{3, 30, 3000}});
+  auto snap = *table_->LatestSnapshot();
+  ASSERT_EQ(snap->files().size(), 2u);
+  int calls = 0;
+  ReconcileOptions options;
+  options.before_lock = [&] {
+    if (calls++ > 0) return;
+    auto r = table_->Optimize({});
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->files_removed, 2);
+  };
+  PLINTH_ASSERT_OK_AND_ASSIGN(ReconcileResult r, ReconcileOnline(view_, *table_, *snap, nullptr, *writer_, options));
+  EXPECT_EQ(r.restarts, 0);
+  EXPECT_EQ(r.passes, 1);
+  EXPECT_EQ(Online(), Newest());
+  EXPECT_EQ(Online().at(3), 3000);
+}
+
 }  // namespace
 }  // namespace plinth::features

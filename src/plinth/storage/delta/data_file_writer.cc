@@ -31,13 +31,12 @@ absl::Status SyncPath(const std::string& path, int flags) {
   return absl::OkStatus();
 }
 
-// fsyncs the files, then every directory between them and `root` (their names must be as
-// durable as their bytes before a commit refers to them).
-absl::Status SyncFilesAndDirectories(const std::string& root, const std::vector<std::string>& paths) {
+// fsyncs every directory between the files and `root`: a new file's name must be as durable as
+// its bytes before a commit refers to it.
+absl::Status SyncDirectories(const std::string& root, const std::vector<std::string>& paths) {
   std::set<std::string> dirs;
   const std::filesystem::path top = std::filesystem::path(root).lexically_normal();
   for (const std::string& p : paths) {
-    PLINTH_RETURN_IF_ERROR(SyncPath(p, O_RDONLY));
     for (auto dir = std::filesystem::path(p).parent_path().lexically_normal(); !dir.empty(); dir = dir.parent_path()) {
       if (!dirs.insert(dir.string()).second) break;
       if (dir == top || dir == dir.parent_path()) break;
@@ -45,6 +44,11 @@ absl::Status SyncFilesAndDirectories(const std::string& root, const std::vector<
   }
   for (const std::string& d : dirs) PLINTH_RETURN_IF_ERROR(SyncPath(d, O_RDONLY | O_DIRECTORY));
   return absl::OkStatus();
+}
+
+absl::Status SyncFilesAndDirectories(const std::string& root, const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) PLINTH_RETURN_IF_ERROR(SyncPath(p, O_RDONLY));
+  return SyncDirectories(root, paths);
 }
 
 }  // namespace
@@ -206,8 +210,11 @@ absl::Status DataFileWriter::CloseFile(OpenFile* f) {
 absl::StatusOr<std::vector<AddFile>> DataFileWriter::Finish() {
   for (auto& [k, f] : open_) PLINTH_RETURN_IF_ERROR(CloseFile(f.get()));
   open_.clear();
-  if (options_.fsync && options_.defer_sync && !written_paths_.empty()) {
+  if (!options_.fsync || written_paths_.empty()) return done_;
+  if (options_.defer_sync) {
     synced_ = std::async(std::launch::async, SyncFilesAndDirectories, options_.root, written_paths_).share();
+  } else {
+    PLINTH_RETURN_IF_ERROR(SyncDirectories(options_.root, written_paths_));  // (the files were synced as they closed)
   }
   return done_;
 }

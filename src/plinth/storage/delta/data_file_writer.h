@@ -29,6 +29,7 @@ class DataFileWriter {
     std::vector<std::string> partition_columns;
     parquet::WriterOptions writer;
     int64_t max_rows_per_file = int64_t{4} << 20;
+    // Each file is synced as it closes, and Finish syncs their directories (their names).
     bool fsync = true;
     // With fsync: files are closed without syncing, and Finish starts syncing them and their
     // directories on another thread; DurableGate waits for it. The commit that adds the files
@@ -42,7 +43,7 @@ class DataFileWriter {
 
   // REQUIRES: batch.schema has the columns of options.schema, in order.
   absl::Status Write(const columnar::RecordBatch& batch);
-  // Closes every open file; returns all files written.
+  // Closes every open file; returns all files written (durable with fsync, unless deferred).
   absl::StatusOr<std::vector<AddFile>> Finish();
   // After Finish with defer_sync: waits until the files are durable (their error, if any; the
   // same answer to every call). Without defer_sync: an empty gate (the files already are).
