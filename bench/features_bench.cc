@@ -11,10 +11,12 @@
 // entities (random event times), a full run of the Materializer into an empty view.
 // Targets (issue 5): in-process p99 <= 10 us; materialization >= 1M rows/s.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "plinth/base/strings.h"
@@ -207,18 +209,60 @@ int main(int argc, char** argv) {
       std::printf("  source scan alone (%d decode thread%s): %.3f s for %lld rows\n", threads, threads > 1 ? "s" : "",
                   std::chrono::duration<double>(Steady::now() - t1).count(), static_cast<long long>(scanned));
     }
+    // Beside the materialization runs, one-row writes through the same writer (what a push
+    // does once its commit is in), one every millisecond, timed: how long a push waits for a
+    // materialization's hold on the writer's lock.
+    struct PushProbe {
+      std::atomic<bool> stop{false};
+      std::vector<double> micros;
+      std::thread thread;
+    };
+    auto start_probe = [&](PushProbe& probe) {
+      probe.thread = std::thread([&] {
+        std::mt19937_64 prng(7);
+        std::vector<Value> values(50, Value::Double(1));
+        for (int64_t i = 0; !probe.stop.load(); ++i) {
+          std::vector<PendingRow> one(1);
+          one[0].event_micros = 1'800'000'000'000'000 + i;
+          one[0].created_micros = kNoTimestamp;
+          Value k = Value::Int64(static_cast<int64_t>(prng() % static_cast<uint64_t>(entities)));
+          Check(EncodeEntityKey("wide", wide.join_keys, std::span<const Value>(&k, 1), &one[0].key), "key");
+          EncodeRecord({wide.layout, one[0].event_micros, kNoTimestamp}, values, &one[0].record);
+          auto t0 = Steady::now();
+          Check(writer.WriteLatest(one, kv::Durability::kLogged).status(), "push write");
+          probe.micros.push_back(std::chrono::duration<double, std::micro>(Steady::now() - t0).count());
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      });
+    };
+    auto report_probe = [&](PushProbe& probe, const char* during) {
+      probe.stop.store(true);
+      probe.thread.join();
+      std::vector<double>& v = probe.micros;
+      if (v.empty()) return;
+      double max = *std::max_element(v.begin(), v.end());
+      std::printf("    one-row online writes during the %s: %zu, p50 %.0f us, p99 %.0f us, max %.0f us\n", during, v.size(),
+                  Pct(v, 0.5), Pct(v, 0.99), max);
+    };
     Materializer materializer({.meta = meta.get(), .writer = &writer});
+    PushProbe first_probe;
+    start_probe(first_probe);
     auto result = Check(materializer.Run(narrow, {}), "materialize");
+    first_probe.stop.store(true);
     std::printf("materialization, %lld rows x 10 features over %lld entities (source written in %.2f s)\n",
                 static_cast<long long>(rows), static_cast<long long>(entities), write_s);
     std::printf("  first run (every file, into an empty view): %.3f s, %.0f rows/s, %lld records written\n", result.seconds,
                 static_cast<double>(result.rows_scanned) / result.seconds, static_cast<long long>(result.rows_written));
+    report_probe(first_probe, "first run");
     // A full rebuild compares every entity with the store and deletes those without rows.
+    PushProbe rebuild_probe;
+    start_probe(rebuild_probe);
     auto rebuild = Check(materializer.Run(narrow, {.full = true}), "rebuild");
     std::printf("  full rebuild (nothing changed): %.3f s, %.0f rows/s, %lld written, %lld deleted, %d pass(es)\n",
                 rebuild.seconds, static_cast<double>(rebuild.rows_scanned) / rebuild.seconds,
                 static_cast<long long>(rebuild.rows_written), static_cast<long long>(rebuild.rows_deleted),
                 rebuild.reconciled ? rebuild.reconciled->passes : 0);
+    report_probe(rebuild_probe, "rebuild");
   }
   return 0;
 }

@@ -3,7 +3,8 @@
 // 2 a deployment spec (PUT /api/v1/deployments/{name}) — and the rest is the JSON body.
 //
 // Invariants besides "no crash": a decoded batch has as many rows as were admitted and one
-// column per model input; the DOM-free row body reader agrees with the document bit for bit; a spec that parses round-trips through its JSON form; every error is
+// column per model input; the DOM-free row and OIP body readers agree with the document bit for
+// bit; a spec that parses round-trips through its JSON form; every error is
 // InvalidArgument (a client mistake), never another code.
 // A crash found becomes a regression input in fuzz/corpus/serving_requests.
 #include <cmath>
@@ -15,6 +16,7 @@
 
 #include "plinth/serving/deployment_spec.h"
 #include "plinth/serving/instances.h"
+#include "plinth/server/oip_body.h"
 #include "plinth/serving/row_body.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/testing/fake_model.h"
@@ -77,6 +79,33 @@ void CheckRowBody(std::string_view text, const absl::StatusOr<Json>& json) {
   }
 }
 
+// The OIP DOM-free reader (server/oip_body.h) against the document: what it takes is a valid
+// request with the same id and tenant, and the matrix it encodes is the document's, bit for bit.
+void CheckOipBody(std::string_view text, const absl::StatusOr<Json>& json) {
+  server::OipBody body;
+  if (!server::ParseOipBody(text, &body)) return;
+  Require(json.ok() && json->is_object(), "the OIP body reader takes only JSON objects");
+  Require(JsonCheckKeys(*json, {"id", "parameters", "inputs", "outputs"}, "request").ok(), "only known keys");
+  auto id = JsonOptString(*json, "id");
+  Require(id.ok() && *id == body.id, "same id");
+  const Json* params = json->contains("parameters") ? &(*json)["parameters"] : nullptr;
+  Require(params != nullptr || !body.tenant, "a tenant comes from parameters");
+  if (params != nullptr) {
+    auto tenant = JsonOptString(*params, "tenant");
+    Require(tenant.ok() && *tenant == body.tenant, "same tenant");
+  }
+  Require(server::CheckOipOutputs(json->contains("outputs") ? &(*json)["outputs"] : nullptr).ok(), "valid outputs");
+  auto fast = server::EncodeOipBody(body, Model().encoder(), kMaxRows);
+  if (!fast) return;
+  auto dom = server::DecodeOipInputs((*json)["inputs"], Model(), kMaxRows);
+  Require(dom.ok(), "tensors the reader encodes decode from the document");
+  Require(fast->rows() == dom->rows() && fast->cols() == dom->cols(), "same matrix shape");
+  for (size_t i = 0; i < fast->rows() * fast->cols(); ++i) {
+    const double a = fast->data()[i], b = dom->data()[i];
+    Require((std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0, "bit-identical values");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -85,6 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   auto json = ParseJson(text);
   if (mode == 0) CheckRowBody(text, json);
+  if (mode == 1) CheckOipBody(text, json);
   if (!json.ok()) return 0;
   switch (mode) {
     case 0: {

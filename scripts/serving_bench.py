@@ -131,6 +131,12 @@ def main():
         body_file = os.path.join(tmp, "body.json")
         with open(body_file, "w") as f:
             json.dump(body, f)
+        # The same row as an Open Inference Protocol request: one [1, 32] tensor in model order.
+        oip_body = {"inputs": [{"name": "input-0", "shape": [1, len(names)], "datatype": "FP64",
+                                "data": [float(v) for v in rows[0]]}]}
+        oip_file = os.path.join(tmp, "oip.json")
+        with open(oip_file, "w") as f:
+            json.dump(oip_body, f)
 
         data = os.path.join(tmp, "data")
         os.makedirs(data)
@@ -141,6 +147,9 @@ def main():
             print(f"plinth: {check}", flush=True)
             plinth_sat = load(args, port, "/api/v1/deployments/bench/predict", body_file, server_pids=[proc.pid])
             plinth_half = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_sat["rps"] / 2)
+            check = requests.post(f"{url}/v2/models/bench/infer", json=oip_body).json()
+            print(f"plinth OIP infer: {check}", flush=True)
+            plinth_oip = load(args, port, "/v2/models/bench/infer", oip_file, server_pids=[proc.pid])
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
@@ -170,7 +179,7 @@ def main():
                 b.send_signal(signal.SIGTERM)
             for b in bases:
                 b.wait(timeout=30)
-        results.update({"plinth_saturation": plinth_sat, "plinth_half_load": plinth_half,
+        results.update({"plinth_saturation": plinth_sat, "plinth_half_load": plinth_half, "plinth_oip_saturation": plinth_oip,
                         "baseline_saturation": base_sat, "baseline_half_load": base_half,
                         "baseline_raw_saturation": raw_sat,
                         "throughput_ratio": plinth_sat["rps"] / max(1.0, base_sat["rps"]),

@@ -126,10 +126,18 @@ class Reconciler {
     PLINTH_ASSIGN_OR_RETURN(bool fits, Reduce(base, units_, keep, &newest));
     if (!fits) return PassOutcome::kTooMany;
 
+    // 3. Without the lock: rows that supersede their entity's record (or that have none) are
+    // written newer-wins, slice by slice between pushes; a push landing meanwhile is newer and
+    // stays. The records left to replace by an older row or to delete are compared again under
+    // the lock (4), as are the entities the catch-up touches.
+    absl::flat_hash_set<std::string> recheck;
+    PLINTH_RETURN_IF_ERROR(WriteForward(newest, &recheck));
+    PLINTH_RETURN_IF_ERROR(CollectGone(newest, keys, p, parts, &recheck));
+
     PassOutcome outcome = PassOutcome::kDone;
     if (options_.before_lock) options_.before_lock();
     PLINTH_RETURN_IF_ERROR(writer_.Exclusive([&](kv::OnlineStore& store) -> absl::Status {
-      // 3. Catch up with the commits made since (pushes).
+      // 4. Catch up with the commits made since (pushes).
       PLINTH_ASSIGN_OR_RETURN(*advanced, table_.AdvanceSnapshot(base));
       if (*advanced != nullptr) {
         // A commit in between that removed data (a delete) may have removed rows this pass
@@ -145,13 +153,16 @@ class Reconciler {
         std::vector<NewestMap> both(2);
         PLINTH_ASSIGN_OR_RETURN(bool later_fits, Reduce(**advanced, added, keep, &both[1]));
         if (!later_fits) return absl::ResourceExhaustedError("too many entities appended during reconciliation");
-        for (auto& [k, row] : both[1]) row.pos |= kCatchUpPos;
+        for (auto& [k, row] : both[1]) {
+          row.pos |= kCatchUpPos;
+          recheck.insert(StrCat(view_.key_prefix, k));
+        }
         both[0] = std::move(newest);
         MergeNewest(both);
         newest = std::move(both[0]);
       }
-      // 4. Replace what differs, delete what has no row left.
-      return Apply(store, newest, keys, p, parts);
+      // 5. Replace what still differs, delete what has no row left.
+      return Apply(store, newest, recheck);
     }));
     if (outcome == PassOutcome::kDone) {
       PLINTH_RETURN_IF_ERROR(writer_.store().Flush());
@@ -160,51 +171,81 @@ class Reconciler {
     return outcome;
   }
 
-  absl::Status Apply(kv::OnlineStore& store, const NewestMap& newest, const absl::flat_hash_set<std::string>& keys,
-                     int p, int parts) {
-    const std::string& prefix = view_.key_prefix;
+  // Compares each entity's record with its newest row (no lock held): a row that supersedes
+  // the record, or an entity without one, is written through WriteLatest; a record newer than
+  // the row (its row was deleted, or a push came in) goes to `recheck`.
+  absl::Status WriteForward(NewestMap& newest, absl::flat_hash_set<std::string>* recheck) {
+    constexpr size_t kChunk = 65536;
     std::vector<std::string> full_keys;
     std::vector<const NewestRow*> rows;
-    full_keys.reserve(newest.size());
-    rows.reserve(newest.size());
-    for (const auto& [k, row] : newest) {
-      full_keys.push_back(StrCat(prefix, k));
-      rows.push_back(&row);
-    }
-    // Entities that may hold a record but have no row left.
-    std::vector<std::string> gone;
-    if (removed_ == nullptr) {
-      PLINTH_RETURN_IF_ERROR(store.ScanPrefix(prefix, [&](std::string_view key, std::string_view) {
-        std::string_view suffix = key.substr(prefix.size());
-        if (InPart(suffix, p, parts) && !newest.contains(absl::string_view(suffix.data(), suffix.size()))) gone.emplace_back(key);
-        return true;
+    std::vector<PendingRow> pending;
+    auto run = [&]() -> absl::Status {
+      std::vector<std::string_view> views(full_keys.begin(), full_keys.end());
+      PLINTH_RETURN_IF_ERROR(writer_.store().MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) {
+        const NewestRow& row = *rows[i];
+        if (v && *v == row.record) return;
+        absl::StatusOr<RecordHeader> stored = v ? DecodeRecordHeader(*v) : absl::StatusOr<RecordHeader>(RecordHeader{});
+        if (!v || !stored.ok() || Supersedes(row.event, row.created, *stored)) {
+          pending.push_back({full_keys[i], row.record, row.event, row.created});
+        } else {
+          recheck->insert(full_keys[i]);
+        }
       }));
-    } else {
-      std::vector<std::string> candidates;
+      PLINTH_ASSIGN_OR_RETURN(int64_t written, writer_.WriteLatest(pending, kv::Durability::kUnlogged));
+      result_.rows_written += written;
+      full_keys.clear();
+      rows.clear();
+      pending.clear();
+      return absl::OkStatus();
+    };
+    for (const auto& [k, row] : newest) {
+      full_keys.push_back(StrCat(view_.key_prefix, k));
+      rows.push_back(&row);
+      if (full_keys.size() == kChunk) PLINTH_RETURN_IF_ERROR(run());
+    }
+    return full_keys.empty() ? absl::OkStatus() : run();
+  }
+
+  // Entities that may hold a record but have no row left (no lock held: a record written
+  // meanwhile comes from a row of the snapshot, so its entity is in `newest`, or from a later
+  // commit, which the catch-up rechecks).
+  absl::Status CollectGone(const NewestMap& newest, const absl::flat_hash_set<std::string>& keys, int p, int parts,
+                           absl::flat_hash_set<std::string>* recheck) {
+    const std::string& prefix = view_.key_prefix;
+    if (removed_ != nullptr) {
       for (const std::string& k : keys) {
-        if (!newest.contains(k)) candidates.push_back(StrCat(prefix, k));
+        if (!newest.contains(k)) recheck->insert(StrCat(prefix, k));
       }
-      std::vector<std::string_view> views(candidates.begin(), candidates.end());
-      std::vector<bool> present(views.size(), false);
-      PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) { present[i] = v.has_value(); }));
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        if (present[i]) gone.push_back(std::move(candidates[i]));
-      }
+      return absl::OkStatus();
     }
-    std::vector<std::string_view> views(full_keys.begin(), full_keys.end());
-    std::vector<bool> differs(views.size(), true);
-    PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) {
-      differs[i] = !v || *v != rows[i]->record;
-    }));
+    return writer_.store().ScanPrefix(prefix, [&](std::string_view key, std::string_view) {
+      std::string_view suffix = key.substr(prefix.size());
+      if (InPart(suffix, p, parts) && !newest.contains(absl::string_view(suffix.data(), suffix.size()))) {
+        recheck->emplace(key);
+      }
+      return true;
+    });
+  }
+
+  // Under the writer's lock: makes each rechecked record equal its entity's newest row, or
+  // deletes it when the entity has none.
+  absl::Status Apply(kv::OnlineStore& store, const NewestMap& newest, const absl::flat_hash_set<std::string>& recheck) {
+    const size_t prefix = view_.key_prefix.size();
+    std::vector<std::string_view> views(recheck.begin(), recheck.end());
     kv::WriteBatch batch;
-    for (size_t i = 0; i < views.size(); ++i) {
-      if (!differs[i]) continue;
-      batch.Put(views[i], rows[i]->record);
-      ++result_.rows_written;
-    }
-    for (const std::string& k : gone) batch.Delete(k);
-    result_.rows_deleted += static_cast<int64_t>(gone.size());
-    return store.Write(batch, {.durability = kv::Durability::kUnlogged});
+    PLINTH_RETURN_IF_ERROR(store.MultiGetVisit(views, [&](size_t i, std::optional<std::string_view> v) {
+      std::string_view suffix = views[i].substr(prefix);
+      auto it = newest.find(absl::string_view(suffix.data(), suffix.size()));
+      if (it == newest.end()) {
+        if (!v) return;
+        batch.Delete(views[i]);
+        ++result_.rows_deleted;
+      } else if (!v || *v != it->second.record) {
+        batch.Put(views[i], it->second.record);
+        ++result_.rows_written;
+      }
+    }));
+    return batch.empty() ? absl::OkStatus() : store.Write(batch, {.durability = kv::Durability::kUnlogged});
   }
 
   const ViewPlan& view_;

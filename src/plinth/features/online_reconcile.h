@@ -8,12 +8,22 @@
 // Each pass:
 //   1. collects the entities (for removed files: their join keys; read on one thread);
 //   2. reduces the table's latest snapshot to the newest row of each (NewestRowReducer);
-//   3. under the online writer's lock (pushes wait): catches up with the commits made since the
+//   3. without the lock: compares every entity's record with its newest row; rows that
+//      supersede the record (or entities without one) are written newer-wins through
+//      WriteLatest, one slice at a time, so pushes go on meanwhile and a newer push stays;
+//      records newer than the row (the row that was newer got deleted, or a push came in) and
+//      records of entities without rows (every key of the view's prefix, for all entities)
+//      are set aside to be compared again;
+//   4. under the online writer's lock (pushes wait): catches up with the commits made since the
 //      snapshot, whose rows are pushes already online or soon to be (a push commits to the
 //      table before it writes online), reading the files they added; a commit that removed
 //      data meanwhile starts the pass over from the new version (at most 10 times);
-//   4. still under the lock: replaces each record that differs from the newest row and deletes
-//      those of entities without rows (for all entities: every key of the view's prefix).
+//   5. still under the lock: for the entities set aside and those the catch-up touched,
+//      replaces each record that differs from the newest row, older or not, and deletes those
+//      of entities without rows. The lock is held for the differences, not for every entity.
+// Why 3 is safe without the lock: every record written meanwhile comes from a row of the
+// snapshot (older than or equal to the entity's newest row, so newer-wins keeps ours) or of a
+// commit after it (an entity the catch-up compares again under the lock).
 // Memory is bounded by entities per pass: past ~1M, the entities are split by key hash into 4,
 // 16, ... parts, one pass each (each pass reads the table again).
 // Thread-safety: as Materializer; the writer serializes with pushes.

@@ -7,6 +7,7 @@
 #include "plinth/features/online_record.h"
 #include "plinth/storage/columnar/text_io.h"
 #include "plinth/storage/kv/online_store_uri.h"
+#include "plinth/testing/observed_store.h"
 #include "plinth/testing/test_util.h"
 
 namespace plinth::features {
@@ -21,7 +22,9 @@ class ReconcileTest : public ::testing::Test {
   void SetUp() override {
     root_ = dir_.Sub("users");
     table_ = *delta::DeltaTable::Create({.root = root_, .fsync = false}, *columnar::Schema::Parse(kSchema), {});
-    store_ = *kv::OpenOnlineStore("memory://");
+    auto observed = std::make_unique<plinth::testing::ObservedStore>(*kv::OpenOnlineStore("memory://"));
+    observed_ = observed.get();
+    store_ = std::move(observed);
     writer_ = std::make_unique<OnlineWriter>(store_.get());
     view_.def.name = "users";
     view_.def.features.push_back({"n", ValueType::kInt64});
@@ -113,6 +116,7 @@ class ReconcileTest : public ::testing::Test {
   std::string root_;
   std::unique_ptr<delta::DeltaTable> table_;
   std::unique_ptr<kv::OnlineStore> store_;
+  plinth::testing::ObservedStore* observed_ = nullptr;
   std::unique_ptr<OnlineWriter> writer_;
   ViewPlan view_;
 };
@@ -216,6 +220,36 @@ TEST_F(ReconcileTest, ACompactionDuringThePassDoesNotStartItOver) {
   EXPECT_EQ(r.passes, 1);
   EXPECT_EQ(Online(), Newest());
   EXPECT_EQ(Online().at(3), 3000);
+}
+
+// A rebuild into an empty store writes every entity, newer-wins, one slice at a time: no write
+// is larger than a slice, so a push waits for one slice, not for the whole pass. What needs a
+// record replaced by an older row (its newer row was deleted) is written under the lock.
+TEST_F(ReconcileTest, ARebuildWritesSliceBySliceAndRevertsDeletedRowsUnderTheLock) {
+  const int64_t users = 5 * static_cast<int64_t>(OnlineWriter::kSliceKeys);
+  AppendTwoRowsPerUser(users);
+  size_t largest = 0;
+  int64_t written = 0;
+  observed_->on_write = [&](const kv::WriteBatch& b) {
+    largest = std::max(largest, b.size());
+    written += static_cast<int64_t>(b.size());
+  };
+  auto snap = *table_->LatestSnapshot();
+  PLINTH_ASSERT_OK_AND_ASSIGN(ReconcileResult r, ReconcileOnline(view_, *table_, *snap, nullptr, *writer_));
+  EXPECT_EQ(r.rows_written, users);
+  EXPECT_EQ(written, users);
+  EXPECT_LE(largest, OnlineWriter::kSliceKeys);
+  EXPECT_EQ(Online(), Newest());
+  // Delete the newer rows of ten users: their records go back to the older rows, in one write.
+  PLINTH_ASSERT_OK(table_->Delete("n >= 100 AND user_id < 10").status());
+  largest = 0;
+  written = 0;
+  snap = *table_->LatestSnapshot();
+  PLINTH_ASSERT_OK_AND_ASSIGN(r, ReconcileOnline(view_, *table_, *snap, nullptr, *writer_));
+  EXPECT_EQ(r.rows_written, 10);
+  EXPECT_EQ(written, 10);
+  EXPECT_EQ(Online(), Newest());
+  EXPECT_EQ(Online().at(4), 4);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "plinth/features/online_writer.h"
 
+#include <algorithm>
+#include <span>
 #include <unordered_map>
 
 #include "plinth/features/online_record.h"
@@ -26,30 +28,35 @@ absl::StatusOr<int64_t> OnlineWriter::WriteLatest(std::vector<PendingRow>& rows,
   keys.reserve(order.size());
   for (size_t i : order) keys.push_back(rows[newest[rows[i].key]].key);
 
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<bool> write(keys.size(), true);
-  absl::Status decode_error;
-  PLINTH_RETURN_IF_ERROR(store_->MultiGetVisit(keys, [&](size_t index, std::optional<std::string_view> value) {
-    if (!value) return;
-    auto stored = DecodeRecordHeader(*value);
-    if (!stored.ok()) return;  // a malformed record is replaced
-    const PendingRow& row = rows[newest[keys[index]]];
-    write[index] = Supersedes(row.event_micros, row.created_micros, *stored);
-  }));
-  kv::WriteBatch batch;
+  // Read-compare-write per slice of keys, each under the lock on its own: a bulk write (a
+  // materialization's million rows) lets the one-row pushes queued behind it in between slices.
   int64_t written = 0;
-  for (size_t k = 0; k < keys.size(); ++k) {
-    if (!write[k]) continue;
-    const PendingRow& row = rows[newest[keys[k]]];
-    batch.Put(row.key, row.record);
-    ++written;
+  std::vector<bool> write;
+  for (size_t begin = 0; begin < keys.size(); begin += kSliceKeys) {
+    std::span<const std::string_view> slice(keys.data() + begin, std::min(kSliceKeys, keys.size() - begin));
+    write.assign(slice.size(), true);
+    std::lock_guard<FifoMutex> lock(mu_);
+    PLINTH_RETURN_IF_ERROR(store_->MultiGetVisit(slice, [&](size_t index, std::optional<std::string_view> value) {
+      if (!value) return;
+      auto stored = DecodeRecordHeader(*value);
+      if (!stored.ok()) return;  // a malformed record is replaced
+      const PendingRow& row = rows[newest[slice[index]]];
+      write[index] = Supersedes(row.event_micros, row.created_micros, *stored);
+    }));
+    kv::WriteBatch batch;
+    for (size_t k = 0; k < slice.size(); ++k) {
+      if (!write[k]) continue;
+      const PendingRow& row = rows[newest[slice[k]]];
+      batch.Put(row.key, row.record);
+      ++written;
+    }
+    if (!batch.empty()) PLINTH_RETURN_IF_ERROR(store_->Write(batch, {.durability = durability}));
   }
-  if (!batch.empty()) PLINTH_RETURN_IF_ERROR(store_->Write(batch, {.durability = durability}));
   return written;
 }
 
 absl::Status OnlineWriter::Exclusive(const std::function<absl::Status(kv::OnlineStore& store)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<FifoMutex> lock(mu_);
   return fn(*store_);
 }
 

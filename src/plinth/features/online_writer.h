@@ -5,15 +5,17 @@
 // runs, late-arriving rows and pushes can interleave in any order and the store still ends
 // with the latest row per entity. Within one call, rows of the same entity are reduced to the
 // newest first. Read-compare-write runs under one lock per writer: the server owns one writer
-// per online store, so pushes and materialization never overwrite a newer row.
+// per online store, so pushes and materialization never overwrite a newer row. A large call
+// takes the lock once per slice of kSliceKeys entities, and the lock is first come, first
+// served (FifoMutex): a push waits for one slice of a materialization, not for all of it.
 // Thread-safety: safe for concurrent use.
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "plinth/base/fifo_mutex.h"
 #include "plinth/features/catalog.h"
 #include "plinth/storage/kv/online_store.h"
 
@@ -28,6 +30,8 @@ struct PendingRow {
 
 class OnlineWriter {
  public:
+  static constexpr size_t kSliceKeys = 1024;  // entities compared and written per lock hold
+
   explicit OnlineWriter(kv::OnlineStore* store) : store_(store) {}
   kv::OnlineStore& store() { return *store_; }
 
@@ -36,11 +40,12 @@ class OnlineWriter {
 
   // Runs fn with the write lock held, so no WriteLatest interleaves with it: reconciliation
   // (online_reconcile.h) reads, compares and replaces records, deletes included, in one step.
+  // Keep fn short: pushes wait for it.
   absl::Status Exclusive(const std::function<absl::Status(kv::OnlineStore& store)>& fn);
 
  private:
   kv::OnlineStore* store_;
-  std::mutex mu_;
+  FifoMutex mu_;
 };
 
 }  // namespace plinth::features

@@ -5,6 +5,7 @@
 #include "plinth/server/api_util.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/server/serving_api.h"
+#include "plinth/server/oip_body.h"
 
 namespace plinth::server {
 
@@ -85,34 +86,50 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
     // {"id"?, "parameters"?: {"tenant"?}, "inputs": [...], "outputs"?: [{"name": "predict"}]}
     router.Add(OipRoute("POST", StrCat(base, "/infer"), Access::kRead, [predictor](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
       if (req.on_io_thread && req.body.size() > kInlineBodyBytes) return OffloadResponse();
-      PLINTH_ASSIGN_OR_RETURN(Json body, BodyObject(req));
-      PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"id", "parameters", "inputs", "outputs"}, "inference request"));
       serving::PredictRequest call;
       call.deployment = req.Param(0);
       call.may_block = !req.on_io_thread;
       PLINTH_ASSIGN_OR_RETURN(call.version, PathVersion(req));
-      PLINTH_ASSIGN_OR_RETURN(auto id, JsonOptString(body, "id"));
-      if (body.contains("parameters") && !body["parameters"].is_null()) {
-        if (!body["parameters"].is_object()) return absl::InvalidArgumentError("'parameters' must be an object");
-        auto tenant = JsonOptString(body["parameters"], "tenant");
-        if (!tenant.ok()) return absl::InvalidArgumentError("'parameters.tenant' must be a string");
-        call.tenant = *tenant;
+      // The common body (numeric tensors) is read without a JSON document; anything else, and
+      // any error, goes through the document.
+      PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
+      OipBody fast_body;
+      const bool fast = ParseOipBody(req.body, &fast_body);
+      Json body;
+      std::optional<std::string> id;
+      if (fast) {
+        call.tenant = std::move(fast_body.tenant);
+        id = std::move(fast_body.id);
+      } else {
+        PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+        PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"id", "parameters", "inputs", "outputs"}, "inference request"));
+        PLINTH_ASSIGN_OR_RETURN(id, JsonOptString(body, "id"));
+        if (body.contains("parameters") && !body["parameters"].is_null()) {
+          if (!body["parameters"].is_object()) return absl::InvalidArgumentError("'parameters' must be an object");
+          auto tenant = JsonOptString(body["parameters"], "tenant");
+          if (!tenant.ok()) return absl::InvalidArgumentError("'parameters.tenant' must be a string");
+          call.tenant = *tenant;
+        }
+        PLINTH_RETURN_IF_ERROR(CheckOipOutputs(body.contains("outputs") ? &body["outputs"] : nullptr));
+        if (!body.contains("inputs")) return absl::InvalidArgumentError("'inputs' is required: an array of tensors");
       }
-      PLINTH_RETURN_IF_ERROR(CheckOipOutputs(body.contains("outputs") ? &body["outputs"] : nullptr));
-      if (!body.contains("inputs")) return absl::InvalidArgumentError("'inputs' is required: an array of tensors");
-      const Json& inputs = body["inputs"];
       PLINTH_ASSIGN_OR_RETURN(
           serving::PredictResult result,
-          predictor->Predict(call, [&](const serving::Servable& model, const serving::Target& target) {
-            return DecodeOipInputs(inputs, model, target.max_batch_rows);
+          predictor->Predict(call, [&](const serving::Servable& model,
+                                       const serving::Target& target) -> absl::StatusOr<serving::FeatureMatrix> {
+            if (fast) {
+              auto matrix = EncodeOipBody(fast_body, model.encoder(), target.max_batch_rows);
+              if (matrix) return std::move(*matrix);
+              // Tensors the model does not take as they are: the document's error message.
+              PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+            }
+            return DecodeOipInputs(body["inputs"], model, target.max_batch_rows);
           }));
       if (result.would_block) return OffloadResponse();
-      Json out = {{"model_name", req.Param(0)},
-                  {"model_version", std::to_string(result.target.model->key.version)},
-                  {"parameters", {{"model", result.target.model->key.ToString()}}},
-                  {"outputs", EncodeOipOutputs(result.values.data(), result.rows, result.width)}};
-      if (id) out["id"] = *id;
-      return JsonResponse(200, out);
+      HttpResponse response;
+      AppendOipInferResponse(&response.body, req.Param(0), result.target.model->key.version,
+                             result.target.model->key.ToString(), id, result.values.data(), result.rows, result.width);
+      return response;
     }, Route::Offload::kWhenAsked));
   }
 }

@@ -4,6 +4,8 @@
 #include <limits>
 #include <vector>
 
+#include "plinth/base/json_text.h"
+
 namespace plinth::server {
 
 using serving::FeatureMatrix;
@@ -196,13 +198,27 @@ absl::Status CheckOipOutputs(const Json* outputs) {
   return absl::OkStatus();
 }
 
-Json EncodeOipOutputs(const double* values, size_t rows, size_t width) {
-  Json data = Json::array();
-  auto& arr = data.get_ref<Json::array_t&>();
-  arr.reserve(rows * width);
-  for (size_t i = 0; i < rows * width; ++i) arr.push_back(std::isfinite(values[i]) ? Json(values[i]) : Json(nullptr));
-  Json shape = width == 1 ? Json::array({rows}) : Json::array({rows, width});
-  return Json::array({Json{{"name", kOipOutputName}, {"datatype", "FP64"}, {"shape", shape}, {"data", std::move(data)}}});
+void AppendOipInferResponse(std::string* out, std::string_view model_name, int64_t version, std::string_view model_key,
+                            const std::optional<std::string>& id, const double* values, size_t rows, size_t width) {
+  // Keys in the order a JSON document would dump them (sorted).
+  out->push_back('{');
+  if (id) {
+    out->append("\"id\":");
+    AppendJsonString(out, *id);
+    out->push_back(',');
+  }
+  out->append("\"model_name\":");
+  AppendJsonString(out, model_name);
+  StrAppend(out, ",\"model_version\":\"", version, "\",\"outputs\":[{\"data\":[");
+  for (size_t i = 0; i < rows * width; ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonDouble(out, values[i]);  // NaN and infinities as null
+  }
+  StrAppend(out, "],\"datatype\":\"FP64\",\"name\":\"", kOipOutputName, "\",\"shape\":[", rows);
+  if (width != 1) StrAppend(out, ",", width);
+  out->append("]}],\"parameters\":{\"model\":");
+  AppendJsonString(out, model_key);
+  out->append("}}\n");
 }
 
 Json OipInputsMetadata(const runtime::Signature& signature) {

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "plinth/base/json.h"
 #include "plinth/runtime/model.h"
@@ -30,8 +32,11 @@ absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const
 // Checks the request's optional "outputs" (only "predict" exists).
 absl::Status CheckOipOutputs(const Json* outputs);
 
-// The "outputs" array of a response for `rows` x `width` values.
-Json EncodeOipOutputs(const double* values, size_t rows, size_t width);
+// Appends an inference response as JSON text (what a document of the same content would dump,
+// then a newline): {"id"?, "model_name", "model_version", "outputs": [{"name": "predict",
+// "datatype": "FP64", "shape": [rows] or [rows, width], "data": [...]}], "parameters": {"model"}}.
+void AppendOipInferResponse(std::string* out, std::string_view model_name, int64_t version, std::string_view model_key,
+                            const std::optional<std::string>& id, const double* values, size_t rows, size_t width);
 
 // Model metadata tensors: inputs per feature, the "predict" output.
 Json OipInputsMetadata(const runtime::Signature& signature);

@@ -70,9 +70,23 @@ TEST_F(OipTensorsTest, ErrorsNameTheInput) {
 
 TEST_F(OipTensorsTest, OutputsAndMetadata) {
   double values[] = {1.5, NAN, 3};
-  Json out = EncodeOipOutputs(values, 3, 1);
-  EXPECT_EQ(out.dump(), R"([{"data":[1.5,null,3.0],"datatype":"FP64","name":"predict","shape":[3]}])");
-  EXPECT_EQ(EncodeOipOutputs(values, 1, 3)[0]["shape"].dump(), "[1,3]");
+  // The response is written as text: byte for byte what the document would dump.
+  std::string text;
+  AppendOipInferResponse(&text, "risk", 7, "risk-acme/7", std::string("r\"1\n"), values, 3, 1);
+  Json expected = {{"id", "r\"1\n"},
+                   {"model_name", "risk"},
+                   {"model_version", "7"},
+                   {"outputs", Json::array({Json{{"name", "predict"}, {"datatype", "FP64"}, {"shape", {3}}, {"data", {1.5, nullptr, 3.0}}}})},
+                   {"parameters", {{"model", "risk-acme/7"}}}};
+  EXPECT_EQ(text, DumpJson(expected) + "\n");
+  EXPECT_EQ(text.substr(text.find("\"data\"")), R"("data":[1.5,null,3.0],"datatype":"FP64","name":"predict","shape":[3]}],"parameters":{"model":"risk-acme/7"}})" "\n");
+  text.clear();
+  AppendOipInferResponse(&text, "m", 2, "m/2", std::nullopt, values, 1, 3);
+  expected = {{"model_name", "m"},
+              {"model_version", "2"},
+              {"outputs", Json::array({Json{{"name", "predict"}, {"datatype", "FP64"}, {"shape", {1, 3}}, {"data", {1.5, nullptr, 3.0}}}})},
+              {"parameters", {{"model", "m/2"}}}};
+  EXPECT_EQ(text, DumpJson(expected) + "\n");
   EXPECT_TRUE(CheckOipOutputs(nullptr).ok());
   Json wanted = *ParseJson(R"([{"name": "predict"}])");
   EXPECT_TRUE(CheckOipOutputs(&wanted).ok());

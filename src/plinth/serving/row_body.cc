@@ -1,121 +1,15 @@
 #include "plinth/serving/row_body.h"
 
-#include <charconv>
 #include <cmath>
 #include <limits>
+
+#include "plinth/serving/json_scanner.h"
 
 namespace plinth::serving {
 
 namespace {
 
-// A cursor over the body; every method returns false where the text leaves the handled shape.
-class RowBodyScanner {
- public:
-  explicit RowBodyScanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  bool AtEnd() {
-    SkipSpace();
-    return p_ == end_;
-  }
-  bool Consume(char c) {
-    SkipSpace();
-    if (p_ == end_ || *p_ != c) return false;
-    ++p_;
-    return true;
-  }
-  bool Peek(char c) {
-    SkipSpace();
-    return p_ != end_ && *p_ == c;
-  }
-  bool ConsumeNull() {
-    SkipSpace();
-    if (end_ - p_ < 4 || std::string_view(p_, 4) != "null") return false;
-    p_ += 4;
-    return true;
-  }
-  // A string of printable ASCII without escapes.
-  bool String(std::string_view* out) {
-    if (!Consume('"')) return false;
-    const char* start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
-      ++p_;
-    }
-    if (p_ == end_) return false;
-    *out = std::string_view(start, static_cast<size_t>(p_ - start));
-    ++p_;
-    return true;
-  }
-  // A JSON number as the document would hold it, as a double; *integer tells whether it was
-  // written as an integer (and then *as_int holds it when it fits int64).
-  bool Number(double* out, bool* integer = nullptr, int64_t* as_int = nullptr) {
-    SkipSpace();
-    const char* start = p_;
-    bool negative = false;
-    if (p_ != end_ && *p_ == '-') {
-      negative = true;
-      ++p_;
-    }
-    if (p_ == end_) return false;
-    if (*p_ == '0') {
-      ++p_;
-    } else if (*p_ >= '1' && *p_ <= '9') {
-      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    } else {
-      return false;
-    }
-    bool is_int = true;
-    if (p_ != end_ && *p_ == '.') {
-      is_int = false;
-      ++p_;
-      if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-      is_int = false;
-      ++p_;
-      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    }
-    if (integer != nullptr) *integer = is_int;
-    if (is_int) {
-      // The document keeps integers as int64 (negative) or uint64 and converts them to double
-      // on use; only those too large for both are parsed as doubles.
-      if (negative) {
-        int64_t v = 0;
-        auto [q, ec] = std::from_chars(start, p_, v);
-        if (ec == std::errc() && q == p_) {
-          *out = static_cast<double>(v);
-          if (as_int != nullptr) *as_int = v;
-          return true;
-        }
-      } else {
-        uint64_t v = 0;
-        auto [q, ec] = std::from_chars(start, p_, v);
-        if (ec == std::errc() && q == p_) {
-          *out = static_cast<double>(v);
-          if (integer != nullptr) *integer = v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-          if (as_int != nullptr) *as_int = static_cast<int64_t>(v);
-          return true;
-        }
-      }
-      if (integer != nullptr) *integer = false;
-    }
-    auto [q, ec] = std::from_chars(start, p_, *out);
-    return ec == std::errc() && q == p_;  // out of range (1e400, 1e-400): the document path decides
-  }
-
- private:
-  void SkipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-  const char* p_;
-  const char* end_;
-};
-
-bool ParseInstances(RowBodyScanner& s, RowBody* out) {
+bool ParseInstances(JsonScanner& s, RowBody* out) {
   if (!s.Consume('[')) return false;
   do {
     if (!s.Consume('{')) return false;
@@ -141,7 +35,7 @@ bool ParseInstances(RowBodyScanner& s, RowBody* out) {
 
 bool ParseRowBody(std::string_view text, RowBody* out) {
   *out = RowBody();
-  RowBodyScanner s(text);
+  JsonScanner s(text);
   if (!s.Consume('{')) return false;
   bool instances = false, tenant = false, version = false;
   if (s.Peek('}')) return false;  // no instances
