@@ -30,7 +30,7 @@ struct PendingRow {
 
 class OnlineWriter {
  public:
-  static constexpr size_t kSliceKeys = 1024;  // entities compared and written per lock hold
+  static constexpr size_t kSliceKeys = 256;  // entities compared and written per lock hold
 
   explicit OnlineWriter(kv::OnlineStore* store) : store_(store) {}
   kv::OnlineStore& store() { return *store_; }
