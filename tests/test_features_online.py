@@ -493,3 +493,19 @@ def test_online_response_text_escapes_strings_and_keeps_doubles(server):
     assert first["statuses"][:2] == ["missing", "missing"] and first["statuses"][3:] == ["present", "present"]
     assert first["event_timestamps"][3:] == ["2026-01-01T00:00:00.000000Z"] * 2 and first["event_timestamps"][0] is None
     assert second["values"][3:] == [None, None] and second["statuses"][3:] == ["missing", "missing"]
+
+
+def test_a_feature_named_twice_in_a_service_is_read_twice(server):
+    """A service may name one feature twice (alone and through "view:*"): every position gets
+    the value, strings included (the reader moves a value only into its last position)."""
+    apply(server, DEFS.replace('features: ["clicks:*", "shops:rating"]',
+                               'features: ["shops:country", "clicks:boosted", "shops:*", "clicks:*"]'))
+    push(server, "shops", [{"shop": "s1", "event_timestamp": "2026-01-01T00:00:00Z", "rating": 4.5, "country": "FR"}])
+    push(server, "clicks", [{"user_id": 7, "event_timestamp": "2026-01-01T10:00:00Z", "n": 3, "spend": 2.5}])
+    got = online(server, [{"user_id": 7, "shop": "s1"}, {"user_id": 7, "shop": "s1"}], request={"boost": 2},
+                 as_of="2026-01-01T12:00:00Z")
+    assert got["features"] == ["shops:country", "clicks:boosted", "shops:rating", "shops:country", "clicks:n",
+                               "clicks:spend", "clicks:boosted"]
+    for result in got["results"]:
+        assert result["values"] == ["FR", 5.0, 4.5, "FR", 3, 2.5, 5.0]
+        assert result["statuses"] == ["present"] * 7

@@ -1,5 +1,8 @@
 #include "plinth/features/catalog.h"
 
+#include <set>
+#include <utility>
+
 #include "plinth/features/definitions_validate.h"
 #include "plinth/features/online_record.h"
 #include "plinth/features/source_schema.h"
@@ -102,6 +105,11 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::Build(FeatureRegistry& r
         if (!i) return absl::DataLossError(StrCat("live feature service '", s.name, "' names unknown feature '", ref.ToString(), "'"));
         add(*i);
       }
+    }
+    std::set<std::pair<size_t, size_t>> read_later;  // (view, output) read by a later feature
+    for (size_t i = plan->features.size(); i-- > 0;) {
+      ServiceFeature& f = plan->features[i];
+      f.last_use = read_later.emplace(f.view, f.output).second;
     }
     catalog->services_.push_back(std::move(plan));
   }

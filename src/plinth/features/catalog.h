@@ -47,6 +47,7 @@ struct ServiceFeature {
   size_t output = 0;  // ViewPlan output index
   std::string name;   // "view:feature"
   ValueType type = ValueType::kDouble;
+  bool last_use = false;  // the service's last feature to read this view output (reads may move it)
 };
 
 struct ServicePlan {

@@ -18,7 +18,7 @@ absl::Status DecodeViewRecord(const ViewPlan& view, std::string_view record, std
   // The current layout (the usual case) decodes in place, into room made for every feature.
   const size_t n = view.def.features.size();
   values->clear();
-  values->reserve(n);
+  values->reserve(view.output_count() + view.def.request.size());  // room for the reader's outputs
   PLINTH_ASSIGN_OR_RETURN(*header, DecodeRecord(record, values));
   if (header->layout == view.layout) {
     if (values->size() != n) return absl::DataLossError(StrCat("online record of view '", view.def.name, "' has the wrong width"));
@@ -92,21 +92,6 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
     f.status = DecodeViewRecord(*service.views[i % nviews], *value, &f.values, &f.present, &f.header);
   }));
 
-  // A service feature that is the last to read its view output takes the value (moved, not
-  // copied); an output read twice is copied for all but its last reader.
-  std::vector<size_t> output_base(nviews + 1, 0);
-  for (size_t v = 0; v < nviews; ++v) {
-    output_base[v + 1] = output_base[v] + service.views[v]->output_count() + service.views[v]->def.request.size();
-  }
-  std::vector<bool> last_use(service.features.size(), false);
-  {
-    std::vector<bool> seen(output_base[nviews], false);
-    for (size_t i = service.features.size(); i-- > 0;) {
-      const size_t slot = output_base[service.features[i].view] + service.features[i].output;
-      last_use[i] = !seen[slot];
-      seen[slot] = true;
-    }
-  }
   OnlineReadResult result;
   result.rows.resize(entities.size());
   // Per view: the output values (features then transforms), status and event time.
@@ -120,21 +105,26 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
       Found& record = records[e * nviews + v];
       const size_t nf = view.def.features.size();
       std::vector<Value>& out = view_outputs[v];
-      out.assign(view.output_count() + view.def.request.size(), Value());
-      view_present[v].assign(nf, false);
       view_status[v] = FeatureStatus::kMissing;
       view_event[v] = kNoTimestamp;
+      bool taken = false;
       if (record.found) {
         PLINTH_RETURN_IF_ERROR(record.status);
         const RecordHeader& header = record.header;
         view_event[v] = header.event_micros;
         const bool expired = view.def.ttl_micros > 0 && as_of - header.event_micros > view.def.ttl_micros;
         view_status[v] = expired ? FeatureStatus::kExpired : FeatureStatus::kPresent;
-        if (!expired) {
-          for (size_t i = 0; i < nf; ++i) out[i] = std::move(record.values[i]);
+        if (!expired) {  // the decoded features become the outputs' first nf (no copy)
+          out = std::move(record.values);
           view_present[v] = std::move(record.present);
+          taken = true;
         }
       }
+      if (!taken) {
+        out.assign(nf, Value());
+        view_present[v].assign(nf, false);
+      }
+      out.resize(view.output_count() + view.def.request.size());
       if (view.transforms) {
         // Slots: features, request values (TransformInputs order), then transform outputs.
         std::vector<Value> slots(nf + view.def.request.size() + view.def.transforms.size());
@@ -158,7 +148,7 @@ absl::StatusOr<OnlineReadResult> ReadOnlineFeatures(kv::OnlineStore& store, cons
         status = FeatureStatus::kMissing;  // an old record without this feature
       }
       Value& value = view_outputs[f.view][f.output];
-      if (last_use[i]) row.values.push_back(std::move(value));
+      if (f.last_use) row.values.push_back(std::move(value));
       else row.values.push_back(value);
       row.status.push_back(status);
       row.event_micros.push_back(view_event[f.view]);
