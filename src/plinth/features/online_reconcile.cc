@@ -174,7 +174,7 @@ class Reconciler {
   // Compares each entity's record with its newest row (no lock held): a row that supersedes
   // the record, or an entity without one, is written through WriteLatest; a record newer than
   // the row (its row was deleted, or a push came in) goes to `recheck`.
-  absl::Status WriteForward(NewestMap& newest, absl::flat_hash_set<std::string>* recheck) {
+  absl::Status WriteForward(const NewestMap& newest, absl::flat_hash_set<std::string>* recheck) {
     constexpr size_t kChunk = 65536;
     std::vector<std::string> full_keys;
     std::vector<const NewestRow*> rows;

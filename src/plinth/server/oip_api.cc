@@ -3,9 +3,9 @@
 // "tenant" request parameter (or ?tenant= on GET routes) picks the per-customer model.
 // Errors are {"error": "message"}, as the protocol requires.
 #include "plinth/server/api_util.h"
+#include "plinth/server/oip_body.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/server/serving_api.h"
-#include "plinth/server/oip_body.h"
 
 namespace plinth::server {
 
