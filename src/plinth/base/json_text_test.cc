@@ -42,6 +42,19 @@ TEST(JsonTextTest, StringsMatchDumpJson) {
   EXPECT_EQ(Str("\xFF"), "\"\xEF\xBF\xBD\"");
 }
 
+TEST(JsonTextTest, RandomStringsMatchDumpJson) {
+  std::mt19937 rng(3);
+  const char alphabet[] = {'a', 'Z', '0', ' ', '"', '\\', '\n', '\x01', '\x7f', '\xC3', '\xA9', '\xE2', '\x82', '\xAC', '\xFF'};
+  for (int n = 0; n < 3000; ++n) {
+    std::string s;
+    const int len = static_cast<int>(rng() % 24);
+    for (int i = 0; i < len; ++i) s.push_back(rng() % 3 ? 'a' + static_cast<char>(rng() % 26) : alphabet[rng() % sizeof alphabet]);
+    auto mine = ParseJson(Str(s));
+    ASSERT_TRUE(mine.ok()) << Str(s);
+    EXPECT_EQ(*mine, *ParseJson(DumpJson(Json(s)))) << Str(s);
+  }
+}
+
 TEST(JsonTextTest, DoublesReadBackExactly) {
   EXPECT_EQ(Dbl(5), "5.0");
   EXPECT_EQ(Dbl(-0.0), "-0.0");
