@@ -14,11 +14,11 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "plinth/server/oip_body.h"
+#include "plinth/server/oip_tensors.h"
 #include "plinth/serving/deployment_spec.h"
 #include "plinth/serving/instances.h"
-#include "plinth/server/oip_body.h"
 #include "plinth/serving/row_body.h"
-#include "plinth/server/oip_tensors.h"
 #include "plinth/testing/fake_model.h"
 
 namespace {

@@ -223,9 +223,9 @@ TEST_F(ReconcileTest, ACompactionDuringThePassDoesNotStartItOver) {
 }
 
 // A rebuild into an empty store writes every entity, newer-wins, one slice at a time: no write
-// is larger than a slice, so a push waits for one slice, not for the whole pass. What needs a
-// record replaced by an older row (its newer row was deleted) is written under the lock.
-TEST_F(ReconcileTest, ARebuildWritesSliceBySliceAndRevertsDeletedRowsUnderTheLock) {
+// is larger than a slice, so a push waits for one slice, not for the whole pass. A record whose
+// newer row was deleted goes back to the older row (the newer-wins writes cannot do that).
+TEST_F(ReconcileTest, ARebuildWritesSliceBySliceAndRevertsDeletedRows) {
   const int64_t users = 5 * static_cast<int64_t>(OnlineWriter::kSliceKeys);
   AppendTwoRowsPerUser(users);
   size_t largest = 0;

@@ -52,8 +52,8 @@ TEST_F(OnlineWriterTest, NewerRowsWinWithinACallAndAgainstTheStoreAcrossSlices) 
   for (int64_t e = 0; e < n; ++e) first.push_back(Row(e, 10, e));
   PLINTH_ASSERT_OK_AND_ASSIGN(int64_t written, writer_->WriteLatest(first, kv::Durability::kUnlogged));
   EXPECT_EQ(written, n);
-  // Newer rows for the even entities, older ones for the odd; each entity's two rows sit in
-  // different slices of the call, the older one last.
+  // Newer rows for the even entities, older ones for the odd; an even entity's second, older
+  // row comes a whole call's length later.
   std::vector<PendingRow> second;
   for (int64_t e = 0; e < n; ++e) second.push_back(Row(e, e % 2 == 0 ? 20 : 5, 1000 + e));
   for (int64_t e = 0; e < n; e += 2) second.push_back(Row(e, 15, 2000 + e));

@@ -2,30 +2,12 @@
 
 #include <limits>
 
+#include "plinth/server/oip_tensors.h"
 #include "plinth/serving/json_scanner.h"
 
 namespace plinth::server {
 
 namespace {
-
-constexpr int64_t kMaxElements = int64_t{1} << 31;  // as the document path (oip_tensors.cc)
-constexpr int kMaxNesting = 8;
-
-enum class TensorKind { kFloat, kFloat32, kInteger };
-
-bool FastKindOf(std::string_view datatype, TensorKind* kind) {
-  if (datatype == "FP64" || datatype == "FP16") {
-    *kind = TensorKind::kFloat;
-  } else if (datatype == "FP32") {
-    *kind = TensorKind::kFloat32;
-  } else if (datatype == "INT8" || datatype == "INT16" || datatype == "INT32" || datatype == "INT64" ||
-             datatype == "UINT8" || datatype == "UINT16" || datatype == "UINT32" || datatype == "UINT64") {
-    *kind = TensorKind::kInteger;
-  } else {
-    return false;  // BOOL, BYTES, unknown: the document path
-  }
-  return true;
-}
 
 bool ParseFastShape(serving::JsonScanner& s, std::vector<int64_t>* shape) {
   if (!s.Consume('[') || s.Peek(']')) return false;
@@ -34,22 +16,22 @@ bool ParseFastShape(serving::JsonScanner& s, std::vector<int64_t>* shape) {
     double d = 0;
     bool integer = false;
     int64_t v = 0;
-    if (!s.Number(&d, &integer, &v) || !integer || v < 0 || v > kMaxElements) return false;
+    if (!s.Number(&d, &integer, &v) || !integer || v < 0 || v > kOipMaxTensorElements) return false;
     shape->push_back(v);
     count *= v;
-    if (count > kMaxElements) return false;
+    if (count > kOipMaxTensorElements) return false;
   } while (s.Consume(','));
   return s.Consume(']');
 }
 
-// The elements of `data` (numbers or null, arrays nested up to kMaxNesting), appended to `out`
-// as raw numbers; `integers` records whether each one was written as an integer.
+// The elements of `data` (numbers or null, arrays nested up to kOipMaxDataNesting), appended to
+// `out` as raw numbers; *all_integers turns false at a number not written as an integer.
 bool ParseFastData(serving::JsonScanner& s, int depth, std::vector<double>* out, bool* all_integers) {
   if (!s.Consume('[')) return false;
   if (s.Consume(']')) return true;
   do {
     if (s.Peek('[')) {
-      if (depth + 1 > kMaxNesting || !ParseFastData(s, depth + 1, out, all_integers)) return false;
+      if (depth + 1 > kOipMaxDataNesting || !ParseFastData(s, depth + 1, out, all_integers)) return false;
     } else if (s.ConsumeNull()) {
       out->push_back(std::numeric_limits<double>::quiet_NaN());
     } else {
@@ -67,7 +49,7 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
   if (!s.Consume('{')) return false;
   OipBody::Tensor t;
   bool name = false, shape = false, datatype = false, data = false;
-  TensorKind kind = TensorKind::kFloat;
+  std::optional<OipDatatype> kind;
   bool all_integers = true;
   t.begin = out->values.size();
   if (s.Peek('}')) return false;
@@ -83,7 +65,9 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
     } else if (key == "datatype" && !datatype) {
       datatype = true;
       std::string_view v;
-      if (!s.String(&v) || !FastKindOf(v, &kind)) return false;
+      if (!s.String(&v)) return false;
+      kind = ParseOipDatatype(v);  // BOOL, BYTES and unknown datatypes: the document path
+      if (!kind || kind == OipDatatype::kBool || kind == OipDatatype::kBytes) return false;
     } else if (key == "data" && !data) {
       data = true;
       if (!ParseFastData(s, 0, &out->values, &all_integers)) return false;
@@ -92,12 +76,12 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
     }
   } while (s.Consume(','));
   if (!s.Consume('}') || !name || !shape || !datatype || !data) return false;
-  if (kind == TensorKind::kInteger && !all_integers) return false;
+  if (kind == OipDatatype::kInteger && !all_integers) return false;
   t.end = out->values.size();
   int64_t count = 1;
   for (int64_t d : t.shape) count *= d;
   if (static_cast<int64_t>(t.end - t.begin) != count) return false;
-  if (kind == TensorKind::kFloat32) {  // rounded to float as the client declared it (NaN stays NaN)
+  if (kind == OipDatatype::kFloat32) {  // rounded to float as the client declared it (NaN stays NaN)
     for (size_t i = t.begin; i < t.end; ++i) out->values[i] = static_cast<double>(static_cast<float>(out->values[i]));
   }
   out->inputs.push_back(std::move(t));

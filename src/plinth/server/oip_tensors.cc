@@ -10,25 +10,28 @@ namespace plinth::server {
 
 using serving::FeatureMatrix;
 
+std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype) {
+  if (datatype == "BOOL") return OipDatatype::kBool;
+  if (datatype == "FP64" || datatype == "FP16") return OipDatatype::kFloat;
+  if (datatype == "FP32") return OipDatatype::kFloat32;
+  if (datatype == "BYTES") return OipDatatype::kBytes;
+  for (const char* t : {"INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}) {
+    if (datatype == t) return OipDatatype::kInteger;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
-enum class Kind { kBool, kInteger, kFloat32, kFloat, kBytes };
-
-absl::StatusOr<Kind> KindOf(const std::string& datatype, const std::string& where) {
-  if (datatype == "BOOL") return Kind::kBool;
-  if (datatype == "FP64" || datatype == "FP16") return Kind::kFloat;
-  if (datatype == "FP32") return Kind::kFloat32;
-  if (datatype == "BYTES") return Kind::kBytes;
-  for (const char* t : {"INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}) {
-    if (datatype == t) return Kind::kInteger;
-  }
+absl::StatusOr<OipDatatype> KindOf(const std::string& datatype, const std::string& where) {
+  if (auto kind = ParseOipDatatype(datatype)) return *kind;
   return absl::InvalidArgumentError(StrCat(where, ": unsupported datatype '", datatype,
                                            "' (use FP64, FP32, FP16, INT*, UINT*, BOOL or BYTES)"));
 }
 
 // Appends the leaves of `data` (flattened or nested) to `out`.
 absl::Status Flatten(const Json& data, std::vector<const Json*>* out, const std::string& where, int depth = 0) {
-  if (depth > 8) return absl::InvalidArgumentError(StrCat(where, ": 'data' is nested too deeply"));
+  if (depth > kOipMaxDataNesting) return absl::InvalidArgumentError(StrCat(where, ": 'data' is nested too deeply"));
   for (const Json& v : data) {
     if (v.is_array()) {
       PLINTH_RETURN_IF_ERROR(Flatten(v, out, where, depth + 1));
@@ -42,7 +45,7 @@ absl::Status Flatten(const Json& data, std::vector<const Json*>* out, const std:
 struct Tensor {
   std::string name;
   std::vector<int64_t> shape;
-  Kind kind = Kind::kFloat;
+  OipDatatype kind = OipDatatype::kFloat;
   std::vector<const Json*> values;
   std::string where;  // "inputs[1] 'age'"
 };
@@ -65,12 +68,12 @@ absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
   }
   int64_t count = 1;
   for (const Json& d : *shape) {
-    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 31)) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > kOipMaxTensorElements) {
       return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must hold non-negative integers"));
     }
     t.shape.push_back(d.get<int64_t>());
     count *= t.shape.back();
-    if (count > (int64_t{1} << 31)) return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' is too large"));
+    if (count > kOipMaxTensorElements) return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' is too large"));
   }
   auto data = in.find("data");
   if (data == in.end() || !data->is_array()) return absl::InvalidArgumentError(StrCat(t.where, ": 'data' must be an array"));
@@ -91,21 +94,21 @@ absl::Status SetElement(const runtime::RowEncoder& encoder, FeatureMatrix& m, si
       return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " must be ", expected));
     };
     switch (t.kind) {
-      case Kind::kBool:
+      case OipDatatype::kBool:
         if (!v.is_boolean()) return wrong("a boolean (BOOL)");
         *out = v.get<bool>() ? 1 : 0;
         return absl::OkStatus();
-      case Kind::kInteger:
+      case OipDatatype::kInteger:
         if (!v.is_number_integer()) return wrong("an integer");
         break;
-      case Kind::kFloat32:
+      case OipDatatype::kFloat32:
         if (!v.is_number()) return wrong("a number");
         *out = static_cast<double>(static_cast<float>(v.get<double>()));  // as the client declared it
         return absl::OkStatus();
-      case Kind::kFloat:
+      case OipDatatype::kFloat:
         if (!v.is_number()) return wrong("a number");
         break;
-      case Kind::kBytes:
+      case OipDatatype::kBytes:
         if (!v.is_string()) return wrong("a string (BYTES)");
         break;
     }
@@ -209,12 +212,9 @@ void AppendOipInferResponse(std::string* out, std::string_view model_name, int64
   }
   out->append("\"model_name\":");
   AppendJsonString(out, model_name);
-  StrAppend(out, ",\"model_version\":\"", version, "\",\"outputs\":[{\"data\":[");
-  for (size_t i = 0; i < rows * width; ++i) {
-    if (i > 0) out->push_back(',');
-    AppendJsonDouble(out, values[i]);  // NaN and infinities as null
-  }
-  StrAppend(out, "],\"datatype\":\"FP64\",\"name\":\"", kOipOutputName, "\",\"shape\":[", rows);
+  StrAppend(out, ",\"model_version\":\"", version, "\",\"outputs\":[{\"data\":");
+  serving::AppendPredictionsJson(out, values, rows * width, 1);  // flat, row-major; NaN as null
+  StrAppend(out, ",\"datatype\":\"FP64\",\"name\":\"", kOipOutputName, "\",\"shape\":[", rows);
   if (width != 1) StrAppend(out, ",", width);
   out->append("]}],\"parameters\":{\"model\":");
   AppendJsonString(out, model_key);

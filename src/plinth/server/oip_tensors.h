@@ -25,6 +25,14 @@
 namespace plinth::server {
 
 inline constexpr char kOipOutputName[] = "predict";
+// Limits of a request tensor: elements (the product of its shape) and nesting of 'data'.
+inline constexpr int64_t kOipMaxTensorElements = int64_t{1} << 31;
+inline constexpr int kOipMaxDataNesting = 8;
+
+// What a tensor datatype carries: BOOL; INT8..UINT64; FP32 (rounded to float as declared);
+// FP64 and FP16; BYTES. Nothing for a datatype the protocol does not define.
+enum class OipDatatype { kBool, kInteger, kFloat32, kFloat, kBytes };
+std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype);
 
 // Decodes `inputs` (the request's "inputs" array) for `model`; at most `max_rows` rows.
 absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const serving::Servable& model, int64_t max_rows);
