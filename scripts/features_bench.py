@@ -19,7 +19,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serving_bench import load, start_server, wait_http  # noqa: E402
+from serving_bench import load, machine_stalls, start_server, wait_http  # noqa: E402
 
 
 def main():
@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--rate", type=float, default=10000)
     ap.add_argument("--entities", type=int, default=100000)
+    ap.add_argument("--stalls", help="bench/cpu_stalls, run before the open-loop measurement")
     args = ap.parse_args()
     data = tempfile.mkdtemp(prefix="plinth-features-bench-")
     proc, url = start_server(args.plinth, data)
@@ -82,7 +83,9 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
         port = int(url.rsplit(":", 1)[1])
         print("Plinth POST /api/v1/features/online, 1 entity x 50 features", flush=True)
         saturation = load(args, port, "/api/v1/features/online", body)
+        stalls = machine_stalls(args)
         open_loop = load(args, port, "/api/v1/features/online", body, rate=args.rate)
+        open_loop["machine_stalls"] = stalls
         result = {"entities": args.entities, "push_seconds": push_s, "push_to_online": push, "saturation": saturation,
                   "open_loop": open_loop, "rate": args.rate}
         with open(args.out, "w") as f:

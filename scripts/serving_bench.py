@@ -55,12 +55,18 @@ def machine_ticks():
     return v[7], sum(v)
 
 
-def load(args, port, path, body_file, rate=0.0, server_pids=()):
-    """Runs bench/http_load; with server_pids, also the CPU time the servers and the generator
-    spent per request during the measured window (after the warm-up)."""
+def pinned(cpu):
+    """A preexec_fn that confines a child process (and the threads it starts) to one CPU; None
+    leaves it free to run anywhere."""
+    return None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu}))
+
+
+def load(args, port, path, body_file, rate=0.0, server_pids=(), cpu=None):
+    """Runs bench/http_load (on CPU `cpu` if given); with server_pids, also the CPU time the
+    servers and the generator spent per request during the measured window (after the warm-up)."""
     cmd = [args.load, "--port", str(port), "--path", path, "--body-file", body_file, "--connections",
            str(args.connections), "--duration", str(args.seconds), "--warmup", str(WARMUP_SECONDS), "--rate", str(rate)]
-    gen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    gen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=pinned(cpu))
     cpu = None
     time.sleep(WARMUP_SECONDS + 0.05)
     before = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid), machine_ticks()
@@ -86,12 +92,30 @@ def load(args, port, path, body_file, rate=0.0, server_pids=()):
     return result
 
 
-def start_server(plinth, data):
-    """`plinth server` on a fresh data dir, any free loopback port; returns (process, base URL)."""
+def machine_stalls(args, seconds=5):
+    """bench/cpu_stalls on the idle machine: the time its CPUs are taken from a running thread.
+    Run right before a latency measurement, it is the floor under that run's tail: a request
+    that arrives while the CPU of its server thread (or of the generator) is stalled waits the
+    stall out. None without --stalls."""
+    if not args.stalls:
+        return None
+    out = json.loads(subprocess.run([args.stalls, "--seconds", str(seconds)], capture_output=True, text=True,
+                                    check=True).stdout)
+    w = out["worst"]
+    print(f"  machine stalls ({seconds:.0f} s idle, worst CPU): {w['gaps_over_1ms']} over 1 ms, longest "
+          f"{w['longest_us'] / 1000:.1f} ms, {w['beyond_1ms_percent']:.2f}% of the time more than 1 ms into a stall",
+          flush=True)
+    return out
+
+
+def start_server(plinth, data, threads=2, cpu=None):
+    """`plinth server` on a fresh data dir, any free loopback port (on CPU `cpu` if given);
+    returns (process, base URL)."""
     log = open(os.path.join(data, "server.log"), "w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLINTH_")}
     proc = subprocess.Popen([plinth, "server", "--data-dir", data, "--listen", "127.0.0.1:0", "--access-log", "off",
-                             "--log-level", "warn", "--threads", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=data, env=env)
+                             "--log-level", "warn", "--threads", str(threads)], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=data, env=env, preexec_fn=pinned(cpu))
     for _ in range(300):
         for line in open(os.path.join(data, "server.log")).read().splitlines():
             if line.startswith("plinth server listening on "):
@@ -101,8 +125,8 @@ def start_server(plinth, data):
     raise RuntimeError("plinth server did not start: " + open(os.path.join(data, "server.log")).read())
 
 
-def start_plinth(args, data, model_path):
-    proc, url = start_server(args.plinth, data)
+def start_plinth(args, data, model_path, threads=2, cpu=None):
+    proc, url = start_server(args.plinth, data, threads, cpu)
     data_bytes = open(model_path, "rb").read()
     import hashlib
     digest = hashlib.sha256(data_bytes).hexdigest()
@@ -114,6 +138,96 @@ def start_plinth(args, data, model_path):
     return proc, url
 
 
+def start_baselines(model_path, ports, cpu=None):
+    """One single-worker uvicorn serving bench/fastapi_baseline.py per port (on CPU `cpu` if
+    given), one OpenMP thread each, as a tuned deployment runs it. (uvicorn's own --workers 2
+    mode answers every keep-alive request 40 ms late on this system: measured 182 req/s at p50
+    44 ms, against ~1,800 req/s for one plain worker.)"""
+    env = dict(os.environ, PLINTH_BASELINE_MODEL=model_path, OMP_NUM_THREADS="1")
+    bases = [subprocess.Popen(["/usr/bin/python3", "-m", "uvicorn", "fastapi_baseline:app", "--app-dir",
+                               os.path.join(ROOT, "bench"), "--port", str(port), "--log-level", "warning"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pinned(cpu))
+             for port in ports]
+    for port in ports:
+        wait_http(f"http://127.0.0.1:{port}/docs")
+    return bases
+
+
+def stop_all(procs):
+    for p in procs:
+        p.send_signal(signal.SIGTERM)
+    for p in procs:
+        p.wait(timeout=30)
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
+def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, server_cpu=None, threads=2,
+           base_ports=(7391, 7392)):
+    """Measures Plinth and the baseline in one layout of the machine's CPUs. Both servers run at
+    once (the idle one takes no CPU) and their saturation throughputs are measured in
+    alternation, --rounds times: this machine's speed drifts by tens of percent within minutes,
+    so each round's ratio compares runs seconds apart, and the median round is reported. Then
+    each server at half of its median saturation rate, for latency (Plinth's run preceded by
+    bench/cpu_stalls), and Plinth's Open Inference Protocol route if oip_file is given."""
+    data = os.path.join(tmp, f"data-{name}")
+    os.makedirs(data)
+    proc, url = start_plinth(args, data, model_path, threads=threads, cpu=server_cpu)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    bases = []
+    out = {"generator_cpu": gen_cpu, "server_cpu": server_cpu, "plinth_threads": threads,
+           "baseline_workers": len(base_ports), "rounds": []}
+    try:
+        bases = start_baselines(model_path, list(base_ports), cpu=server_cpu)
+        ports = ",".join(str(p) for p in base_ports)
+        body = open(body_file).read()
+        got = requests.post(f"{url}/api/v1/deployments/bench/predict", data=body).json()["predictions"]
+        want = requests.post(f"http://127.0.0.1:{base_ports[0]}/predict", data=body).json()["predictions"]
+        if abs(got[0] - want[0]) > 1e-6 * max(1.0, abs(want[0])):
+            raise RuntimeError(f"the servers disagree: Plinth {got}, baseline {want}")
+        base_pids = [b.pid for b in bases]
+        for r in range(args.rounds):
+            print(f"[{name}] round {r + 1}: Plinth; baseline /predict (pydantic-validated body, the usual FastAPI "
+                  f"idiom); baseline /predict-raw (JSON read by hand)", flush=True)
+            plinth = load(args, port, "/api/v1/deployments/bench/predict", body_file, server_pids=[proc.pid], cpu=gen_cpu)
+            base = load(args, ports, "/predict", body_file, server_pids=base_pids, cpu=gen_cpu)
+            raw = load(args, ports, "/predict-raw", body_file, server_pids=base_pids, cpu=gen_cpu)
+            out["rounds"].append({
+                "plinth_saturation": plinth, "baseline_saturation": base, "baseline_raw_saturation": raw,
+                "throughput_ratio": plinth["rps"] / max(1.0, base["rps"]),
+                "throughput_ratio_raw": plinth["rps"] / max(1.0, raw["rps"]),
+                # Server CPU per request: what the throughput ratio would be with each server
+                # CPU-bound on cores of its own.
+                "cpu_efficiency_ratio": base["server_cpu_us_per_request"] / plinth["server_cpu_us_per_request"],
+                "cpu_efficiency_ratio_raw": raw["server_cpu_us_per_request"] / plinth["server_cpu_us_per_request"]})
+        rounds = out["rounds"]
+        for key in ("throughput_ratio", "throughput_ratio_raw", "cpu_efficiency_ratio", "cpu_efficiency_ratio_raw"):
+            out[key + "_by_round"] = [round(x[key], 2) for x in rounds]
+            out[key] = median([x[key] for x in rounds])
+        plinth_rps = median([x["plinth_saturation"]["rps"] for x in rounds])
+        base_rps = median([x["baseline_saturation"]["rps"] for x in rounds])
+        out["plinth_saturation_rps"], out["baseline_saturation_rps"] = plinth_rps, base_rps
+        print(f"[{name}] half load:", flush=True)
+        stalls = machine_stalls(args)
+        out["plinth_half_load"] = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_rps / 2,
+                                       cpu=gen_cpu)
+        out["plinth_half_load"]["machine_stalls"] = stalls
+        out["baseline_half_load"] = load(args, ports, "/predict", body_file, rate=base_rps / 2, cpu=gen_cpu)
+        if oip_file:
+            print(f"[{name}] Plinth Open Inference Protocol infer:", flush=True)
+            out["plinth_oip_saturation"] = load(args, port, "/v2/models/bench/infer", oip_file, server_pids=[proc.pid],
+                                                cpu=gen_cpu)
+    finally:
+        stop_all(bases + [proc])
+    print(f"[{name}] throughput ratio by round {out['throughput_ratio_by_round']} (pydantic), "
+          f"{out['throughput_ratio_raw_by_round']} (raw); server CPU per request "
+          f"{out['cpu_efficiency_ratio_by_round']}x less (pydantic); Plinth p99 at half load "
+          f"{out['plinth_half_load']['p99_us']:.0f} us", flush=True)
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--plinth", required=True)
@@ -121,9 +235,11 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--rounds", type=int, default=3, help="alternating saturation rounds per layout")
+    p.add_argument("--stalls", help="bench/cpu_stalls, run before Plinth's half-load measurement")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="plinth-serving-bench-")
-    results = {"cores": os.cpu_count(), "connections": args.connections, "seconds": args.seconds}
+    results = {"cores": os.cpu_count(), "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds}
     try:
         model_path = os.path.join(tmp, "model.json")
         names, rows = train(model_path)
@@ -137,62 +253,25 @@ def main():
         oip_file = os.path.join(tmp, "oip.json")
         with open(oip_file, "w") as f:
             json.dump(oip_body, f)
-
-        data = os.path.join(tmp, "data")
-        os.makedirs(data)
-        proc, url = start_plinth(args, data, model_path)
-        port = int(url.rsplit(":", 1)[1].strip("/"))
-        try:
-            check = requests.post(f"{url}/api/v1/deployments/bench/predict", json=body).json()
-            print(f"plinth: {check}", flush=True)
-            plinth_sat = load(args, port, "/api/v1/deployments/bench/predict", body_file, server_pids=[proc.pid])
-            plinth_half = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_sat["rps"] / 2)
-            check = requests.post(f"{url}/v2/models/bench/infer", json=oip_body).json()
-            print(f"plinth OIP infer: {check}", flush=True)
-            plinth_oip = load(args, port, "/v2/models/bench/infer", oip_file, server_pids=[proc.pid])
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
-
-        # One OpenMP thread per worker, as a tuned deployment runs it.
-        env = dict(os.environ, PLINTH_BASELINE_MODEL=model_path, OMP_NUM_THREADS="1")
-        # One single-worker uvicorn per core, the load spread over both: uvicorn's own
-        # --workers 2 mode answers every keep-alive request 40 ms late on this system
-        # (measured: 182 req/s at p50 44 ms, against ~1,800 req/s for one plain worker).
-        base_ports = [7391, 7392]
-        bases = [subprocess.Popen(["/usr/bin/python3", "-m", "uvicorn", "fastapi_baseline:app", "--app-dir",
-                                   os.path.join(ROOT, "bench"), "--port", str(port), "--log-level", "warning"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in base_ports]
-        try:
-            for port in base_ports:
-                wait_http(f"http://127.0.0.1:{port}/docs")
-            check = requests.post(f"http://127.0.0.1:{base_ports[0]}/predict", json=body).json()
-            print(f"baseline: {check}", flush=True)
-            ports = ",".join(str(p) for p in base_ports)
-            print("baseline /predict (pydantic-validated body, the usual FastAPI idiom):", flush=True)
-            base_sat = load(args, ports, "/predict", body_file, server_pids=[b.pid for b in bases])
-            base_half = load(args, ports, "/predict", body_file, rate=base_sat["rps"] / 2)
-            print("baseline /predict-raw (JSON read by hand):", flush=True)
-            raw_sat = load(args, ports, "/predict-raw", body_file, server_pids=[b.pid for b in bases])
-        finally:
-            for b in bases:
-                b.send_signal(signal.SIGTERM)
-            for b in bases:
-                b.wait(timeout=30)
-        results.update({"plinth_saturation": plinth_sat, "plinth_half_load": plinth_half, "plinth_oip_saturation": plinth_oip,
-                        "baseline_saturation": base_sat, "baseline_half_load": base_half,
-                        "baseline_raw_saturation": raw_sat,
-                        "throughput_ratio": plinth_sat["rps"] / max(1.0, base_sat["rps"]),
-                        "throughput_ratio_raw": plinth_sat["rps"] / max(1.0, raw_sat["rps"]),
-                        # Server CPU per request at saturation: what the throughput ratio would be
-                        # with the generator on other cores and the servers CPU-bound.
-                        "cpu_efficiency_ratio": base_sat["server_cpu_us_per_request"] / plinth_sat["server_cpu_us_per_request"],
-                        "cpu_efficiency_ratio_raw": raw_sat["server_cpu_us_per_request"] / plinth_sat["server_cpu_us_per_request"]})
-        print(f"throughput ratio Plinth/baseline: {results['throughput_ratio']:.1f}x (pydantic), "
-              f"{results['throughput_ratio_raw']:.1f}x (raw); server CPU per request: "
-              f"{results['cpu_efficiency_ratio']:.1f}x less (pydantic), {results['cpu_efficiency_ratio_raw']:.1f}x less (raw); "
-              f"Plinth p99 at half load {plinth_half['p99_us']:.0f} us",
-              flush=True)
+        # Shared: the servers and the generator on all CPUs (Plinth with 2 I/O threads, one
+        # single-worker uvicorn per core with the connections spread over both).
+        results["shared"] = layout(args, "shared", tmp, model_path, body_file, oip_file=oip_file)
+        # Dedicated: the generator on the first CPU, each server alone on the last (Plinth with 1
+        # I/O thread, one uvicorn worker): no client competes with the server for its CPU, as in
+        # production.
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) >= 2:
+            results["dedicated"] = layout(args, "dedicated", tmp, model_path, body_file, gen_cpu=cpus[0],
+                                          server_cpu=cpus[-1], threads=1, base_ports=(7393,))
+        else:
+            print("dedicated layout skipped: fewer than 2 CPUs", flush=True)
+        for name in ("shared", "dedicated"):
+            if name in results:
+                r = results[name]
+                print(f"{name}: Plinth {r['plinth_saturation_rps']:.0f} req/s, baseline {r['baseline_saturation_rps']:.0f} "
+                      f"req/s (medians); throughput ratio {r['throughput_ratio']:.1f}x (pydantic), "
+                      f"{r['throughput_ratio_raw']:.1f}x (raw); server CPU per request {r['cpu_efficiency_ratio']:.1f}x "
+                      f"less (pydantic); Plinth p99 at half load {r['plinth_half_load']['p99_us']:.0f} us", flush=True)
         with open(args.out, "w") as f:
             json.dump(results, f, indent=2)
     finally:
