@@ -102,9 +102,9 @@ def machine_stalls(args, seconds=5):
     out = json.loads(subprocess.run([args.stalls, "--seconds", str(seconds)], capture_output=True, text=True,
                                     check=True).stdout)
     w = out["worst"]
-    print(f"  machine stalls ({seconds:.0f} s idle, worst CPU): {w['gaps_over_1ms']} over 1 ms, longest "
-          f"{w['longest_us'] / 1000:.1f} ms, {w['beyond_1ms_percent']:.2f}% of the time more than 1 ms into a stall",
-          flush=True)
+    print(f"  machine stalls ({seconds:.0f} s idle, worst CPU): {w['gaps_per_second']:.0f}/s over 20 us "
+          f"({w['lost_percent']:.1f}% of the time), {w['gaps_over_1ms']} over 1 ms, longest {w['longest_us'] / 1000:.1f} ms, "
+          f"{w['beyond_1ms_percent']:.2f}% of the time more than 1 ms into a stall", flush=True)
     return out
 
 
