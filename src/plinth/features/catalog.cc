@@ -96,7 +96,7 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::Build(FeatureRegistry& r
       if (v == nullptr) return absl::DataLossError(StrCat("live feature service '", s.name, "' names unknown view '", ref.view, "'"));
       size_t slot = view_slot(v);
       auto add = [&](size_t output) {
-        plan->features.push_back({slot, output, StrCat(v->def.name, ":", v->OutputName(output)), v->OutputType(output)});
+        plan->features.push_back({slot, output, StrCat(v->def.name, ":", v->OutputName(output)), v->OutputType(output), false});
       };
       if (ref.feature == "*") {
         for (size_t i = 0; i < v->output_count(); ++i) add(i);
