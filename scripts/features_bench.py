@@ -3,7 +3,9 @@
 Starts `plinth server` on a fresh data dir, applies a view of 50 double features over 100k
 entities, pushes one row per entity (10k rows per push), then measures POST /api/v1/features/online
 for one entity: saturation (closed loop), then open loop at --rate (default 10,000/s) for p50/p99.
-The generator (bench/http_load) and the server share this machine's cores. Each request names a
+The generator (bench/http_load) and the server share this machine's cores; then the server is
+restarted on the same data with one I/O thread on a CPU of its own, the generator on another,
+and the two runs are repeated. Each request names a
 fixed entity (http_load sends one body), so reads hit RocksDB's block cache.
 Target (issue 5): p99 <= 1 ms at 10,000 requests/s. Prints a summary; writes --out as JSON.
 """
@@ -82,12 +84,30 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
         assert check["results"][0]["statuses"] == ["present"] * 50, check
         port = int(url.rsplit(":", 1)[1])
         print("Plinth POST /api/v1/features/online, 1 entity x 50 features", flush=True)
-        saturation = load(args, port, "/api/v1/features/online", body)
+        saturation = load(args, port, "/api/v1/features/online", body, server_pids=[proc.pid])
         stalls = machine_stalls(args)
         open_loop = load(args, port, "/api/v1/features/online", body, rate=args.rate)
         open_loop["machine_stalls"] = stalls
         result = {"entities": args.entities, "push_seconds": push_s, "push_to_online": push, "saturation": saturation,
                   "open_loop": open_loop, "rate": args.rate}
+        # The same store served with a CPU of its own: the server restarted on the same data dir
+        # with one I/O thread on the last CPU, the generator on the first (as in the serving
+        # bench's dedicated layout: no client on the server's CPU).
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) >= 2:
+            proc.terminate()
+            proc.wait(timeout=30)
+            proc, url = start_server(args.plinth, data, threads=1, cpu=cpus[-1])
+            wait_http(url + "/healthz")
+            port = int(url.rsplit(":", 1)[1])
+            check = requests.post(url + "/api/v1/features/online", data=open(body).read()).json()
+            assert check["results"][0]["statuses"] == ["present"] * 50, check
+            print(f"the same, server alone on CPU {cpus[-1]} (1 I/O thread), generator on CPU {cpus[0]}", flush=True)
+            dedicated = {"saturation": load(args, port, "/api/v1/features/online", body, server_pids=[proc.pid], cpu=cpus[0])}
+            stalls = machine_stalls(args)
+            dedicated["open_loop"] = load(args, port, "/api/v1/features/online", body, rate=args.rate, cpu=cpus[0])
+            dedicated["open_loop"]["machine_stalls"] = stalls
+            result["dedicated"] = dedicated
         with open(args.out, "w") as f:
             json.dump(result, f, indent=2)
     finally:

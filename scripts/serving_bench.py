@@ -67,28 +67,28 @@ def load(args, port, path, body_file, rate=0.0, server_pids=(), cpu=None):
     cmd = [args.load, "--port", str(port), "--path", path, "--body-file", body_file, "--connections",
            str(args.connections), "--duration", str(args.seconds), "--warmup", str(WARMUP_SECONDS), "--rate", str(rate)]
     gen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=pinned(cpu))
-    cpu = None
+    spent = None
     time.sleep(WARMUP_SECONDS + 0.05)
     before = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid), machine_ticks()
     time.sleep(args.seconds - 0.1)
     after = [cpu_seconds(p) for p in server_pids], cpu_seconds(gen.pid), machine_ticks()
     if server_pids:
-        cpu = (sum(after[0]) - sum(before[0]), after[1] - before[1], args.seconds - 0.1)
+        spent = (sum(after[0]) - sum(before[0]), after[1] - before[1], args.seconds - 0.1)
     out, _ = gen.communicate()
     result = json.loads(out)
     # Time the hypervisor gave this VM's CPUs to others during the window: it shows up as
     # stalls in the tail latencies, whatever the server does.
     result["steal_percent"] = 100.0 * (after[2][0] - before[2][0]) / max(1, after[2][1] - before[2][1])
-    if cpu is not None:
-        requests_in_window = result["rps"] * cpu[2]
-        result["server_cpu_us_per_request"] = cpu[0] / max(1.0, requests_in_window) * 1e6
-        result["generator_cpu_us_per_request"] = cpu[1] / max(1.0, requests_in_window) * 1e6
-        result["server_cores_busy"] = cpu[0] / cpu[2]
+    if spent is not None:
+        requests_in_window = result["rps"] * spent[2]
+        result["server_cpu_us_per_request"] = spent[0] / max(1.0, requests_in_window) * 1e6
+        result["generator_cpu_us_per_request"] = spent[1] / max(1.0, requests_in_window) * 1e6
+        result["server_cores_busy"] = spent[0] / spent[2]
     print(f"  {'closed loop' if rate == 0 else f'open loop at {rate:.0f}/s'}: {result['rps']:.0f} req/s, "
           f"p50 {result['p50_us']:.0f} us, p99 {result['p99_us']:.0f} us, errors {result['errors']}, "
           f"non-2xx {result['non_2xx']}, CPU steal {result['steal_percent']:.1f}%" +
           (f"; server CPU {result['server_cpu_us_per_request']:.1f} us/request ({result['server_cores_busy']:.2f} cores), "
-           f"generator {result['generator_cpu_us_per_request']:.1f} us/request" if cpu is not None else ""), flush=True)
+           f"generator {result['generator_cpu_us_per_request']:.1f} us/request" if spent is not None else ""), flush=True)
     return result
 
 

@@ -82,6 +82,21 @@ TEST(ValueTest, ParseAndCompare) {
   ASSERT_TRUE(padded.ok()) << padded.status();
   EXPECT_EQ(static_cast<int64_t>(padded->dec), 125);
   EXPECT_FALSE(ParseValue(DataType::Decimal(38, 0), "123456789012345678901234567890123456789").ok());
+  // Scaling up must not wrap: 38 integer digits at scale 10 are 48 digits, past any precision
+  // (this used to overflow the 128-bit value and could come back as a wrong number).
+  for (const char* big : {"99999999999999999999999999999999999999", "17014118346046923173168730371588410572",
+                           "34028236692093846346337460743176821146"}) {
+    auto wide = ParseValue(DataType::Decimal(38, 10), big);
+    EXPECT_FALSE(wide.ok()) << big << " parsed as " << FormatDecimal(wide->dec, 10);
+  }
+  // The largest values that fit still parse, at every scale.
+  auto max38 = ParseValue(DataType::Decimal(38, 10), "9999999999999999999999999999.9999999999");
+  ASSERT_TRUE(max38.ok()) << max38.status();
+  EXPECT_EQ(FormatDecimal(max38->dec, 10), "9999999999999999999999999999.9999999999");
+  auto int38 = ParseValue(DataType::Decimal(38, 0), "-99999999999999999999999999999999999999");
+  ASSERT_TRUE(int38.ok()) << int38.status();
+  EXPECT_EQ(FormatDecimal(int38->dec, 0), "-99999999999999999999999999999999999999");
+  EXPECT_FALSE(ParseValue(DataType::Decimal(38, 0), "1999999999999999999999999999999999999999999999999999999999.0000000001").ok());
   auto ts = ParseValue(DataType{TypeId::kTimestamp}, "2024-01-01T00:00:00Z");
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(ts->i, 1704067200000000);

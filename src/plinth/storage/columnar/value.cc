@@ -207,13 +207,20 @@ absl::StatusOr<Value> ParseValue(const DataType& type, std::string_view text) {
           }
           ++frac;
         }
+        // Leading zeros ("0.000123" for decimal(38,38)) are not digits of the value. Counted
+        // before the digit is taken in, so that the value never has more than 38 digits
+        // (10^38 < 2^127: no overflow).
+        if ((unscaled != 0 || c != '0') && ++significant > 38) return bad("too many digits");
         unscaled = unscaled * 10 + (c - '0');
-        // Leading zeros ("0.000123" for decimal(38,38)) are not digits of the value.
-        if (unscaled != 0 && ++significant > 38) return bad("too many digits");
       }
       if (digits == 0) return bad("");
-      unscaled *= Pow10(type.scale - std::max(frac, 0));
-      if (unscaled >= Pow10(type.precision)) return bad(StrCat("exceeds precision ", type.precision));
+      // `unscaled` has `significant` digits; scaling adds `shift` more. Checked before scaling,
+      // which would otherwise overflow for wide inputs and come back as a wrong value.
+      const int shift = type.scale - std::max(frac, 0);
+      if (unscaled != 0 && significant + shift > type.precision) {
+        return bad(StrCat("exceeds precision ", type.precision));
+      }
+      unscaled *= Pow10(shift);
       v.dec = neg ? -unscaled : unscaled;
       return v;
     }
