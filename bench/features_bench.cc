@@ -168,7 +168,9 @@ int main(int argc, char** argv) {
   // --- materialization ---
   {
     const ViewPlan& narrow = *catalog->View("narrow");
-    auto table = Check(delta::DeltaTable::Open({.root = narrow.table_path}), "open narrow");
+    delta::TableOptions table_options;
+    table_options.root = narrow.table_path;
+    auto table = Check(delta::DeltaTable::Open(table_options), "open narrow");
     auto snapshot = Check(table->LatestSnapshot(), "snapshot");
     auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
     std::uniform_int_distribution<int64_t> ent(0, entities - 1), ts(0, 86'400'000'000LL * 30);
@@ -257,7 +259,9 @@ int main(int argc, char** argv) {
     // A full rebuild compares every entity with the store and deletes those without rows.
     PushProbe rebuild_probe;
     start_probe(rebuild_probe);
-    auto rebuild = Check(materializer.Run(narrow, {.full = true}), "rebuild");
+    MaterializeOptions full;
+    full.full = true;
+    auto rebuild = Check(materializer.Run(narrow, full), "rebuild");
     std::printf("  full rebuild (nothing changed): %.3f s, %.0f rows/s, %lld written, %lld deleted, %d pass(es)\n",
                 rebuild.seconds, static_cast<double>(rebuild.rows_scanned) / rebuild.seconds,
                 static_cast<long long>(rebuild.rows_written), static_cast<long long>(rebuild.rows_deleted),
