@@ -12,7 +12,7 @@
 // them, the number of gaps over 1 ms, the longest gap, and the share of time beyond the first
 // millisecond of each gap (a request arriving then waits more than 1 ms); "worst" holds the
 // largest of each over CPUs. (On the VM this was written on, every CPU lost ~40 us every 1 ms,
-// 4-5% of its time, beside rarer stalls of 1-9 ms.)
+// about 5% of its time, 7-9% with every CPU busy, beside rarer stalls of 1-9 ms.)
 #include <pthread.h>
 #include <sched.h>
 

@@ -148,8 +148,12 @@ def start_baselines(model_path, ports, cpu=None):
                                os.path.join(ROOT, "bench"), "--port", str(port), "--log-level", "warning"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pinned(cpu))
              for port in ports]
-    for port in ports:
-        wait_http(f"http://127.0.0.1:{port}/docs")
+    try:
+        for port in ports:
+            wait_http(f"http://127.0.0.1:{port}/docs")
+    except Exception:
+        stop_all(bases)  # none left running when one does not come up
+        raise
     return bases
 
 
