@@ -14,6 +14,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +23,42 @@ import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 from serving_bench import load, machine_stalls, start_server, wait_http  # noqa: E402
+
+
+def push_throughput(args, url, data):
+    """One-row pushes to the 50-feature view from 1, 8 and 32 connections (closed loop, 5 s
+    each, bench/http_load): pushes/s, latency, and the Delta commits they took (concurrent
+    pushes share commits)."""
+    body = os.path.join(data, "push.json")
+    with open(body, "w") as f:
+        json.dump({"view": "wide", "rows": [{"user_id": 20_000_000, "event_timestamp": "2030-01-01T00:00:00Z",
+                                             **{f"f{i}": 0.5 for i in range(50)}}]}, f)
+    port = int(url.rsplit(":", 1)[1])
+    out = []
+    for connections in (1, 8, 32):
+        def version():
+            resp = requests.post(url + "/api/v1/features/push", data=open(body).read())
+            resp.raise_for_status()
+            return resp.json()["table_version"]
+
+        def pushes_served():
+            metrics = requests.get(url + "/metrics").text
+            return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                       if line.startswith('plinth_http_requests_total{method="POST",route="/api/v1/features/push",code="200"'))
+        before = version()
+        served = pushes_served()
+        run = subprocess.run([args.load, "--port", str(port), "--path", "/api/v1/features/push", "--body-file", body,
+                              "--connections", str(connections), "--duration", "5", "--warmup", "1", "--rate", "0"],
+                             capture_output=True, text=True, check=True)
+        r = json.loads(run.stdout)
+        pushes = pushes_served() - served  # warm-up included, like the commits
+        commits = version() - before - 1
+        r.update({"connections": connections, "commits": commits, "pushes_per_commit": pushes / max(1, commits)})
+        print(f"one-row pushes, {connections} connections: {r['rps']:.0f} pushes/s, p50 {r['p50_us'] / 1000:.2f} ms, "
+              f"p99 {r['p99_us'] / 1000:.2f} ms, errors {r['errors']}, non-2xx {r['non_2xx']}, "
+              f"{commits} commits (~{r['pushes_per_commit']:.1f} pushes each)", flush=True)
+        out.append(r)
+    return out
 
 
 def main():
@@ -77,6 +114,7 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
         push = {"p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1]}
         print(f"push one row -> readable online: p50 {push['p50_ms']:.2f} ms, p99 {push['p99_ms']:.2f} ms, "
               f"max {push['max_ms']:.2f} ms (300 pushes, each a Delta commit)", flush=True)
+        concurrent_pushes = push_throughput(args, url, data)
         body = os.path.join(data, "online.json")
         with open(body, "w") as f:
             json.dump({"service": "svc50", "entities": {"user_id": [args.entities // 2]}, "as_of": "2030-01-02T00:00:00Z"}, f)
@@ -88,7 +126,8 @@ feature_services: [{{name: svc50, features: ["wide:*"]}}]
         stalls = machine_stalls(args)
         open_loop = load(args, port, "/api/v1/features/online", body, rate=args.rate)
         open_loop["machine_stalls"] = stalls
-        result = {"entities": args.entities, "push_seconds": push_s, "push_to_online": push, "saturation": saturation,
+        result = {"entities": args.entities, "push_seconds": push_s, "push_to_online": push,
+                  "concurrent_pushes": concurrent_pushes, "saturation": saturation,
                   "open_loop": open_loop, "rate": args.rate}
         # The same store served with a CPU of its own: the server restarted on the same data dir
         # with one I/O thread on the last CPU, the generator on the first (as in the serving

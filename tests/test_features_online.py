@@ -92,7 +92,8 @@ def test_push_is_readable_online_and_recorded_offline(server):
                                   {"user_id": 8, "event_timestamp": "2026-01-01T09:00:00Z", "n": 1}])
     timings = out.pop("timings_ms")
     assert set(timings) == {"snapshot", "offline", "online"} and all(v >= 0 for v in timings.values())
-    assert out == {"view": "clicks", "rows": 2, "table_version": 1, "online_written": 2, "commit_attempts": 1}
+    assert out == {"view": "clicks", "rows": 2, "table_version": 1, "online_written": 2, "commit_attempts": 1,
+                   "commit_pushes": 1}
     push(server, "shops", [{"shop": "s1", "event_timestamp": "2026-01-01T00:00:00Z", "rating": 4.5, "country": "FR"}])
     got = online(server, [{"user_id": 7, "shop": "s1"}, {"user_id": 9, "shop": "s2"}], request={"boost": 2},
                  as_of="2026-01-01T12:00:00Z")

@@ -38,6 +38,9 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f, bool all) {
   flag("--model-cache-bytes", "model_cache_bytes", "Memory budget of loaded models, e.g. 512MiB (default 2GiB)");
   flag("--max-inflight-predictions", "max_inflight_predictions", "Predictions running at once (default: one per core)");
   flag("--max-queued-predictions", "max_queued_predictions", "Predictions waiting before new ones get 503 (default 256)");
+  flag("--max-inflight-writes", "max_inflight_writes",
+       "Feature-store writes (pushes, materializations, applies) running at once (default 32)");
+  flag("--max-queued-writes", "max_queued_writes", "Feature-store writes waiting before new ones get 503 (default 256)");
   flag("--max-io-lag-ms", "max_io_lag_ms",
        "Refuse predictions with 503 while an I/O thread runs ready work this late, 0 = never (default 50)");
 }

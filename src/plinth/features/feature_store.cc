@@ -70,7 +70,7 @@ absl::StatusOr<std::vector<MaterializeResult>> FeatureStore::Materialize(const s
 absl::StatusOr<PushResult> FeatureStore::Push(const std::string& view, const Json& rows) {
   std::shared_ptr<const Catalog> cat = catalog();
   PLINTH_ASSIGN_OR_RETURN(const ViewPlan* v, cat->FindView(view));
-  return PushRows(*v, rows, writer_, options_.clock, snapshots_, maintainer_);
+  return PushRows(*v, rows, writer_, options_.clock, snapshots_, committer_, maintainer_);
 }
 
 absl::StatusOr<OnlineReadResult> FeatureStore::ReadOnline(const ServicePlan& service, const std::vector<EntityKeys>& entities,

@@ -56,6 +56,7 @@ class FeatureStore {
   mutable std::mutex mu_;
   std::shared_ptr<const Catalog> catalog_;  // guarded by mu_ (swapped whole)
   TableSnapshots snapshots_;                // pushed tables' latest snapshots, between pushes
+  PushCommitter committer_;                 // pushes to one table share commits
   TableMaintainer maintainer_;            // pushed tables' checkpoints and compactions, off the request path
 };
 

@@ -60,6 +60,50 @@ absl::Status AppendToColumn(const Value& v, columnar::Column& col, std::string_v
   }
 }
 
+// A column a push may set: join keys, event time, [created time], features.
+struct PushField {
+  std::string column;
+  ValueType type;
+};
+
+// The parsed rows as a batch of the source table's current columns (columns no field names
+// are null). `*snapshot_ms` gets the time taken to find the table's latest snapshot.
+absl::StatusOr<columnar::RecordBatch> BuildBatch(const ViewPlan& view, const std::vector<std::vector<Value>>& parsed,
+                                                 const std::vector<PushField>& fields, TableSnapshots& snapshots,
+                                                 double* snapshot_ms) {
+  const auto started = std::chrono::steady_clock::now();
+  auto table = delta::DeltaTable::Open({.root = view.table_path});
+  if (!table.ok()) {
+    return absl::FailedPreconditionError(StrCat("feature view '", view.def.name, "': cannot open source table ", view.table_path,
+                                                ": ", table.status().message()));
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const delta::Snapshot> snapshot, snapshots.Latest(**table));
+  *snapshot_ms = SecondsSince(started) * 1e3;
+  auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
+  columnar::RecordBatch batch(schema);
+  std::vector<int> field_of_column(schema->size(), -1);
+  for (size_t c = 0; c < schema->size(); ++c) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].column == schema->field(c).name) {
+        field_of_column[c] = static_cast<int>(i);
+        break;
+      }
+    }
+  }
+  const Value null;
+  for (size_t r = 0; r < parsed.size(); ++r) {
+    for (size_t c = 0; c < schema->size(); ++c) {
+      const Value& v = field_of_column[c] >= 0 ? parsed[r][field_of_column[c]] : null;
+      if (v.is_null() && !schema->field(c).nullable) {
+        return absl::InvalidArgumentError(StrCat("rows[", r, "]: column '", schema->field(c).name, "' may not be null"));
+      }
+      PLINTH_RETURN_IF_ERROR(AppendToColumn(v, batch.columns[c], StrCat("rows[", r, "].", schema->field(c).name)));
+    }
+    ++batch.num_rows;
+  }
+  return batch;
+}
+
 }  // namespace
 
 Json PushResult::ToJson() const {
@@ -68,20 +112,17 @@ Json PushResult::ToJson() const {
           {"table_version", table_version},
           {"online_written", online_written},
           {"commit_attempts", commit_attempts},
+          {"commit_pushes", commit_pushes},
           {"timings_ms", {{"snapshot", snapshot_ms}, {"offline", offline_ms}, {"online", online_ms}}}};
 }
 
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableSnapshots& snapshots, TableMaintainer& maintainer) {
+                                    TableSnapshots& snapshots, PushCommitter& committer, TableMaintainer& maintainer) {
   if (!rows.is_array()) return absl::InvalidArgumentError("'rows' must be a list of objects");
   if (rows.empty()) return absl::InvalidArgumentError("'rows' is empty");
   if (rows.size() > kMaxPushRows) return absl::InvalidArgumentError(StrCat("at most ", kMaxPushRows, " rows per push"));
   // What each accepted key means: column name -> (declared type, role index).
-  struct Field {
-    std::string column;
-    ValueType type;
-  };
-  std::vector<Field> fields;  // join keys, event, [created], features
+  std::vector<PushField> fields;  // join keys, event, [created], features
   std::map<std::string, size_t, std::less<>> by_name;
   for (const JoinKey& k : view.join_keys) fields.push_back({k.name, k.type});
   fields.push_back({view.source.event_timestamp_column, ValueType::kTimestamp});
@@ -112,62 +153,9 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
     if (has_created && parsed[r][nk + 1].is_null()) parsed[r][nk + 1] = Value::Time(now);
   }
 
-  // 1. The offline record: one Delta commit with every row.
-  const auto started = std::chrono::steady_clock::now();
-  auto table = delta::DeltaTable::Open({.root = view.table_path});
-  if (!table.ok()) {
-    return absl::FailedPreconditionError(StrCat("feature view '", view.def.name, "': cannot open source table ", view.table_path,
-                                                ": ", table.status().message()));
-  }
-  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const delta::Snapshot> snapshot, snapshots.Latest(**table));
-  const double snapshot_ms = SecondsSince(started) * 1e3;
-  const auto offline_started = std::chrono::steady_clock::now();
-  auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
-  columnar::RecordBatch batch(schema);
-  std::vector<int> field_of_column(schema->size(), -1);
-  for (size_t c = 0; c < schema->size(); ++c) {
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (fields[i].column == schema->field(c).name) {
-        field_of_column[c] = static_cast<int>(i);
-        break;
-      }
-    }
-  }
-  for (size_t r = 0; r < parsed.size(); ++r) {
-    for (size_t c = 0; c < schema->size(); ++c) {
-      const Value null;
-      const Value& v = field_of_column[c] >= 0 ? parsed[r][field_of_column[c]] : null;
-      if (v.is_null() && !schema->field(c).nullable) {
-        return absl::InvalidArgumentError(StrCat("rows[", r, "]: column '", schema->field(c).name, "' may not be null"));
-      }
-      PLINTH_RETURN_IF_ERROR(AppendToColumn(v, batch.columns[c], StrCat("rows[", r, "].", schema->field(c).name)));
-    }
-    ++batch.num_rows;
-  }
-  bool handed = false;
-  delta::WriteOptions wopts;
-  wopts.read_snapshot = snapshot.get();
-  wopts.checkpoint = false;  // on the maintainer's thread, off the push's path
-  PLINTH_ASSIGN_OR_RETURN(delta::WriteResult written, (*table)->Write(
-                                                          [&](columnar::RecordBatch* out) -> absl::StatusOr<bool> {
-                                                            if (handed) return false;
-                                                            handed = true;
-                                                            *out = std::move(batch);
-                                                            return true;
-                                                          },
-                                                          wopts));
-  PushResult result;
-  result.view = view.def.name;
-  result.rows = static_cast<int64_t>(parsed.size());
-  result.table_version = written.version;
-  result.commit_attempts = written.attempts;
-  result.snapshot_ms = snapshot_ms;
-  result.offline_ms = SecondsSince(offline_started) * 1e3;
-  const auto online_started = std::chrono::steady_clock::now();
-
+  // The online records, encoded before anything is written.
+  std::vector<PendingRow> pending(view.def.online ? parsed.size() : 0);
   if (view.def.online) {
-    // 2. The online store: the newest row per entity.
-    std::vector<PendingRow> pending(parsed.size());
     std::vector<Value> features(view.def.features.size());
     for (size_t r = 0; r < parsed.size(); ++r) {
       PendingRow& row = pending[r];
@@ -178,9 +166,34 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
       for (size_t f = 0; f < features.size(); ++f) features[f] = parsed[r][first_feature + f];
       EncodeRecord({view.layout, row.event_micros, row.created_micros}, features, &row.record);
     }
+  }
+
+  // 1. The offline record: the rows in one Delta commit, shared with concurrent pushes to the
+  // view (push_commit.h). Rebuilt when the table's columns changed while the push waited.
+  PushResult result;
+  bool checkpoint_due = false;
+  result.view = view.def.name;
+  result.rows = static_cast<int64_t>(parsed.size());
+  for (int attempt = 1;; ++attempt) {
+    PLINTH_ASSIGN_OR_RETURN(columnar::RecordBatch batch, BuildBatch(view, parsed, fields, snapshots, &result.snapshot_ms));
+    const auto offline_started = std::chrono::steady_clock::now();
+    absl::StatusOr<GroupCommit> commit = committer.Append(view.table_path, std::move(batch), snapshots);
+    result.offline_ms = SecondsSince(offline_started) * 1e3;
+    if (absl::IsAborted(commit.status()) && attempt < 3) continue;
+    if (!commit.ok()) return commit.status();
+    result.table_version = commit->version;
+    result.commit_attempts = commit->attempts;
+    result.commit_pushes = commit->pushes;
+    checkpoint_due = commit->checkpoint_due;
+    break;
+  }
+  const auto online_started = std::chrono::steady_clock::now();
+
+  if (view.def.online) {
+    // 2. The online store: the newest row per entity.
     auto online = writer.WriteLatest(pending, kv::Durability::kLogged);
     if (!online.ok()) {
-      return absl::InternalError(StrCat("rows committed to the offline table (version ", written.version,
+      return absl::InternalError(StrCat("rows committed to the offline table (version ", result.table_version,
                                         ") but not to the online store: ", online.status().message(),
                                         "; run `plinth features materialize --view ", view.def.name, "` to repair"));
     }
@@ -189,8 +202,8 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   result.online_ms = SecondsSince(online_started) * 1e3;
   // The checkpoint due at this version, once the rows are readable everywhere (its disk writes
   // would otherwise compete with the online write).
-  if (delta::DeltaTable::CheckpointDue(snapshot->metadata(), written.version)) {
-    maintainer.Schedule(view.table_path, written.version);
+  if (checkpoint_due) {
+    maintainer.Schedule(view.table_path, result.table_version);
   }
   return result;
 }

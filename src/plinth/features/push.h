@@ -3,8 +3,8 @@
 // Each row is an object keyed by source column (or feature name): the join keys and the
 // event timestamp are required; the created timestamp defaults to the server's clock when the
 // source has one; features left out are null. The rows are first appended to the view's
-// source Delta table in one commit, then written to the online store through OnlineWriter
-// (newer-wins): the offline table is the record, so a failure after the commit is repaired by
+// source Delta table in one commit (shared with the pushes to the view running at the same
+// time: push_commit.h), then written to the online store through OnlineWriter (newer-wins): the offline table is the record, so a failure after the commit is repaired by
 // the next materialization and the two never disagree on what was accepted. A bad row
 // rejects the whole push before anything is written.
 // Thread-safety: safe for concurrent use.
@@ -14,6 +14,7 @@
 #include "plinth/base/json.h"
 #include "plinth/features/catalog.h"
 #include "plinth/features/online_writer.h"
+#include "plinth/features/push_commit.h"
 #include "plinth/features/table_maintainer.h"
 #include "plinth/features/table_snapshots.h"
 
@@ -27,8 +28,9 @@ struct PushResult {
   int64_t table_version = -1;
   int64_t online_written = 0;  // rows that became the latest of their entity
   int commit_attempts = 0;     // Delta commit attempts (more than 1: lost a race, rebased)
+  int commit_pushes = 0;       // pushes sharing the commit (group commit), this one included
   double snapshot_ms = 0;      // the table's latest snapshot
-  double offline_ms = 0;       // data file + commit
+  double offline_ms = 0;       // data file + commit, with the wait for a running commit
   double online_ms = 0;        // online store write
   Json ToJson() const;
 };
@@ -36,7 +38,8 @@ struct PushResult {
 // A view with `online: false` gets the offline commit only. The table's snapshot comes from
 // `snapshots` (kept between pushes); the Delta checkpoint that falls due at the new version is
 // left to `maintainer` (a background thread, which also compacts the pushes' small files).
+// Commits go through `committer`, which must be the same for every push to the table.
 absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, OnlineWriter& writer, Clock* clock,
-                                    TableSnapshots& snapshots, TableMaintainer& maintainer);
+                                    TableSnapshots& snapshots, PushCommitter& committer, TableMaintainer& maintainer);
 
 }  // namespace plinth::features

@@ -27,7 +27,8 @@ void MaybeCompact(delta::DeltaTable& table) {
 
 }  // namespace
 
-TableMaintainer::TableMaintainer() : thread_([this] { Run(); }) {}
+TableMaintainer::TableMaintainer(std::chrono::milliseconds min_interval)
+    : min_interval_(min_interval), thread_([this] { Run(); }) {}
 
 TableMaintainer::~TableMaintainer() {
   {
@@ -50,11 +51,26 @@ void TableMaintainer::Schedule(const std::string& root, int64_t version) {
 void TableMaintainer::Run() {
   // Below the request threads: upkeep must not take CPU from pushes and reads.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+  using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !queued_.empty(); });
     if (stop_) return;
-    auto it = queued_.begin();
+    // The queued table whose turn comes first (min_interval_ after its last upkeep ended).
+    auto it = queued_.end();
+    Clock::time_point due;
+    for (auto q = queued_.begin(); q != queued_.end(); ++q) {
+      auto done = last_done_.find(q->first);
+      const Clock::time_point at = done == last_done_.end() ? Clock::time_point::min() : done->second + min_interval_;
+      if (it == queued_.end() || at < due) {
+        it = q;
+        due = at;
+      }
+    }
+    if (due > Clock::now()) {
+      cv_.wait_until(lock, due);  // newer versions replace the queued one meanwhile
+      continue;
+    }
     const std::string root = it->first;
     const int64_t version = it->second;
     queued_.erase(it);
@@ -69,6 +85,7 @@ void TableMaintainer::Run() {
       LogWarn(StrCat("checkpoint of ", root, ": ", table.status().message()));
     }
     lock.lock();
+    last_done_[root] = Clock::now();
   }
 }
 

@@ -177,7 +177,7 @@ void AddFeaturesRoutes(Router& router, const FeaturesDeps& deps) {
                 PLINTH_ASSIGN_OR_RETURN(features::ApplyResult result, store->Apply(defs, options, AuditFrom(req)));
                 return JsonResponse(200, result.ToJson());
               }};
-  apply.offload = Route::Offload::kAlways;  // reads table schemas, may create tables
+  apply.offload = Route::Offload::kWrites;  // reads table schemas, may create tables
   router.Add(std::move(apply));
 
   router.Add({"GET", "/api/v1/features", Access::kRead, false, [reg](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
@@ -237,7 +237,7 @@ void AddFeaturesRoutes(Router& router, const FeaturesDeps& deps) {
                       for (const auto& r : results) items.push_back(r.ToJson());
                       return JsonResponse(200, {{"views", items}});
                     }};
-  materialize.offload = Route::Offload::kAlways;
+  materialize.offload = Route::Offload::kWrites;
   router.Add(std::move(materialize));
 
   Route push{"POST", "/api/v1/features/push", Access::kWrite, false, [store](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
@@ -249,7 +249,7 @@ void AddFeaturesRoutes(Router& router, const FeaturesDeps& deps) {
                PLINTH_ASSIGN_OR_RETURN(features::PushResult result, store->Push(*view, body["rows"]));
                return JsonResponse(200, result.ToJson());
              }};
-  push.offload = Route::Offload::kAlways;  // commits to the Delta table
+  push.offload = Route::Offload::kWrites;  // commits to the Delta table
   router.Add(std::move(push));
 
   router.Add({"POST", "/api/v1/features/online", Access::kRead, false, [store](HttpRequest& req) -> absl::StatusOr<HttpResponse> {

@@ -482,6 +482,9 @@ class HttpServer::Impl {
                                                          t_io_lag->micros() / 1000, " ms for an I/O thread); retry later")),
                            503, route->error_format);
       resp.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
+    } else if (route->offload == Offload::kWrites && (options_.writes != nullptr || options_.offload != nullptr)) {
+      BoundedExecutor& executor = options_.writes != nullptr ? *options_.writes : *options_.offload;
+      resp = co_await CallOffloaded(executor, outstanding_, options_.retry_after_seconds, *route, req);
     } else if (route->offload == Offload::kAlways && options_.offload != nullptr) {
       resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
     } else {

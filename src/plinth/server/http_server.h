@@ -49,6 +49,9 @@ class HttpServer {
     // Runs the handlers of `offload` routes (predictions); when it is full they answer 503
     // with Retry-After: `retry_after_seconds`. Null runs them on the I/O threads.
     BoundedExecutor* offload = nullptr;
+    // Runs the handlers of Offload::kWrites routes, refusing with 503 the same way when full.
+    // Null runs them on `offload`.
+    BoundedExecutor* writes = nullptr;
     int retry_after_seconds = 1;
     // Requests of Offload::kWhenAsked routes (predictions that run inline) are refused with 503
     // + Retry-After while their I/O thread runs ready work later than this (io_lag.h); 0 = never.

@@ -6,7 +6,9 @@
 // `offload` says where a handler runs: on the I/O thread (kNever); on the server's bounded
 // prediction executor (kAlways; 503 + Retry-After when it is full); or first on the I/O thread
 // with `req.on_io_thread` set, where a handler that would block (load a model, a big batch)
-// answers OffloadResponse() and is then run again on the executor (kWhenAsked).
+// answers OffloadResponse() and is then run again on the executor (kWhenAsked); or on the
+// server's bounded executor for feature-store writes (kWrites: pushes, materializations and
+// applies wait on disk and may run long, so they never hold a prediction worker).
 // `error_format` shapes its errors.
 // Thread-safety: build at start-up; Match is then safe for concurrent use.
 #pragma once
@@ -28,7 +30,7 @@ struct Route {
   Access access = Access::kRead;
   bool upload = false;
   std::function<absl::StatusOr<HttpResponse>(HttpRequest&)> handler;
-  enum class Offload { kNever, kAlways, kWhenAsked };
+  enum class Offload { kNever, kAlways, kWhenAsked, kWrites };
   Offload offload = Offload::kNever;
   ErrorFormat error_format = ErrorFormat::kPlinth;
 };

@@ -78,6 +78,9 @@ absl::Status RunServer(const ServerConfig& config) {
   int workers = config.max_inflight_predictions > 0 ? config.max_inflight_predictions
                                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   BoundedExecutor predictions({.threads = workers, .max_queued = config.max_queued_predictions});
+  // Feature-store writes (pushes, materializations, applies) run here: they wait on disk and
+  // may run for minutes, and must not take the prediction workers while they do.
+  BoundedExecutor writes({.threads = config.max_inflight_writes, .max_queued = config.max_queued_writes});
 
   Router router;
   HttpServer* server_ptr = nullptr;
@@ -101,7 +104,16 @@ absl::Status RunServer(const ServerConfig& config) {
                                                predictions.queued(), "\n",
                                                "# HELP plinth_predict_rejected_total Predictions refused with 503 (queue full).\n",
                                                "# TYPE plinth_predict_rejected_total counter\nplinth_predict_rejected_total ",
-                                               predictions.rejected(), "\n");
+                                               predictions.rejected(), "\n",
+                                               "# HELP plinth_write_workers Feature-store write threads.\n",
+                                               "# TYPE plinth_write_workers gauge\nplinth_write_workers ", writes.threads(), "\n",
+                                               "# HELP plinth_write_inflight Feature-store writes running.\n",
+                                               "# TYPE plinth_write_inflight gauge\nplinth_write_inflight ", writes.running(), "\n",
+                                               "# HELP plinth_write_queued Feature-store writes waiting for a thread.\n",
+                                               "# TYPE plinth_write_queued gauge\nplinth_write_queued ", writes.queued(), "\n",
+                                               "# HELP plinth_write_rejected_total Feature-store writes refused with 503 (queue full).\n",
+                                               "# TYPE plinth_write_rejected_total counter\nplinth_write_rejected_total ",
+                                               writes.rejected(), "\n");
                                      return out;
                                    }});
   AddRegistryRoutes(router, *reg, *stores.objects, compiled.get());
@@ -133,6 +145,7 @@ absl::Status RunServer(const ServerConfig& config) {
   opts.metrics = &metrics;
   opts.access_log = access_log.get();
   opts.offload = &predictions;
+  opts.writes = &writes;
   opts.max_io_lag_ms = config.max_io_lag_ms;
   PLINTH_ASSIGN_OR_RETURN(auto server, HttpServer::Create(opts));
   server_ptr = server.get();

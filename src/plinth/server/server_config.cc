@@ -13,7 +13,8 @@ const std::vector<std::string>& ServerConfigKeys() {
       "data_dir",        "listen",       "auth",           "meta",           "objects",        "online",        "threads",
       "max_body_bytes",  "max_upload_bytes", "max_header_bytes", "request_timeout", "idle_timeout", "shutdown_grace",
       "max_connections", "rate_limit",   "access_log",     "log_level",      "model_cache_bytes",
-      "max_inflight_predictions", "max_queued_predictions", "max_io_lag_ms"};
+      "max_inflight_predictions", "max_queued_predictions", "max_inflight_writes", "max_queued_writes",
+      "max_io_lag_ms"};
   return kKeys;
 }
 
@@ -122,6 +123,16 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const Config& c) {
   PLINTH_ASSIGN_OR_RETURN(s.max_queued_predictions, c.GetInt("max_queued_predictions", s.max_queued_predictions));
   if (s.max_queued_predictions < 0) {
     return absl::InvalidArgumentError(StrCat("config 'max_queued_predictions' (", c.Origin("max_queued_predictions"), ") must be >= 0"));
+  }
+  PLINTH_ASSIGN_OR_RETURN(int64_t write_threads, c.GetInt("max_inflight_writes", s.max_inflight_writes));
+  if (write_threads < 1 || write_threads > 1024) {
+    return absl::InvalidArgumentError(
+        StrCat("config 'max_inflight_writes' (", c.Origin("max_inflight_writes"), ") must be from 1 to 1024"));
+  }
+  s.max_inflight_writes = static_cast<int>(write_threads);
+  PLINTH_ASSIGN_OR_RETURN(s.max_queued_writes, c.GetInt("max_queued_writes", s.max_queued_writes));
+  if (s.max_queued_writes < 0) {
+    return absl::InvalidArgumentError(StrCat("config 'max_queued_writes' (", c.Origin("max_queued_writes"), ") must be >= 0"));
   }
   PLINTH_ASSIGN_OR_RETURN(int64_t lag, c.GetInt("max_io_lag_ms", s.max_io_lag_ms));
   if (lag < 0 || lag > 60000) {

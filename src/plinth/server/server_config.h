@@ -33,6 +33,8 @@ struct ServerConfig {
   int64_t model_cache_bytes = int64_t{2} << 30;  // byte budget of loaded models
   int max_inflight_predictions = 0;              // prediction threads; 0 = one per core
   int64_t max_queued_predictions = 256;          // waiting beyond those before 503
+  int max_inflight_writes = 32;                  // feature-store write threads (pushes, materializations)
+  int64_t max_queued_writes = 256;               // writes waiting beyond those before 503
   int max_io_lag_ms = 50;                        // I/O thread behind by more: predictions get 503; 0 = never
   std::string access_log = "stderr";
   std::string log_level = "info";

@@ -28,7 +28,10 @@ absl::StatusOr<std::unique_ptr<LocalLogStore>> LocalLogStore::Create(Options opt
 std::string LocalLogStore::LogFilePath(std::string_view name) const { return StrCat(log_dir_, "/", name); }
 
 absl::StatusOr<std::vector<LogFile>> LocalLogStore::List(int64_t start_version) {
-  absl::StatusOr<std::vector<DirEntry>> entries = options_.fs->ListDir(log_dir_);
+  absl::StatusOr<std::vector<DirEntry>> entries = options_.fs->ListDir(log_dir_, [start_version](std::string_view name) {
+    std::optional<LogFile> f = ParseLogFileName(name);
+    return f && f->version >= start_version;
+  });
   if (absl::IsNotFound(entries.status())) return std::vector<LogFile>();
   if (!entries.ok()) return entries.status();
   std::vector<LogFile> out;
@@ -105,18 +108,39 @@ absl::Status LocalLogStore::WriteLastCheckpoint(const LastCheckpoint& checkpoint
 }
 
 absl::StatusOr<int> LocalLogStore::DeleteExpiredLogFiles(int64_t before_version, int64_t cutoff_micros) {
-  absl::StatusOr<std::vector<DirEntry>> entries = options_.fs->ListDir(log_dir_);
-  if (absl::IsNotFound(entries.status())) return 0;
-  if (!entries.ok()) return entries.status();
+  // Names first, without a stat each: the log of a table that takes many small commits holds
+  // thousands of files, and this runs at every checkpoint.
+  std::vector<std::pair<int64_t, std::string>> logs;  // before `before_version`, by version
+  std::vector<std::string> temps;
+  absl::StatusOr<std::vector<DirEntry>> listed = options_.fs->ListDir(log_dir_, [&](std::string_view name) {
+    if (std::optional<LogFile> f = ParseLogFileName(name)) {
+      if (f->version < before_version) logs.emplace_back(f->version, std::string(name));
+    } else if (IsOurTempFile(name)) {
+      temps.emplace_back(name);
+    }
+    return false;
+  });
+  if (absl::IsNotFound(listed.status())) return 0;
+  if (!listed.ok()) return listed.status();
+  std::sort(logs.begin(), logs.end());
   int deleted = 0;
-  for (const DirEntry& e : *entries) {
-    if (!e.is_regular_file || e.modification_time_micros >= cutoff_micros) continue;
-    std::optional<LogFile> f = ParseLogFileName(e.name);
-    bool expired = f ? f->version < before_version : IsOurTempFile(e.name);
-    if (!expired) continue;
-    PLINTH_RETURN_IF_ERROR(options_.fs->Remove(LogFilePath(e.name)));
+  auto remove_if_expired = [&](const std::string& name) -> absl::StatusOr<bool> {
+    absl::StatusOr<DirEntry> e = options_.fs->Stat(LogFilePath(name));
+    if (absl::IsNotFound(e.status())) return true;  // removed meanwhile
+    if (!e.ok()) return e.status();
+    if (!e->is_regular_file || e->modification_time_micros >= cutoff_micros) return false;
+    PLINTH_RETURN_IF_ERROR(options_.fs->Remove(LogFilePath(name)));
     ++deleted;
+    return true;
+  };
+  // Oldest version first, up to the first file still inside the retention period: versions
+  // are written in time order, so what follows is newer still (Delta's log cleanup reasons
+  // the same way), and a checkpoint with nothing to expire costs one stat.
+  for (const auto& [version, name] : logs) {
+    PLINTH_ASSIGN_OR_RETURN(bool expired, remove_if_expired(name));
+    if (!expired) break;
   }
+  for (const std::string& name : temps) PLINTH_RETURN_IF_ERROR(remove_if_expired(name).status());
   if (deleted > 0 && options_.fsync) PLINTH_RETURN_IF_ERROR(options_.fs->SyncDir(log_dir_));
   return deleted;
 }

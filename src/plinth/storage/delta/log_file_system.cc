@@ -28,13 +28,14 @@ int64_t MtimeMicros(const struct stat& st) {
 
 class PosixLogFileSystem : public LogFileSystem {
  public:
-  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& dir) override {
+  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& dir, const NameFilter& want) override {
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) return ErrnoStatus(errno, "list", dir);
     std::vector<DirEntry> out;
     while (struct dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
+      if (want && !want(name)) continue;
       struct stat st;
       if (::fstatat(::dirfd(d), e->d_name, &st, 0) != 0) continue;  // removed meanwhile
       out.push_back({name, S_ISREG(st.st_mode), static_cast<int64_t>(st.st_size), MtimeMicros(st)});

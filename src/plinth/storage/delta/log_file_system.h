@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,12 +22,17 @@ struct DirEntry {
   int64_t modification_time_micros = 0;
 };
 
+// Which names a listing returns; null: all.
+using NameFilter = std::function<bool(std::string_view name)>;
+
 class LogFileSystem {
  public:
   virtual ~LogFileSystem() = default;
 
-  // Entries of `dir` (not recursive). NotFound when `dir` does not exist.
-  virtual absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
+  // Entries of `dir` (not recursive) that `want` accepts, and only those are stat'ed: a log
+  // of many thousand commits is listed from a version on for a stat per file returned.
+  // NotFound when `dir` does not exist.
+  virtual absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& dir, const NameFilter& want = nullptr) = 0;
   // NotFound when absent.
   virtual absl::StatusOr<DirEntry> Stat(const std::string& path) = 0;
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;

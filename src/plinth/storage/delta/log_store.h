@@ -66,8 +66,9 @@ class LogStore {
   // Replaces _last_checkpoint atomically.
   virtual absl::Status WriteLastCheckpoint(const LastCheckpoint& checkpoint) = 0;
   // Log cleanup: deletes commit, checkpoint and checksum files with version < `before_version`
-  // whose modification time is older than `cutoff_micros`, and leftover temp files older than
-  // the cutoff. The caller chooses `before_version` (a checkpoint version it keeps).
+  // whose modification time is older than `cutoff_micros`, oldest version first and up to the
+  // first one that is not (versions are written in time order), and leftover temp files older
+  // than the cutoff. The caller chooses `before_version` (a checkpoint version it keeps).
   // Returns the number of files deleted.
   virtual absl::StatusOr<int> DeleteExpiredLogFiles(int64_t before_version, int64_t cutoff_micros) = 0;
 };

@@ -144,7 +144,9 @@ TEST(LocalLogStoreTest, PublishGateDecidesWhetherTheCommitBecomesVisible) {
 // Fails chosen steps of a commit; with `crash` set, cleanup is skipped too (as if the process died).
 class FaultyFileSystem : public LogFileSystem {
  public:
-  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& d) override { return base_->ListDir(d); }
+  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& d, const NameFilter& w) override {
+    return base_->ListDir(d, w);
+  }
   absl::StatusOr<DirEntry> Stat(const std::string& p) override { return base_->Stat(p); }
   absl::StatusOr<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
   absl::Status WriteNewFile(const std::string& p, std::string_view data, bool sync) override {
@@ -222,6 +224,26 @@ TEST(LocalLogStoreTest, DeleteExpiredLogFilesHonorsVersionAndAge) {
   EXPECT_EQ(deleted, 1);  // commit 1; the checkpoint at 2 and later commits stay
   PLINTH_ASSERT_OK_AND_ASSIGN(files, store->List());
   EXPECT_EQ(files.size(), 3u);
+}
+
+TEST(LocalLogStoreTest, DeleteExpiredLogFilesStopsAtTheFirstRecentVersion) {
+  TempDir dir;
+  auto store = StoreAt(dir.path().string());
+  for (int v = 0; v < 5; ++v) PLINTH_ASSERT_OK(store->PutIfAbsent(v, "x\n"));
+  // Commits 0, 1 and 3 are old, commit 2 is recent: cleanup goes oldest first and stops at 2.
+  for (int v : {0, 1, 3}) {
+    struct timespec times[2] = {{1000, 0}, {1000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, dir.Sub(StrCat("_delta_log/", CommitFileName(v))).c_str(), times, 0), 0);
+  }
+  PLINTH_ASSERT_OK_AND_ASSIGN(int deleted, store->DeleteExpiredLogFiles(4, 2'000'000'000));
+  EXPECT_EQ(deleted, 2);
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto files, store->List());
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files.front().version, 2);
+  // Listing from a version returns that version and later ones only.
+  PLINTH_ASSERT_OK_AND_ASSIGN(files, store->List(3));
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files.front().version, 3);
 }
 
 }  // namespace

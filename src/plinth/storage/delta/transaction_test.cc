@@ -317,7 +317,9 @@ TEST_F(TransactionTest, RefusesToWriteFeaturesItDoesNotEnforce) {
 // Fails link() once, as if the process crashed after writing the temp file.
 class LinkFailsOnce : public LogFileSystem {
  public:
-  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& d) override { return base_->ListDir(d); }
+  absl::StatusOr<std::vector<DirEntry>> ListDir(const std::string& d, const NameFilter& w) override {
+    return base_->ListDir(d, w);
+  }
   absl::StatusOr<DirEntry> Stat(const std::string& p) override { return base_->Stat(p); }
   absl::StatusOr<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
   absl::Status WriteNewFile(const std::string& p, std::string_view d, bool s) override { return base_->WriteNewFile(p, d, s); }
