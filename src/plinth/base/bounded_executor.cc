@@ -7,15 +7,16 @@ namespace plinth {
 BoundedExecutor::BoundedExecutor(Options options) : options_(options) {
   options_.threads = std::max(1, options_.threads);
   options_.max_queued = std::max<int64_t>(0, options_.max_queued);
-  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < options_.threads; ++i) slots_.push_back(std::make_unique<Slot>());
+  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
 }
 
 BoundedExecutor::~BoundedExecutor() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
+    for (auto& s : slots_) s->cv.notify_all();
   }
-  cv_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
@@ -30,16 +31,28 @@ bool BoundedExecutor::TrySubmit(std::function<void()> task) {
       return false;
     }
     queue_.push_back(std::move(task));
+    if (!idle_.empty()) {  // else a running worker takes it when it is done
+      Slot& s = *slots_[idle_.back()];
+      idle_.pop_back();
+      s.woken = true;
+      s.cv.notify_one();
+    }
   }
-  cv_.notify_one();
   return true;
 }
 
-void BoundedExecutor::WorkerLoop() {
+void BoundedExecutor::WorkerLoop(int me) {
+  Slot& slot = *slots_[me];
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping and drained
+    if (queue_.empty()) {
+      if (stop_) return;  // stopping and drained
+      idle_.push_back(me);
+      slot.cv.wait(lock, [&] { return slot.woken || stop_; });
+      if (!slot.woken) idle_.erase(std::find(idle_.begin(), idle_.end(), me));  // woken by stop_
+      slot.woken = false;
+      continue;
+    }
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
     ++running_;

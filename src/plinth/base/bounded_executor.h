@@ -6,7 +6,9 @@
 // At most `threads` tasks run at once and at most `max_queued` more wait; TrySubmit refuses
 // (returns false, runs nothing) past that, so a caller can shed load instead of letting the
 // queue and its latency grow without bound (admission control). Tasks run in FIFO order and
-// must not throw. The destructor runs the tasks still queued, then joins the threads.
+// must not throw. A task goes to the worker that went idle last: under light load the same
+// few threads run everything, with warm caches and malloc arenas, however many there are.
+// The destructor runs the tasks still queued, then joins the threads.
 // Thread-safety: safe for concurrent use.
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -42,12 +45,17 @@ class BoundedExecutor {
   uint64_t completed() const;
 
  private:
-  void WorkerLoop();
+  struct Slot {  // one per worker, to wake that one
+    std::condition_variable cv;
+    bool woken = false;  // guarded by mu_
+  };
+  void WorkerLoop(int me);
 
   Options options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::thread> workers_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::vector<int> idle_;                    // guarded by mu_: waiting workers, the latest last
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   int64_t running_ = 0;                      // guarded by mu_
   uint64_t rejected_ = 0;                    // guarded by mu_
