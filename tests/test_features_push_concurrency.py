@@ -82,3 +82,27 @@ def test_bad_write_pool_settings_are_refused(tmp_path):
                            (["--max-queued-writes", "-1"], "max_queued_writes")]:
         rc, out, err = run_binary(["server", "--data-dir", str(tmp_path / "d"), "--listen", "127.0.0.1:0", *flags], tmp_path)
         assert rc != 0 and message in err, (flags, rc, err)
+
+
+def test_cli_pushes_a_large_file_in_several_pushes(server, tmp_path):
+    import json
+    apply(server)
+    path = tmp_path / "rows.jsonl"
+    n = 23_456
+    path.write_text("".join(json.dumps({"user_id": i, "event_timestamp": "2026-01-01T00:00:00Z", "n": i}) + "\n"
+                            for i in range(n)))
+    _, out, _ = server.cli("features", "push", "clicks", "--file", str(path))
+    assert out.startswith(f"pushed {n} rows to clicks in 3 pushes (table versions 1-3)"), out
+    assert sorted(r["n"] for r in scan_at(server, "clicks", 3)) == list(range(n))
+    got = online(server, {"user_id": [0, 12_345, n - 1], "shop": ["x"] * 3}, request={"boost": 1},
+                 as_of="2026-01-01T01:00:00Z")
+    assert [r["values"][0] for r in got["results"]] == [0, 12_345, n - 1]
+
+    # A bad row in the second push: the first push stays, the error says which rows made it.
+    lines = [json.dumps({"user_id": i, "event_timestamp": "2026-01-01T00:00:00Z", "n": i}) for i in range(15_000)]
+    lines[12_000] = json.dumps({"user_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "nope": 1})
+    path.write_text("\n".join(lines) + "\n")
+    rc, out, err = server.cli("features", "push", "clicks", "--file", str(path), check=False)
+    assert rc != 0
+    assert "rows 0-9999 were pushed (table versions 4-4); rows 10000-14999 failed" in err, err
+    assert "unknown field 'nope'" in err, err

@@ -14,6 +14,11 @@ namespace plinth::cli {
 namespace {
 
 using Columns = std::vector<std::pair<std::string, std::string>>;
+// A file's rows go to the server in pushes of at most this many rows and about this much JSON
+// (the server takes 100,000 rows and, by default, 16 MiB per request).
+constexpr size_t kCliPushRows = 10000;
+constexpr size_t kCliPushBytes = size_t{8} << 20;
+
 const Columns kObjectColumns = {{"KIND", "/kind"}, {"NAME", "/name"}, {"VERSION", "/version"},
                                 {"CREATED", "/created_at"}, {"BY", "/created_by"}};
 
@@ -210,7 +215,9 @@ void AddFeaturesCommands(CLI::App& app) {
     auto file = std::make_shared<std::string>();
     cmd->add_option("view", *view, "Feature view")->required();
     auto* json_opt = cmd->add_option("--json,-j", *json, "Rows: '[{\"user_id\": 1, \"event_timestamp\": \"...\", ...}]'");
-    auto* file_opt = cmd->add_option("--file,-f", *file, "Read the rows (a JSON list, or JSON lines) from a file ('-' for stdin)");
+    auto* file_opt = cmd->add_option("--file,-f", *file,
+                                     "Read the rows (a JSON list, or JSON lines) from a file ('-' for stdin); more than "
+                                     "10,000 rows go in several pushes (one commit each)");
     json_opt->excludes(file_opt);
     Do(cmd, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile(*json, *file));
@@ -234,11 +241,47 @@ void AddFeaturesCommands(CLI::App& app) {
           rows.push_back(std::move(*obj));
         }
       }
+      if (!rows.is_array() || rows.empty()) return absl::InvalidArgumentError("no rows to push");
       PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
-      PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/features/push", Json{{"view", *view}, {"rows", rows}}));
-      if (opts->output == "json") PrintJson(out);
-      else std::cout << "pushed " << out["rows"].get<int64_t>() << " rows to " << *view << " (table version "
-                     << out["table_version"].get<int64_t>() << ")" << std::endl;
+      // In pushes the server takes (rows and body size); each is one commit, so a file is not
+      // pushed atomically: a failure names the rows that were pushed before it.
+      std::vector<Json> answers;
+      size_t first = 0;
+      while (first < rows.size()) {
+        Json chunk = Json::array();
+        size_t bytes = 0;
+        while (first + chunk.size() < rows.size() && chunk.size() < kCliPushRows &&
+               (chunk.empty() || bytes < kCliPushBytes)) {
+          const Json& row = rows[first + chunk.size()];
+          bytes += DumpJson(row).size() + 1;
+          chunk.push_back(row);
+        }
+        const size_t n = chunk.size();
+        auto out = client->Call("POST", "/api/v1/features/push", Json{{"view", *view}, {"rows", std::move(chunk)}});
+        if (!out.ok()) {
+          if (answers.empty() && first + n == rows.size()) return out.status();
+          return absl::Status(out.status().code(),
+                              StrCat(first == 0 ? "no rows were pushed" : StrCat("rows 0-", first - 1, " were pushed (table versions ",
+                                                                                 answers.front()["table_version"].get<int64_t>(), "-",
+                                                                                 answers.back()["table_version"].get<int64_t>(), ")"),
+                                     "; rows ", first, "-", first + n - 1, " failed: ", out.status().message()));
+        }
+        answers.push_back(std::move(*out));
+        first += n;
+      }
+      if (answers.size() == 1) {
+        if (opts->output == "json") PrintJson(answers[0]);
+        else std::cout << "pushed " << answers[0]["rows"].get<int64_t>() << " rows to " << *view << " (table version "
+                       << answers[0]["table_version"].get<int64_t>() << ")" << std::endl;
+        return absl::OkStatus();
+      }
+      if (opts->output == "json") {
+        PrintJson(Json{{"view", *view}, {"rows", rows.size()}, {"pushes", answers}});
+      } else {
+        std::cout << "pushed " << rows.size() << " rows to " << *view << " in " << answers.size() << " pushes (table versions "
+                  << answers.front()["table_version"].get<int64_t>() << "-" << answers.back()["table_version"].get<int64_t>()
+                  << ")" << std::endl;
+      }
       return absl::OkStatus();
     });
   }
