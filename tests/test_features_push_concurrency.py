@@ -1,6 +1,7 @@
 """Concurrent pushes to one feature view: they share Delta commits (group commit), every row
 lands exactly once offline and online, each push names the version that holds its rows, and
 feature-store writes run on their own bounded pool, apart from the prediction workers."""
+import json
 import threading
 from collections import defaultdict
 
@@ -9,7 +10,6 @@ from test_features_online import apply, online, push, table
 
 
 def scan_at(server, name, version):
-    import json
     rc, out, err = run_binary(["table", "scan", table(server, name), "--version", str(version), "--format", "jsonl"],
                               server.cwd)
     assert rc == 0, err
@@ -28,7 +28,7 @@ def test_concurrent_pushes_land_once_in_the_version_they_report(server):
             rows = [{"user_id": base + i, "event_timestamp": "2026-01-01T00:00:00Z", "n": base + i} for i in range(2)]
             try:
                 results[(t, p)] = push(server, "clicks", rows)
-            except AssertionError as e:  # noqa: PERF203
+            except AssertionError as e:
                 errors.append(str(e))
 
     workers = [threading.Thread(target=pusher, args=(t,)) for t in range(threads)]
@@ -85,7 +85,6 @@ def test_bad_write_pool_settings_are_refused(tmp_path):
 
 
 def test_cli_pushes_a_large_file_in_several_pushes(server, tmp_path):
-    import json
     apply(server)
     path = tmp_path / "rows.jsonl"
     n = 23_456

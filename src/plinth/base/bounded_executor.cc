@@ -70,6 +70,11 @@ int64_t BoundedExecutor::running() const {
   return running_;
 }
 
+int64_t BoundedExecutor::idle() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int64_t>(idle_.size());
+}
+
 int64_t BoundedExecutor::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int64_t>(queue_.size());

@@ -40,6 +40,7 @@ class BoundedExecutor {
   int threads() const { return static_cast<int>(workers_.size()); }
   int64_t max_queued() const { return options_.max_queued; }
   int64_t running() const;
+  int64_t idle() const;  // workers waiting for a task
   int64_t queued() const;
   uint64_t rejected() const;
   uint64_t completed() const;

@@ -56,6 +56,7 @@ TEST(BoundedExecutorTest, ZeroQueueAdmitsOnlyIdleWorkers) {
 
 TEST(BoundedExecutorTest, LightLoadStaysOnTheLatestIdleWorker) {
   BoundedExecutor exec({.threads = 8, .max_queued = 8});
+  while (exec.idle() < 8) std::this_thread::yield();  // every worker started (else a late one is "latest")
   std::set<std::thread::id> ran_on;
   for (int i = 0; i < 40; ++i) {
     std::promise<std::thread::id> done;

@@ -67,8 +67,9 @@ struct PushField {
 };
 
 // The parsed rows as a batch of the source table's current columns (columns no field names
-// are null). `*snapshot_ms` gets the time taken to find the table's latest snapshot.
-absl::StatusOr<columnar::RecordBatch> BuildBatch(const ViewPlan& view, const std::vector<std::vector<Value>>& parsed,
+// are null), with the table and the snapshot it was built from. `*snapshot_ms` gets the time
+// taken to find the table's latest snapshot.
+absl::StatusOr<PreparedPush> BuildBatch(const ViewPlan& view, const std::vector<std::vector<Value>>& parsed,
                                                  const std::vector<PushField>& fields, TableSnapshots& snapshots,
                                                  double* snapshot_ms) {
   const auto started = std::chrono::steady_clock::now();
@@ -80,7 +81,8 @@ absl::StatusOr<columnar::RecordBatch> BuildBatch(const ViewPlan& view, const std
   PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const delta::Snapshot> snapshot, snapshots.Latest(**table));
   *snapshot_ms = SecondsSince(started) * 1e3;
   auto schema = std::make_shared<const columnar::Schema>(delta::DeltaTable::ColumnarSchema(*snapshot));
-  columnar::RecordBatch batch(schema);
+  PreparedPush out{std::move(*table), std::move(snapshot), columnar::RecordBatch(schema)};
+  columnar::RecordBatch& batch = out.batch;
   std::vector<int> field_of_column(schema->size(), -1);
   for (size_t c = 0; c < schema->size(); ++c) {
     for (size_t i = 0; i < fields.size(); ++i) {
@@ -101,7 +103,7 @@ absl::StatusOr<columnar::RecordBatch> BuildBatch(const ViewPlan& view, const std
     }
     ++batch.num_rows;
   }
-  return batch;
+  return out;
 }
 
 }  // namespace
@@ -169,15 +171,16 @@ absl::StatusOr<PushResult> PushRows(const ViewPlan& view, const Json& rows, Onli
   }
 
   // 1. The offline record: the rows in one Delta commit, shared with concurrent pushes to the
-  // view (push_commit.h). Rebuilt when the table's columns changed while the push waited.
+  // view (push_commit.h). Rebuilt when the table's columns or a concurrent commit got in the
+  // way (kAborted).
   PushResult result;
   bool checkpoint_due = false;
   result.view = view.def.name;
   result.rows = static_cast<int64_t>(parsed.size());
   for (int attempt = 1;; ++attempt) {
-    PLINTH_ASSIGN_OR_RETURN(columnar::RecordBatch batch, BuildBatch(view, parsed, fields, snapshots, &result.snapshot_ms));
+    PLINTH_ASSIGN_OR_RETURN(PreparedPush prepared, BuildBatch(view, parsed, fields, snapshots, &result.snapshot_ms));
     const auto offline_started = std::chrono::steady_clock::now();
-    absl::StatusOr<GroupCommit> commit = committer.Append(view.table_path, std::move(batch), snapshots);
+    absl::StatusOr<GroupCommit> commit = committer.Append(view.table_path, std::move(prepared));
     result.offline_ms = SecondsSince(offline_started) * 1e3;
     if (absl::IsAborted(commit.status()) && attempt < 3) continue;
     if (!commit.ok()) return commit.status();

@@ -9,8 +9,8 @@
 namespace plinth::features {
 
 struct PushCommitter::Member {
-  columnar::RecordBatch batch;
-  absl::Status status;  // set by the leader: kAborted when the batch's schema is stale
+  PreparedPush push;
+  absl::Status status;  // set by the leader: kAborted when the batch's columns are stale
 };
 
 struct PushCommitter::Group {
@@ -29,8 +29,7 @@ struct PushCommitter::Table {
   bool committing = false;                   // guarded by mu
 };
 
-absl::StatusOr<GroupCommit> PushCommitter::Append(const std::string& table_path, columnar::RecordBatch batch,
-                                                  TableSnapshots& snapshots) {
+absl::StatusOr<GroupCommit> PushCommitter::Append(const std::string& table_path, PreparedPush push) {
   std::shared_ptr<Table> table;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -38,21 +37,22 @@ absl::StatusOr<GroupCommit> PushCommitter::Append(const std::string& table_path,
     if (entry == nullptr) entry = std::make_shared<Table>();
     table = entry;
   }
-  Member me{std::move(batch), absl::OkStatus()};
+  Member me{std::move(push), absl::OkStatus()};
+  const int64_t rows = me.push.batch.num_rows;
   std::unique_lock<std::mutex> lock(table->mu);
   auto& queue = table->queue;
-  if (queue.empty() || queue.back()->sealed || queue.back()->rows + me.batch.num_rows > kMaxGroupRows) {
+  if (queue.empty() || queue.back()->sealed || queue.back()->rows + rows > kMaxGroupRows) {
     queue.push_back(std::make_shared<Group>());
   }
   std::shared_ptr<Group> group = queue.back();
   group->members.push_back(&me);
-  group->rows += me.batch.num_rows;
+  group->rows += rows;
   while (!group->done) {
     if (!table->committing && queue.front() == group) {
       table->committing = true;
       group->sealed = true;
       lock.unlock();
-      Lead(table_path, *group, snapshots);
+      Lead(*group);
       lock.lock();
       group->done = true;
       queue.pop_front();
@@ -67,39 +67,33 @@ absl::StatusOr<GroupCommit> PushCommitter::Append(const std::string& table_path,
   return group->outcome;
 }
 
-void PushCommitter::Lead(const std::string& table_path, Group& group, TableSnapshots& snapshots) {
+void PushCommitter::Lead(Group& group) {
   try {
-    auto table = delta::DeltaTable::Open({.root = table_path});
-    if (!table.ok()) {
-      group.status = absl::FailedPreconditionError(
-          StrCat("cannot open source table ", table_path, ": ", table.status().message()));
-      return;
+    // The newest snapshot any member read; commits made since are checked by the write.
+    Member* base = group.members.front();
+    for (Member* m : group.members) {
+      if (m->push.snapshot->version() > base->push.snapshot->version()) base = m;
     }
-    auto snapshot = snapshots.Latest(**table);
-    if (!snapshot.ok()) {
-      group.status = snapshot.status();
-      return;
-    }
-    const columnar::Schema schema = delta::DeltaTable::ColumnarSchema(**snapshot);
+    const columnar::Schema schema = delta::DeltaTable::ColumnarSchema(*base->push.snapshot);
     std::vector<Member*> writing;
     for (Member* m : group.members) {
-      if (m->batch.schema != nullptr && *m->batch.schema == schema) {
+      if (m->push.batch.schema != nullptr && *m->push.batch.schema == schema) {
         writing.push_back(m);
-        group.outcome.rows += m->batch.num_rows;
+        group.outcome.rows += m->push.batch.num_rows;
       } else {
-        m->status = absl::AbortedError(StrCat("the columns of ", table_path, " changed during the push"));
+        m->status = absl::AbortedError(StrCat("the columns of ", base->push.table->root(), " changed during the push"));
       }
     }
     group.outcome.pushes = static_cast<int>(writing.size());
     if (writing.empty()) return;
     size_t next = 0;
     delta::WriteOptions options;
-    options.read_snapshot = snapshot->get();
+    options.read_snapshot = base->push.snapshot.get();
     options.checkpoint = false;  // left to the caller, off the pushes' path
-    auto written = (*table)->Write(
+    auto written = base->push.table->Write(
         [&](columnar::RecordBatch* out) -> absl::StatusOr<bool> {
           if (next == writing.size()) return false;
-          *out = std::move(writing[next++]->batch);
+          *out = std::move(writing[next++]->push.batch);
           return true;
         },
         options);
@@ -109,9 +103,9 @@ void PushCommitter::Lead(const std::string& table_path, Group& group, TableSnaps
     }
     group.outcome.version = written->version;
     group.outcome.attempts = written->attempts;
-    group.outcome.checkpoint_due = delta::DeltaTable::CheckpointDue((*snapshot)->metadata(), written->version);
+    group.outcome.checkpoint_due = delta::DeltaTable::CheckpointDue(base->push.snapshot->metadata(), written->version);
   } catch (const std::exception& e) {
-    group.status = absl::InternalError(StrCat("push commit to ", table_path, ": ", e.what()));
+    group.status = absl::InternalError(StrCat("push commit: ", e.what()));
   }
 }
 

@@ -8,9 +8,11 @@
 // arrival order, as one data file and one Delta version, and hands the outcome to all of them.
 // A push alone pays exactly what it paid before; under load, pushes share the fsyncs.
 //
-// A member whose batch was built for another schema than the table has now (a schema change
-// raced the push) gets kAborted, with nothing written for it, and is rebuilt by the caller.
-// A failed commit fails every member of its group; nothing of the group is committed then.
+// Each push brings the table handle and snapshot it built its batch from; the leader commits on
+// the newest of them (no second log probe on the push's path). A member whose batch was built
+// for other columns than that snapshot's gets kAborted, with nothing written for it; a schema
+// change committed after the snapshot fails the whole group with kAborted (Delta's conflict
+// check), nothing of it committed. Callers rebuild and retry on kAborted.
 // Thread-safety: safe for concurrent use; tables do not wait on each other.
 #pragma once
 
@@ -21,8 +23,8 @@
 #include <string>
 
 #include "plinth/base/status.h"
-#include "plinth/features/table_snapshots.h"
 #include "plinth/storage/columnar/record_batch.h"
+#include "plinth/storage/delta/table.h"
 
 namespace plinth::features {
 
@@ -34,21 +36,27 @@ struct GroupCommit {
   bool checkpoint_due = false;  // the table's checkpoint falls due at `version`
 };
 
+// A push's rows, ready to commit: a batch of `snapshot`'s columns, and the table to commit with.
+struct PreparedPush {
+  std::unique_ptr<delta::DeltaTable> table;
+  std::shared_ptr<const delta::Snapshot> snapshot;
+  columnar::RecordBatch batch;
+};
+
 class PushCommitter {
  public:
   // A group stops taking members past this many rows; later pushes start the next group.
   static constexpr int64_t kMaxGroupRows = 100000;
 
-  // Appends `batch` (built for the table's current columns) to the table at `table_path` in
-  // one commit, possibly shared with concurrent pushes. `snapshots` supplies the table's latest
-  // snapshot to the commit's leader.
-  absl::StatusOr<GroupCommit> Append(const std::string& table_path, columnar::RecordBatch batch, TableSnapshots& snapshots);
+  // Appends the push's batch to the table at `table_path` in one commit, possibly shared with
+  // concurrent pushes to it.
+  absl::StatusOr<GroupCommit> Append(const std::string& table_path, PreparedPush push);
 
  private:
   struct Member;
   struct Group;
   struct Table;
-  static void Lead(const std::string& table_path, Group& group, TableSnapshots& snapshots);
+  static void Lead(Group& group);
 
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Table>> tables_;  // guarded by mu_
