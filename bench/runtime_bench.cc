@@ -8,7 +8,9 @@
 // `--threads` threads. Prints one JSON object.
 //
 //   runtime_bench --trees 100 --depth 6 [--features 32] [--train-rows 50000] [--batch-rows 10000]
-//                 [--single-calls 20000] [--batch-reps 30] [--threads 2]
+//                 [--single-calls 20000] [--batch-reps 30] [--threads 2] [--model-file PATH]
+// --model-file reuses the model saved there by an earlier run with the same flags (and saves the
+// trained one there when the file does not exist yet): repeated runs then skip training.
 #include <xgboost/c_api.h>
 
 #include "bench_util.h"
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -33,12 +36,17 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   int trees = 100, depth = 6, features = 32, train_rows = 50000, batch_rows = 10000;
   int single_calls = 20000, batch_reps = 30, threads = 2;
+  std::string model_file;
 };
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--model-file") {
+      a.model_file = argv[i + 1];
+      continue;
+    }
     int v = std::atoi(argv[i + 1]);
     if (k == "--trees") a.trees = v;
     else if (k == "--depth") a.depth = v;
@@ -100,8 +108,14 @@ int main(int argc, char** argv) {
   XGB_CHECK(XGBoosterSetParam(booster, "min_child_weight", "0"));
   XGB_CHECK(XGBoosterSetParam(booster, "nthread", std::to_string(a.threads).c_str()));
   auto t0 = Clock::now();
-  for (int i = 0; i < a.trees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(booster, i, dtrain));
-  double train_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const bool reuse = !a.model_file.empty() && std::ifstream(a.model_file).good();
+  if (reuse) {
+    XGB_CHECK(XGBoosterLoadModel(booster, a.model_file.c_str()));
+  } else {
+    for (int i = 0; i < a.trees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(booster, i, dtrain));
+    if (!a.model_file.empty()) XGB_CHECK(XGBoosterSaveModel(booster, a.model_file.c_str()));
+  }
+  double train_s = reuse ? 0.0 : std::chrono::duration<double>(Clock::now() - t0).count();
 
   bst_ulong len = 0;
   const char* buf = nullptr;

@@ -141,12 +141,36 @@ void ExpectSameAsReference(const Shape& shape, uint64_t seed, size_t rows = 300)
             << "seed " << seed << " value " << i << " margin " << margin << " limit " << limit << ": " << want[i]
             << " vs " << got[i];
       }
+      // One row at a time takes another path (trees walked in lock-step groups): same answers.
+      const size_t width = static_cast<size_t>((*model)->OutputWidth(opts));
+      for (size_t r = 0; r < std::min<size_t>(rows, 60); ++r) {
+        std::vector<double> one(width);
+        ASSERT_TRUE((*model)->Predict(x.data() + r * shape.features, 1, one.data(), opts).ok());
+        ASSERT_EQ(std::memcmp(one.data(), &want[r * width], width * sizeof(double)), 0)
+            << "seed " << seed << " row " << r << " alone, margin " << margin << " limit " << limit << ": "
+            << want[r * width] << " vs " << one[0];
+      }
     }
   }
 }
 
 TEST(CompiledModel, MatchesReferenceFloat32) {
   for (uint64_t seed = 1; seed <= 20; ++seed) ExpectSameAsReference({}, seed);
+}
+
+TEST(CompiledModel, ManyTreesMatchReference) {
+  // Several full lock-step groups of plain trees for single rows, with shallower trees and, with
+  // categorical splits, special trees between them.
+  for (Precision p : {Precision::kFloat32, Precision::kFloat64}) {
+    Shape s;
+    s.precision = p;
+    s.trees = 75;
+    s.max_depth = 8;
+    s.features = 12;
+    for (uint64_t seed = 1; seed <= 4; ++seed) ExpectSameAsReference(s, seed);
+    s.categorical = true;
+    for (uint64_t seed = 5; seed <= 8; ++seed) ExpectSameAsReference(s, seed);
+  }
 }
 
 TEST(CompiledModel, MatchesReferenceFloat64WithMissingRules) {
