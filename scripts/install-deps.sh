@@ -12,6 +12,8 @@ PACKAGES=(
   libboost-dev libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev zlib1g-dev
   libsnappy-dev libzstd-dev liblz4-dev libisal-dev
+  # the plinth binary's allocator
+  libtcmalloc-minimal4
   # feature store: embedded online store
   librocksdb-dev
   # tests and benchmarks

@@ -78,19 +78,16 @@ absl::StatusOr<std::string> FileSha256(const std::string& path) {
   return h.FinishHex();
 }
 
-struct ModelsShared {
-  ClientOptions client;
-};
-
 }  // namespace
 
 void AddModelsCommands(CLI::App& app) {
   auto* models = app.add_subcommand("models", "Model registry: models, versions, aliases, search");
   models->require_subcommand(1);
   models->fallthrough();  // --server/--token/--output may follow any subcommand
-  auto shared = std::make_shared<ModelsShared>();
-  AddClientOptions(models, &shared->client);
-  auto& opts = shared->client;
+  // Owned by the command callbacks that read it (each captures the pointer), so it outlives
+  // parsing: CLI11 writes --server/--token/--output into it.
+  auto opts = std::make_shared<ClientOptions>();
+  AddClientOptions(models, opts.get());
 
   // create
   {
@@ -101,11 +98,11 @@ void AddModelsCommands(CLI::App& app) {
     cmd->add_option("name", *name, "Model name")->required();
     cmd->add_option("--description,-d", *desc, "Description");
     cmd->add_option("--tag", *tags, "Tag KEY=VALUE (repeatable)");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(Json tag_obj, KeyValues(*tags, "tag", false));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/models", Json{{"name", *name}, {"description", *desc}, {"tags", tag_obj}}));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "created model " << out["name"].get<std::string>() << std::endl;
       return absl::OkStatus();
     });
@@ -124,10 +121,10 @@ void AddModelsCommands(CLI::App& app) {
     cmd->add_option("--order-by", *order, "Order, e.g. \"updated_at desc\"");
     cmd->add_option("--page-size", *size, "Results per page (1-1000)");
     cmd->add_option("--page-token", *token, "Token from a previous page");
-    Do(cmd, [=, &opts]() -> absl::Status {
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+    Do(cmd, [=]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json page, client->Call("GET", StrCat("/api/v1/models", SearchQuery(*filter, *order, *size, *token))));
-      PrintPage(page, "models", kModelColumns, opts.output);
+      PrintPage(page, "models", kModelColumns, opts->output);
       return absl::OkStatus();
     });
   }
@@ -137,12 +134,12 @@ void AddModelsCommands(CLI::App& app) {
     auto* cmd = models->add_subcommand("show", "Show a model (NAME) or a version (NAME/VERSION, NAME@ALIAS)");
     auto ref_text = std::make_shared<std::string>();
     cmd->add_option("ref", *ref_text, "NAME, NAME/VERSION or NAME@ALIAS")->required();
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, registry::ParseModelRef(*ref_text));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       std::string path = ref.names_version() ? VersionPath(ref) : StrCat("/api/v1/models/", ref.name);
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", path));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else PrintObject(out);
       return absl::OkStatus();
     });
@@ -159,15 +156,15 @@ void AddModelsCommands(CLI::App& app) {
     cmd->add_option_function<std::string>("--description,-d", [desc](const std::string& d) { *desc = d; }, "New description");
     cmd->add_option("--tag", *tags, "Set tag KEY=VALUE (repeatable)");
     cmd->add_option("--remove-tag", *remove, "Remove tag KEY (repeatable)");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, registry::ParseModelRef(*ref_text));
       PLINTH_ASSIGN_OR_RETURN(Json tag_obj, KeyValues(*tags, "tag", false));
       Json body = {{"tags", tag_obj}, {"remove_tags", *remove}};
       if (*desc) body["description"] = **desc;
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       std::string path = ref.names_version() ? VersionPath(ref) : StrCat("/api/v1/models/", ref.name);
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("PATCH", path, body));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else PrintObject(out);
       return absl::OkStatus();
     });
@@ -180,11 +177,11 @@ void AddModelsCommands(CLI::App& app) {
     auto force = std::make_shared<bool>(false);
     cmd->add_option("name", *name, "Model name")->required();
     cmd->add_flag("--force", *force, "Delete even if aliases point into the model");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("model name", *name));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("DELETE", StrCat("/api/v1/models/", *name, *force ? "?force=true" : "")));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "deleted model " << *name << std::endl;
       return absl::OkStatus();
     });
@@ -212,7 +209,7 @@ void AddModelsCommands(CLI::App& app) {
     cmd->add_option("--git-commit", a->git_commit, "Lineage: git commit");
     cmd->add_option("--parent", a->parent, "Lineage: parent (free-form, e.g. NAME/VERSION)");
     cmd->add_flag("--create", a->create, "Create the model if it does not exist");
-    Do(cmd, [a, &opts]() -> absl::Status {
+    Do(cmd, [a, opts]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("model name", a->name));
       Json body = {{"format", a->format},
                    {"description", a->description},
@@ -229,11 +226,11 @@ void AddModelsCommands(CLI::App& app) {
       PLINTH_ASSIGN_OR_RETURN(body["metrics"], KeyValues(a->metrics, "metric", true));
       PLINTH_ASSIGN_OR_RETURN(body["tags"], KeyValues(a->tags, "tag", false));
       PLINTH_ASSIGN_OR_RETURN(std::string sha, FileSha256(a->file));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json uploaded, client->Upload("/api/v1/artifacts", a->file, sha));
       body["artifact_sha256"] = uploaded["sha256"];
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", StrCat("/api/v1/models/", a->name, "/versions"), body));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "registered " << out["ref"].get<std::string>() << " (sha256 " << sha << ")" << std::endl;
       return absl::OkStatus();
     });
@@ -250,21 +247,21 @@ void AddModelsCommands(CLI::App& app) {
     list->add_option("name", *name, "Model name")->required();
     list->add_option("--page-size", *size, "Results per page (1-1000)");
     list->add_option("--page-token", *token, "Token from a previous page");
-    Do(list, [=, &opts]() -> absl::Status {
+    Do(list, [=]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("model name", *name));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json page, client->Call("GET", StrCat("/api/v1/models/", *name, "/versions", SearchQuery("", "", *size, *token))));
-      PrintPage(page, "versions", kVersionColumns, opts.output);
+      PrintPage(page, "versions", kVersionColumns, opts->output);
       return absl::OkStatus();
     });
     auto* del = versions->add_subcommand("delete", "Delete one version (refused while aliased)");
     auto dref = std::make_shared<std::string>();
     del->add_option("ref", *dref, "NAME/VERSION")->required();
-    Do(del, [=, &opts]() -> absl::Status {
+    Do(del, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*dref));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("DELETE", VersionPath(ref)));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "deleted " << out["deleted"].get<std::string>() << std::endl;
       return absl::OkStatus();
     });
@@ -277,12 +274,12 @@ void AddModelsCommands(CLI::App& app) {
     search->add_option("--order-by", *order, "Order, e.g. \"metrics.auc desc\"");
     search->add_option("--page-size", *ssize, "Results per page (1-1000)");
     search->add_option("--page-token", *stoken, "Token from a previous page");
-    Do(search, [=, &opts]() -> absl::Status {
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+    Do(search, [=]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       Json body = {{"filter", *filter}, {"order_by", *order}, {"page_size", *ssize}};
       if (!stoken->empty()) body["page_token"] = *stoken;
       PLINTH_ASSIGN_OR_RETURN(Json page, client->Call("POST", "/api/v1/model-versions/search", body));
-      PrintPage(page, "versions", kVersionColumns, opts.output);
+      PrintPage(page, "versions", kVersionColumns, opts->output);
       return absl::OkStatus();
     });
   }
@@ -294,9 +291,9 @@ void AddModelsCommands(CLI::App& app) {
     auto out_file = std::make_shared<std::string>();
     cmd->add_option("ref", *ref_text, "NAME/VERSION or NAME@ALIAS")->required();
     cmd->add_option("--out,-O", *out_file, "Output file (default NAME-VERSION.bin)");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*ref_text));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       std::string target = *out_file;
       if (target.empty()) {
         PLINTH_ASSIGN_OR_RETURN(Json v, client->Call("GET", VersionPath(ref)));
@@ -304,7 +301,7 @@ void AddModelsCommands(CLI::App& app) {
       }
       PLINTH_ASSIGN_OR_RETURN(HttpResult res, client->Download(StrCat(VersionPath(ref), "/artifact"), target));
       Json out = {{"file", target}, {"sha256", res.headers["x-plinth-sha256"]}, {"version", res.headers["x-plinth-model-version"]}};
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "downloaded " << out["version"].get<std::string>() << " to " << target << " (sha256 verified)" << std::endl;
       return absl::OkStatus();
     });
@@ -323,7 +320,7 @@ void AddModelsCommands(CLI::App& app) {
     log->add_option("values", *values, "KEY=NUMBER ...")->required();
     log->add_option("--step", *step, "Step (default 0)");
     log->add_option("--timestamp", *ts, "ISO-8601 timestamp (default now)");
-    Do(log, [=, &opts]() -> absl::Status {
+    Do(log, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*ref_text));
       PLINTH_ASSIGN_OR_RETURN(Json kv, KeyValues(*values, "metric", true));
       Json points = Json::array();
@@ -332,9 +329,9 @@ void AddModelsCommands(CLI::App& app) {
         if (!ts->empty()) p["timestamp"] = *ts;
         points.push_back(p);
       }
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", StrCat(VersionPath(ref), "/metrics"), Json{{"metrics", points}}));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "logged " << out["logged"] << " metric value(s) on " << ref.ToString() << std::endl;
       return absl::OkStatus();
     });
@@ -343,11 +340,11 @@ void AddModelsCommands(CLI::App& app) {
     auto key = std::make_shared<std::string>();
     hist->add_option("ref", *href, "NAME/VERSION or NAME@ALIAS")->required();
     hist->add_option("key", *key, "Metric key")->required();
-    Do(hist, [=, &opts]() -> absl::Status {
+    Do(hist, [=]() -> absl::Status {
       PLINTH_ASSIGN_OR_RETURN(auto ref, VersionRefArg(*href));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat(VersionPath(ref), "/metrics/", PercentEncode(*key))));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else PrintTable(std::vector<Json>(out["points"].begin(), out["points"].end()),
                       {{"STEP", "/step"}, {"VALUE", "/value"}, {"TIMESTAMP", "/timestamp"}});
       return absl::OkStatus();
@@ -365,13 +362,13 @@ void AddModelsCommands(CLI::App& app) {
     set->add_option("args", *args, "NAME ALIAS VERSION (or ALIAS with --filter)")->required();
     set->add_option("--filter", *filter, "Move ALIAS to the newest matching version of every model matching this filter, in one transaction");
     set->add_flag("--dry-run", *dry, "With --filter: show what would move");
-    Do(set, [=, &opts]() -> absl::Status {
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+    Do(set, [=]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       if (!filter->empty()) {
         if (args->size() != 1) return absl::InvalidArgumentError("with --filter, give only the ALIAS");
         PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", "/api/v1/aliases/bulk-set",
                                                        Json{{"alias", (*args)[0]}, {"filter", *filter}, {"dry_run", *dry}}));
-        if (opts.output == "json") {
+        if (opts->output == "json") {
           PrintJson(out);
         } else {
           std::cout << (*dry ? "would move " : "moved ") << out["moved_count"] << " alias(es) '" << (*args)[0] << "', "
@@ -386,7 +383,7 @@ void AddModelsCommands(CLI::App& app) {
       PLINTH_RETURN_IF_ERROR(ValidateName("alias", (*args)[1]));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("PUT", StrCat("/api/v1/models/", (*args)[0], "/aliases/", (*args)[1]),
                                                      Json{{"version", *version}}));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << (*args)[0] << "@" << (*args)[1] << " -> " << out["version"] << std::endl;
       return absl::OkStatus();
     });
@@ -395,12 +392,12 @@ void AddModelsCommands(CLI::App& app) {
     auto dalias = std::make_shared<std::string>();
     del->add_option("name", *dname, "Model name")->required();
     del->add_option("alias", *dalias, "Alias")->required();
-    Do(del, [=, &opts]() -> absl::Status {
+    Do(del, [=]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("model name", *dname));
       PLINTH_RETURN_IF_ERROR(ValidateName("alias", *dalias));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("DELETE", StrCat("/api/v1/models/", *dname, "/aliases/", *dalias)));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else std::cout << "deleted alias " << *dname << "@" << *dalias << std::endl;
       return absl::OkStatus();
     });
@@ -409,18 +406,18 @@ void AddModelsCommands(CLI::App& app) {
     auto history = std::make_shared<bool>(false);
     list->add_option("name", *lname, "Model name")->required();
     list->add_flag("--history", *history, "Show the history of alias moves");
-    Do(list, [=, &opts]() -> absl::Status {
+    Do(list, [=]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("model name", *lname));
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       if (*history) {
         PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat("/api/v1/models/", *lname, "/alias-history")));
-        if (opts.output == "json") PrintJson(out);
+        if (opts->output == "json") PrintJson(out);
         else PrintTable(std::vector<Json>(out["events"].begin(), out["events"].end()),
                         {{"ALIAS", "/alias"}, {"FROM", "/old_version"}, {"TO", "/new_version"}, {"WHEN", "/timestamp"}, {"BY", "/actor"}});
         return absl::OkStatus();
       }
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("GET", StrCat("/api/v1/models/", *lname, "/aliases")));
-      if (opts.output == "json") PrintJson(out);
+      if (opts->output == "json") PrintJson(out);
       else PrintTable(std::vector<Json>(out["aliases"].begin(), out["aliases"].end()),
                       {{"ALIAS", "/alias"}, {"VERSION", "/version"}, {"UPDATED", "/updated_at"}, {"BY", "/updated_by"}});
       return absl::OkStatus();

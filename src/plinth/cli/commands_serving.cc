@@ -20,20 +20,17 @@ const Columns kDeploymentColumns = {{"NAME", "/name"},        {"MODEL", "/spec/m
 
 std::string DeploymentPath(const std::string& name) { return StrCat("/api/v1/deployments/", PercentEncode(name)); }
 
-struct ServingShared {
-  ClientOptions client;
-};
-
 }  // namespace
 
 void AddServingCommands(CLI::App& app) {
-  auto shared = std::make_shared<ServingShared>();
-  auto& opts = shared->client;
+  // Owned by the command callbacks that read it (each captures the pointer), so it outlives
+  // parsing: CLI11 writes --server/--token/--output into it.
+  auto opts = std::make_shared<ClientOptions>();
 
   // deploy
   {
     auto* cmd = app.add_subcommand("deploy", "Create or update a deployment (what serves predictions under a name)");
-    AddClientOptions(cmd, &opts);
+    AddClientOptions(cmd, opts.get());
     auto name = std::make_shared<std::string>();
     auto model = std::make_shared<std::string>();
     auto tmpl = std::make_shared<std::string>();
@@ -50,7 +47,7 @@ void AddServingCommands(CLI::App& app) {
     cmd->add_option("--max-batch-rows", *rows, "Rows per request (default 10000)");
     cmd->add_option("--description,-d", *desc, "Description");
     cmd->add_option("--feature-service", *service, "Feature service: predict requests may then send entity keys");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       Json spec = Json::object();
       if (!service->empty()) spec["feature_service"] = *service;
       if (!model->empty()) spec["model"] = *model;
@@ -61,9 +58,9 @@ void AddServingCommands(CLI::App& app) {
       if (!desc->empty()) spec["description"] = *desc;
       PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
       PLINTH_RETURN_IF_ERROR(serving::ParseDeploymentSpec(spec).status());  // clear errors before any request
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("PUT", DeploymentPath(*name), spec));
-      if (opts.output == "json") {
+      if (opts->output == "json") {
         PrintJson(out);
       } else {
         std::string serving = out["model"].is_string() ? out["model"].get<std::string>() : "per-tenant models";
@@ -81,13 +78,13 @@ void AddServingCommands(CLI::App& app) {
     auto* group = app.add_subcommand("deployments", "List, show and delete deployments");
     group->require_subcommand(1);
     group->fallthrough();
-    AddClientOptions(group, &opts);
+    AddClientOptions(group, opts.get());
 
     auto* list = group->add_subcommand("list", "List deployments");
-    Do(list, [&opts]() -> absl::Status {
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+    Do(list, [opts]() -> absl::Status {
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json page, client->Call("GET", "/api/v1/deployments"));
-      if (opts.output == "json") {
+      if (opts->output == "json") {
         PrintJson(page);
       } else {
         std::vector<Json> rows(page["deployments"].begin(), page["deployments"].end());
@@ -103,11 +100,11 @@ void AddServingCommands(CLI::App& app) {
                                                                         : "Delete a deployment (its models stay in the registry)");
       auto name = std::make_shared<std::string>();
       cmd->add_option("name", *name, "Deployment name")->required();
-      Do(cmd, [=, &opts]() -> absl::Status {
+      Do(cmd, [=]() -> absl::Status {
         PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
-        PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+        PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
         PLINTH_ASSIGN_OR_RETURN(Json out, client->Call(method, DeploymentPath(*name)));
-        if (opts.output == "json") PrintJson(out);
+        if (opts->output == "json") PrintJson(out);
         else if (show) PrintObject(out);
         else std::cout << "deleted deployment " << *name << std::endl;
         return absl::OkStatus();
@@ -118,7 +115,7 @@ void AddServingCommands(CLI::App& app) {
   // predict
   {
     auto* cmd = app.add_subcommand("predict", "Predict with a deployment; prints the JSON answer");
-    AddClientOptions(cmd, &opts);
+    AddClientOptions(cmd, opts.get());
     auto name = std::make_shared<std::string>();
     auto json = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
@@ -128,14 +125,14 @@ void AddServingCommands(CLI::App& app) {
     auto* file_opt = cmd->add_option("--file,-f", *file, "Read the request JSON from a file ('-' for stdin)");
     json_opt->excludes(file_opt);
     cmd->add_option("--tenant", *tenant, "Tenant (overrides the request's \"tenant\")");
-    Do(cmd, [=, &opts]() -> absl::Status {
+    Do(cmd, [=]() -> absl::Status {
       PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
       PLINTH_ASSIGN_OR_RETURN(std::string text, InlineOrFile(*json, *file));
       if (text.empty()) return absl::InvalidArgumentError("give the request with --json '{...}' or --file PATH");
       auto body = ParseJsonObject(text);
       if (!body.ok()) return absl::InvalidArgumentError(StrCat("the request is not a JSON object: ", body.status().message()));
       if (!tenant->empty()) (*body)["tenant"] = *tenant;
-      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(opts));
+      PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", StrCat(DeploymentPath(*name), "/predict"), *body));
       PrintJson(out);
       return absl::OkStatus();

@@ -1,15 +1,36 @@
 #include "plinth/server/router.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace plinth::server {
 
 namespace {
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  for (std::string_view s : StrSplit(path, '/')) out.push_back(s);
-  if (!out.empty() && out.front().empty()) out.erase(out.begin());
-  if (!out.empty() && out.back().empty() && out.size() > 1) out.pop_back();  // trailing slash
-  return out;
+
+// Calls `fn(segment)` for each '/'-separated segment of `path`, without the leading empty one
+// and without a trailing empty one (a trailing slash), like splitting it would; stops early when
+// `fn` returns false.
+template <typename Fn>
+void ForEachSegment(std::string_view path, Fn&& fn) {
+  if (path.empty()) return;
+  if (path.front() == '/') path.remove_prefix(1);
+  if (path.size() > 0 && path.back() == '/') path.remove_suffix(1);  // "/" itself stays one empty segment
+  for (;;) {
+    size_t slash = path.find('/');
+    if (!fn(path.substr(0, slash)) || slash == std::string_view::npos) return;
+    path.remove_prefix(slash + 1);
+  }
 }
+
+// A request path's segments, on the stack. Routes have at most kMax segments (Add checks), so a
+// longer path matches nothing.
+struct PathSegments {
+  static constexpr size_t kMax = 32;
+  std::string_view seg[kMax];
+  size_t size = 0;
+  bool too_many = false;
+};
+
 }  // namespace
 
 ErrorFormat Router::ErrorFormatFor(std::string_view path) const {
@@ -21,13 +42,15 @@ ErrorFormat Router::ErrorFormatFor(std::string_view path) const {
 
 void Router::Add(Route route) {
   Compiled c;
-  for (std::string_view seg : Segments(route.pattern)) {
-    if (!seg.empty() && seg.front() == '{') {
-      c.segments.emplace_back("{}");
-    } else {
-      c.segments.emplace_back(seg);
-      ++c.literal_count;
-    }
+  ForEachSegment(route.pattern, [&c](std::string_view seg) {
+    const bool capture = !seg.empty() && seg.front() == '{';
+    c.segments.push_back({capture ? std::string() : std::string(seg), capture});
+    if (!capture) ++c.literal_count;
+    return true;
+  });
+  if (c.segments.size() > PathSegments::kMax) {
+    std::fprintf(stderr, "route %s has more than %zu segments\n", route.pattern.c_str(), PathSegments::kMax);
+    std::abort();
   }
   routes_.push_back(std::move(route));
   compiled_.push_back(std::move(c));
@@ -35,17 +58,26 @@ void Router::Add(Route route) {
 
 const Route* Router::Match(std::string_view method, std::string_view path, std::vector<std::string>* params,
                            bool* method_mismatch) const {
-  std::vector<std::string_view> segs = Segments(path);
+  PathSegments segs;
+  ForEachSegment(path, [&segs](std::string_view seg) {
+    if (segs.size == PathSegments::kMax) {
+      segs.too_many = true;
+      return false;
+    }
+    segs.seg[segs.size++] = seg;
+    return true;
+  });
   const Route* best = nullptr;
   size_t best_literals = 0;
   *method_mismatch = false;
+  if (segs.too_many) return nullptr;
   for (size_t i = 0; i < routes_.size(); ++i) {
     const Compiled& c = compiled_[i];
-    if (c.segments.size() != segs.size()) continue;
+    if (c.segments.size() != segs.size) continue;
     bool ok = true;
-    for (size_t j = 0; j < segs.size() && ok; ++j) {
-      if (c.segments[j] == "{}") ok = !segs[j].empty();
-      else ok = c.segments[j] == segs[j];  // literals never need decoding
+    for (size_t j = 0; j < segs.size && ok; ++j) {
+      const Compiled::Segment& want = c.segments[j];
+      ok = want.capture ? !segs.seg[j].empty() : want.literal == segs.seg[j];  // literals never need decoding
     }
     if (!ok) continue;
     if (routes_[i].method != method) {
@@ -60,8 +92,14 @@ const Route* Router::Match(std::string_view method, std::string_view path, std::
   if (best != nullptr) {
     params->clear();
     const Compiled& c = compiled_[best - routes_.data()];
-    for (size_t j = 0; j < segs.size(); ++j) {
-      if (c.segments[j] == "{}") params->push_back(PercentDecode(segs[j], false).value_or(std::string(segs[j])));
+    for (size_t j = 0; j < segs.size; ++j) {
+      if (!c.segments[j].capture) continue;
+      std::string_view seg = segs.seg[j];
+      if (seg.find('%') == std::string_view::npos) {
+        params->emplace_back(seg);
+      } else {
+        params->push_back(PercentDecode(seg, false).value_or(std::string(seg)));
+      }
     }
     *method_mismatch = false;
   }

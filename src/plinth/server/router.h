@@ -53,7 +53,11 @@ class Router {
  private:
   std::vector<std::pair<std::string, ErrorFormat>> prefix_formats_;
   struct Compiled {
-    std::vector<std::string> segments;  // "{}" for a capture
+    struct Segment {
+      std::string literal;  // empty for a capture
+      bool capture = false;
+    };
+    std::vector<Segment> segments;
     size_t literal_count = 0;
   };
   std::vector<Route> routes_;

@@ -95,6 +95,19 @@ TEST_F(RouterTest, EmptySegmentsNeverMatchACapture) {
   });
 }
 
+TEST_F(RouterTest, RootAndVeryLongPaths) {
+  std::string long_path;
+  for (int i = 0; i < 40; ++i) long_path += "/api";
+  ExpectMatches({
+      {"GET", "/", "GET /"},
+      {"GET", "//", "GET /"},  // one empty segment, like "/"
+      {"POST", "/", "405"},
+      {"GET", "/api/v1/models/m/", "GET /api/v1/models/{name} [m]"},
+      {"GET", long_path.c_str(), "404"},
+      {"GET", (long_path + "/").c_str(), "404"},
+  });
+}
+
 TEST(RouterEmptyTest, NoRoutesMatchNothing) {
   Router router;
   std::vector<std::string> params;
