@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PY ?= /usr/bin/python3
 
-.PHONY: all build deps run test unit-test e2e-test fuzz bench bench-registry bench-lake bench-runtime bench-serving bench-features bench-training-sets format clean
+.PHONY: all build deps run test unit-test e2e-test fuzz asan-e2e bench bench-registry bench-lake bench-runtime bench-serving bench-features bench-training-sets format clean
 
 all: build
 
@@ -31,6 +31,11 @@ fuzz: deps
 	@scripts/run-fuzz.sh
 
 test: fuzz unit-test e2e-test
+
+# The black-box suite against an AddressSanitizer + UBSan build of plinth (~1 h on 2 cores; not
+# part of `make test`).
+asan-e2e: deps
+	@scripts/run-asan-e2e.sh
 
 # Registry benchmark, then the lakehouse benchmark (Plinth vs DuckDB on the same table).
 bench: bench-registry bench-lake bench-runtime bench-serving bench-features bench-training-sets

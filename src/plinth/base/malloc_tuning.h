@@ -1,4 +1,5 @@
-// Allocator settings for a short-lived process that streams large buffers (a CLI batch job
+// Allocator settings (glibc malloc: they do nothing when the binary links tcmalloc, whose
+// mallopt is a no-op) for a short-lived process that streams large buffers (a CLI batch job
 // such as `plinth features training-set`): glibc otherwise maps every block over 128 KiB (up to
 // 32 MiB once it adapts) afresh and returns freed heap tops to the kernel, so each decoded page,
 // column and output buffer pays its page faults again - a fifth of a training-set run's CPU.

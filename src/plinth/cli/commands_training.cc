@@ -191,7 +191,8 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       if (opts->output == "json") {
         PrintJson(result.ToJson());
       } else {
-        for (const auto& m : result.ToJson()["mismatches"]) {
+        const Json report = result.ToJson();  // (iterating a member of the temporary read freed memory)
+        for (const auto& m : report.at("mismatches")) {
           std::cout << "mismatch: sample " << m["sample"] << " entity " << DumpJson(m["entity"]) << " at " << m["at"].get<std::string>()
                     << " " << m["feature"].get<std::string>() << ": offline " << DumpJson(m["offline"]) << ", online "
                     << DumpJson(m["online"]) << "\n";
@@ -237,8 +238,10 @@ void AddFeaturesLocalCommands(CLI::App* group, ClientOptions* opts) {
       PLINTH_ASSIGN_OR_RETURN(auto store, features::DatasetStore::Create({.meta = local.stores.meta.get()}));
       PLINTH_ASSIGN_OR_RETURN(features::Dataset d,
                               store->Get(*show_name, *version > 0 ? std::optional<int64_t>(*version) : std::nullopt));
-      PLINTH_ASSIGN_OR_RETURN(auto models,
-                              registry::Registry::Create({.meta = local.stores.meta.get(), .objects = local.stores.objects.get()}));
+      registry::Registry::Options registry_options;
+      registry_options.meta = local.stores.meta.get();
+      registry_options.objects = local.stores.objects.get();
+      PLINTH_ASSIGN_OR_RETURN(auto models, registry::Registry::Create(std::move(registry_options)));
       PLINTH_ASSIGN_OR_RETURN(Json body, server::DatasetJson(d, *models));
       PrintJson(body);
       return absl::OkStatus();

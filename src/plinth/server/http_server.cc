@@ -545,9 +545,12 @@ class HttpServer::Impl {
   }
 
   Options options_;
-  asio::io_context ioc_;
+  // The workers' io_contexts outlive ioc_: a pending accept on ioc_ holds a socket bound to a
+  // worker, and ioc_'s destructor destroys it (AddressSanitizer caught the use after free when the
+  // workers went first).
   std::vector<std::unique_ptr<asio::io_context>> workers_;  // one per thread after the first
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  asio::io_context ioc_;
   std::vector<std::unique_ptr<IoLag>> lags_;  // per I/O thread: ioc_, then workers_
   size_t next_ctx_ = 0;  // touched by Accept only
   tcp::acceptor acceptor_;
