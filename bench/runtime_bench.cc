@@ -9,8 +9,9 @@
 //
 //   runtime_bench --trees 100 --depth 6 [--features 32] [--train-rows 50000] [--batch-rows 10000]
 //                 [--single-calls 20000] [--batch-reps 30] [--threads 2] [--model-file PATH]
-// --model-file reuses the model saved there by an earlier run with the same flags (and saves the
-// trained one there when the file does not exist yet): repeated runs then skip training.
+// --model-file reuses the model saved there by an earlier run (and saves the trained one there
+// when the file does not exist yet): repeated runs then skip training. Use one file per
+// --trees/--depth/--features; a file with another number of trees is refused.
 #include <xgboost/c_api.h>
 
 #include "bench_util.h"
@@ -111,6 +112,13 @@ int main(int argc, char** argv) {
   const bool reuse = !a.model_file.empty() && std::ifstream(a.model_file).good();
   if (reuse) {
     XGB_CHECK(XGBoosterLoadModel(booster, a.model_file.c_str()));
+    int rounds = 0;
+    XGB_CHECK(XGBoosterBoostedRounds(booster, &rounds));
+    if (rounds != a.trees) {  // (depth is not checked: use one file per --trees/--depth)
+      std::fprintf(stderr, "%s holds %d trees, not --trees %d: remove it or name another file\n",
+                   a.model_file.c_str(), rounds, a.trees);
+      return 2;
+    }
   } else {
     for (int i = 0; i < a.trees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(booster, i, dtrain));
     if (!a.model_file.empty()) XGB_CHECK(XGBoosterSaveModel(booster, a.model_file.c_str()));
