@@ -16,11 +16,12 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLINTH_B
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -O1" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 ninja -C "$BUILD_DIR" plinth
+BIN="$(cd "$BUILD_DIR" && pwd)/src/plinth/plinth"  # BUILD_DIR may be relative or absolute
 rm -rf "$REPORTS" && mkdir -p "$REPORTS"
 status=0
 ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:log_path=$REPORTS/asan" \
 UBSAN_OPTIONS="print_stacktrace=1:log_path=$REPORTS/ubsan" \
-PLINTH_BIN="$PWD/$BUILD_DIR/src/plinth/plinth" /usr/bin/python3 -m pytest -q "${@:-tests}" || status=$?
+PLINTH_BIN="$BIN" /usr/bin/python3 -m pytest -q "${@:-tests}" || status=$?
 if [ -n "$(ls -A "$REPORTS")" ]; then
   echo "sanitizer reports in $REPORTS:" >&2
   grep -h -m1 -E "ERROR|runtime error" "$REPORTS"/* >&2 || true
