@@ -14,7 +14,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DPLINTH_FUZZ=ON -DPLINTH_BUILD_TESTS=OFF -DPLINTH_BUILD_BENCH=OFF >/dev/null
 fi
 TESTDATA="${PLINTH_TESTDATA:-../shared/testdata}"
-TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log delta_checkpoint model_files serving_requests transform_expressions feature_definitions)
+TARGETS=(registry_inputs parquet_metadata parquet_reader delta_log delta_checkpoint model_files serving_requests transform_expressions feature_definitions request_head)
 cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 mkdir -p "$BUILD/artifacts"
 

@@ -64,6 +64,7 @@ std::string StrJoin(const Container& parts, std::string_view sep) {
 // Splits on `sep`; empty pieces are kept unless `skip_empty`.
 std::vector<std::string_view> StrSplit(std::string_view s, char sep, bool skip_empty = false);
 std::string_view StripWhitespace(std::string_view s);
+// ASCII letters only; other bytes are left as they are.
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

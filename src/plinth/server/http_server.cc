@@ -1,9 +1,7 @@
 #include "plinth/server/http_server.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <limits>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -16,24 +14,16 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
-#include "plinth/base/clock.h"
-#include "plinth/base/stopwatch.h"
-#include "plinth/base/json.h"
-#include "plinth/base/json_text.h"
 #include "plinth/base/strings.h"
-#include "plinth/base/time.h"
-#include "plinth/server/handler_call.h"
-#include "plinth/server/http_upload.h"
+#include "plinth/server/connection_io.h"
+#include "plinth/server/http_connection.h"
 #include "plinth/server/io_lag.h"
-#include "plinth/server/response_head.h"
 
 namespace plinth::server {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::redirect_error;
@@ -41,44 +31,8 @@ using asio::use_awaitable;
 
 namespace {
 
-// Initial capacity of a connection's read buffer (it grows for larger requests).
-constexpr size_t kReadBufferBytes = 16384;
-// Response bodies up to this size are copied behind their head and sent as one buffer.
-constexpr size_t kInlineBodyBytes = 16384;
-// Room reserved for a response head (status line and fields), so building it takes one allocation.
-constexpr size_t kResponseHeadBytes = 256;
-
-// One access log line: a JSON object written as text (a JSON document per request cost about
-// 6% of a small prediction's server time).
-std::string AccessLogLine(std::string_view client, std::string_view actor, std::string_view method, std::string_view target,
-                          std::string_view route, int status, int64_t bytes, double seconds) {
-  std::string line = "{\"ts\":";
-  line.reserve(256);
-  AppendJsonString(&line, FormatTimestamp(Clock::Real()->NowMicros()));
-  line += ",\"client\":";
-  AppendJsonString(&line, client);
-  line += ",\"actor\":";
-  AppendJsonString(&line, actor);
-  line += ",\"method\":";
-  AppendJsonString(&line, method);
-  line += ",\"target\":";
-  AppendJsonString(&line, target);
-  line += ",\"route\":";
-  AppendJsonString(&line, route);
-  StrAppend(&line, ",\"status\":", status, ",\"bytes\":", bytes, ",\"ms\":");
-  AppendJsonDouble(&line, seconds * 1000.0);
-  line += '}';
-  return line;
-}
-
-// The queueing delay of the I/O thread running the current code (io_lag.h); null elsewhere.
-thread_local IoLag* t_io_lag = nullptr;
-
-// Per-connection state visible to Shutdown(); touched only on the connection's thread.
-struct Connection {
-  beast::tcp_stream* stream = nullptr;
-  bool idle = true;
-};
+// How often each I/O thread cancels fast-path reads past their deadline.
+constexpr int64_t kSweepMicros = 100'000;
 
 }  // namespace
 
@@ -167,11 +121,16 @@ class HttpServer::Impl {
   // every quarter of the shedding limit, at most every 10 ms.
   awaitable<void> MeasureLag(int index) {
     IoLag* lag = lags_[static_cast<size_t>(index)].get();
-    t_io_lag = lag;
+    SetThreadIoLag(lag);
     const auto period = std::chrono::microseconds(
         std::clamp<int64_t>(int64_t{options_.max_io_lag_ms} * 250, 1000, 10000));
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    int64_t last_sweep = SteadyMicros();
     while (!stopping_.load()) {
+      if (int64_t now = SteadyMicros(); now - last_sweep >= kSweepMicros) {
+        SweepDeadlines(static_cast<size_t>(index), now);
+        last_sweep = now;
+      }
       timer.expires_after(period);
       const auto due = timer.expiry();
       beast::error_code ec;
@@ -185,11 +144,13 @@ class HttpServer::Impl {
     }
   }
 
-  // Whether a prediction about to run inline (a kWhenAsked route: row predict, OIP infer) should
-  // be refused: its I/O thread is behind by more than max_io_lag_ms. Control-plane routes, even
-  // offloaded ones, are never shed.
-  bool Overloaded() const {
-    return options_.max_io_lag_ms > 0 && t_io_lag != nullptr && t_io_lag->micros() > int64_t{options_.max_io_lag_ms} * 1000;
+  // Cancels the fast-path reads of thread `index`'s connections that are past their deadline.
+  void SweepDeadlines(size_t index, int64_t now_micros) {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    for (auto& [id, entry] : conns_) {
+      Connection& conn = *entry.first;
+      if (conn.thread == index && conn.stream != nullptr) SweepDeadline(conn.deadline, conn.stream->socket(), now_micros);
+    }
   }
 
   // Waits for in-flight requests, then stops the io_context.
@@ -213,7 +174,8 @@ class HttpServer::Impl {
     for (;;) {
       beast::error_code ec;
       // Connections go round-robin to the threads' io_contexts.
-      asio::io_context& ctx = next_ctx_ == 0 ? ioc_ : *workers_[next_ctx_ - 1];
+      const size_t thread = next_ctx_;
+      asio::io_context& ctx = thread == 0 ? ioc_ : *workers_[thread - 1];
       next_ctx_ = (next_ctx_ + 1) % (workers_.size() + 1);
       tcp::socket socket = co_await acceptor_.async_accept(ctx, redirect_error(use_awaitable, ec));
       if (ec) {
@@ -224,7 +186,7 @@ class HttpServer::Impl {
         continue;
       }
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
+      asio::co_spawn(executor, Session(std::move(socket), thread), asio::detached);
     }
   }
 
@@ -243,62 +205,29 @@ class HttpServer::Impl {
     return conns_.size();
   }
 
-  template <typename Body>
-  awaitable<bool> Write(beast::tcp_stream& stream, http::response<Body>& res) {
-    beast::error_code ec;
-    stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
-    size_t n = co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
-    if (options_.metrics) options_.metrics->AddBytesSent(static_cast<int64_t>(n));
-    co_return !ec;
-  }
-
-  template <typename Buffers>
-  awaitable<bool> WriteText(beast::tcp_stream& stream, const Buffers& buffers) {
-    beast::error_code ec;
-    stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
-    size_t n = co_await asio::async_write(stream, buffers, redirect_error(use_awaitable, ec));
-    if (options_.metrics) options_.metrics->AddBytesSent(static_cast<int64_t>(n));
-    co_return !ec;
-  }
-
-  // After answering early (413, 401...) with part of a body unread, the client may still be
-  // sending; closing now would reset the connection before it reads the answer. Stop
-  // sending, then read and drop what arrives for a little while (a "lingering close").
-  awaitable<void> LingeringClose(beast::tcp_stream& stream) {
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::vector<char> sink(64 * 1024);
-    size_t drained = 0;
-    stream.expires_after(std::chrono::seconds(2));
-    while (!ec && drained < (size_t{16} << 20)) {
-      drained += co_await stream.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
-    }
-  }
-
-  awaitable<void> Session(tcp::socket socket) {
+  awaitable<void> Session(tcp::socket socket, size_t thread) {
     beast::error_code ec;
     std::string client;
     {
       auto ep = socket.remote_endpoint(ec);
       client = ec ? "unknown" : StrCat(ep.address().to_string(), ":", ep.port());
     }
+    socket.non_blocking(true, ec);  // the fast path's reads and writes (connection_io.h)
+    if (ec) co_return;
+    socket.set_option(tcp::no_delay(true), ec);  // a response goes out as soon as it is written
     beast::tcp_stream stream(std::move(socket));
     auto conn = std::make_shared<Connection>();
     conn->stream = &stream;
+    conn->thread = thread;
     bool over_limit = ConnectionCount() >= static_cast<size_t>(options_.max_connections);
     uint64_t id = Register(conn, stream.get_executor());
     if (options_.metrics) options_.metrics->AddConnections(1);
     if (over_limit) {
       HttpResponse r = ErrorResponse(absl::UnavailableError("too many connections; retry later"));
-      http::response<http::string_body> res{http::status::service_unavailable, 11};
-      res.set(http::field::content_type, r.content_type);
-      res.set(http::field::retry_after, "1");
-      res.body() = r.body;
-      res.keep_alive(false);
-      res.prepare_payload();
-      co_await Write(stream, res);
+      r.headers.emplace_back("Retry-After", "1");
+      co_await RefuseConnection(shared_, stream, std::move(r), client);
     } else {
-      bool linger = co_await Serve(stream, *conn, client);
+      bool linger = co_await ServeConnection(shared_, stream, *conn, client);
       if (linger) co_await LingeringClose(stream);
     }
     conn->stream = nullptr;
@@ -307,242 +236,6 @@ class HttpServer::Impl {
     if (options_.metrics) options_.metrics->AddConnections(-1);
   }
 
-  awaitable<bool> Serve(beast::tcp_stream& stream, Connection& conn, const std::string& client) {
-    // No size argument: flat_buffer(n) caps the buffer at n bytes, which turned headers over 8 KiB
-    // into "buffer overflow" 400s. header_limit and the body limits bound what is read.
-    beast::flat_buffer buffer;
-    // Room for a typical request from the start: Beast sizes each read by the buffer's free
-    // capacity (at least 512 bytes), and a 1 KB prediction request was read in two syscalls.
-    buffer.reserve(kReadBufferBytes);
-    for (;;) {
-      conn.idle = true;
-      if (stopping_) co_return false;
-      beast::error_code ec;
-      http::request_parser<http::empty_body> header_parser;
-      header_parser.header_limit(options_.max_header_bytes);
-      header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none is broken in Beast 1.74
-      stream.expires_after(std::chrono::seconds(buffer.size() > 0 ? options_.request_timeout_seconds : options_.idle_timeout_seconds));
-      co_await http::async_read_header(stream, buffer, header_parser, redirect_error(use_awaitable, ec));
-      conn.idle = false;
-      auto started = std::chrono::steady_clock::now();
-      if (ec) {
-        if (ec == http::error::header_limit) {
-          HttpResponse r = ErrorResponse(absl::InvalidArgumentError(
-                                             StrCat("request header larger than ", options_.max_header_bytes, " bytes")),
-                                         431);
-          r.close_connection = true;
-          co_await Respond(stream, r, 11, false, nullptr, "-", "-", client, "-", started);
-        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-                   ec != asio::error::operation_aborted && ec != asio::error::connection_reset && ec != asio::error::eof) {
-          HttpResponse r = ErrorResponse(absl::InvalidArgumentError(StrCat("malformed HTTP request: ", ec.message())));
-          r.close_connection = true;
-          co_await Respond(stream, r, 11, false, nullptr, "-", "-", client, "-", started);
-        }
-        co_return false;
-      }
-      if (options_.metrics) options_.metrics->AddInFlight(1);
-      Outcome outcome = co_await HandleOne(stream, buffer, header_parser, client, started);
-      if (options_.metrics) options_.metrics->AddInFlight(-1);
-      if (outcome == Outcome::kLinger) co_return true;
-      if (outcome == Outcome::kClose) co_return false;
-    }
-  }
-
-  // What to do with the connection after a request.
-  enum class Outcome { kKeepAlive, kClose, kLinger };
-  static Outcome After(bool keep) { return keep ? Outcome::kKeepAlive : Outcome::kClose; }
-
-  // Handles one request whose header has been read.
-  awaitable<Outcome> HandleOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                            http::request_parser<http::empty_body>& header_parser, const std::string& client,
-                            std::chrono::steady_clock::time_point started) {
-    auto& hreq = header_parser.get();
-    const unsigned version = hreq.version();
-    const bool keep_alive = hreq.keep_alive();
-    HttpRequest req;
-    req.method = std::string(hreq.method_string());
-    req.target = std::string(hreq.target());
-    req.client = client;
-    req.received_at_micros = Clock::Real()->NowMicros();
-    for (const auto& field : hreq) req.headers[ToLower(std::string_view(field.name_string().data(), field.name_string().size()))] =
-        std::string(field.value());
-    std::string_view target(req.target);
-    size_t qpos = target.find('?');
-    std::string_view raw_path = target.substr(0, qpos);
-    const bool body_expected = header_parser.content_length().value_or(0) > 0 || header_parser.chunked();
-
-    // Answers before the body is read. Unread body bytes would be taken for the next request:
-    // close the connection, lingering so the client still reads the answer.
-    ErrorFormat error_format = ErrorFormat::kPlinth;  // the matched route's, once known
-    auto fail = [&](absl::Status st, int http_status, const std::string& route) -> awaitable<Outcome> {
-      HttpResponse r = ErrorResponse(st, http_status, error_format);
-      r.close_connection = body_expected || !keep_alive;
-      bool keep = co_await Respond(stream, r, version, keep_alive, &req, req.method, route, client, req.actor, started);
-      co_return body_expected ? Outcome::kLinger : After(keep);
-    };
-
-    auto decoded_path = PercentDecode(raw_path, false);
-    if (!decoded_path.ok() || raw_path.empty() || raw_path[0] != '/') {
-      co_return co_await fail(absl::InvalidArgumentError("malformed request path"), 0, "unmatched");
-    }
-    req.path = *decoded_path;
-    if (qpos != std::string_view::npos) {
-      auto q = ParseQueryString(target.substr(qpos + 1));
-      if (!q.ok()) co_return co_await fail(q.status(), 0, "unmatched");
-      req.query = std::move(*q);
-    }
-    bool method_mismatch = false;
-    error_format = options_.router->ErrorFormatFor(raw_path);
-    const Route* route = options_.router->Match(req.method, raw_path, &req.path_params, &method_mismatch);
-    if (route == nullptr) {
-      if (method_mismatch) {
-        co_return co_await fail(absl::InvalidArgumentError(StrCat("method ", req.method, " not allowed on ", req.path)), 405,
-                                "unmatched");
-      }
-      co_return co_await fail(absl::NotFoundError(StrCat("no route for ", req.method, " ", req.path)), 0, "unmatched");
-    }
-    error_format = route->error_format;
-    if (options_.authorizer) {
-      absl::Status st = options_.authorizer(req, *route);
-      if (!st.ok()) co_return co_await fail(st, 0, route->pattern);
-    }
-
-    // Beast compares body_limit with Content-Length only while it parses the header, which ran
-    // with no limit: refuse a declared length over the route's limit here, before reading it.
-    const int64_t body_limit = route->upload ? options_.max_upload_bytes : options_.max_body_bytes;
-    if (header_parser.content_length().value_or(0) > static_cast<uint64_t>(body_limit)) {
-      co_return co_await fail(absl::ResourceExhaustedError(StrCat(route->upload ? "upload" : "request body",
-                                                                  " larger than ", body_limit, " bytes")),
-                              413, route->pattern);
-    }
-
-    // 100-continue: tell the client to send the body only once the request is accepted.
-    if (body_expected && ToLower(req.Header("expect")) == "100-continue") {
-      http::response<http::empty_body> cont{http::status::continue_, version};
-      beast::error_code ec;
-      co_await http::async_write(stream, cont, redirect_error(use_awaitable, ec));
-      if (ec) co_return Outcome::kClose;
-    }
-
-    if (route->upload) {
-      auto st = co_await ReadUpload(stream, buffer, header_parser, req,
-                                    {options_.uploads, options_.max_upload_bytes, options_.idle_timeout_seconds, options_.metrics});
-      if (!st.ok()) {
-        if (absl::IsCancelled(st)) co_return Outcome::kClose;  // client went away: nothing to answer
-        bool over_limit = absl::IsResourceExhausted(st) && StartsWith(std::string(st.message()), "upload larger");
-        HttpResponse r = ErrorResponse(st, over_limit ? 413 : 0, error_format);
-        r.close_connection = true;
-        co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
-        co_return over_limit ? Outcome::kLinger : Outcome::kClose;
-      }
-    } else if (body_expected) {
-      http::request_parser<http::string_body> body_parser{std::move(header_parser)};
-      body_parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
-      beast::error_code ec;
-      // tcp_stream's own expiry closes the socket, which would leave no way to answer 408: a
-      // separate timer on the connection's thread only cancels the read.
-      stream.expires_never();
-      asio::steady_timer deadline(stream.get_executor(), std::chrono::seconds(options_.request_timeout_seconds));
-      bool timed_out = false;
-      deadline.async_wait([&stream, &timed_out](const beast::error_code& tec) {
-        if (!tec) {
-          timed_out = true;
-          stream.socket().cancel();
-        }
-      });
-      co_await http::async_read(stream, buffer, body_parser, redirect_error(use_awaitable, ec));
-      deadline.cancel();
-      if (timed_out) ec = beast::error::timeout;
-      if (ec == http::error::body_limit) {
-        HttpResponse r = ErrorResponse(
-            absl::ResourceExhaustedError(StrCat("request body larger than ", options_.max_body_bytes, " bytes")), 413,
-            error_format);
-        r.close_connection = true;
-        co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
-        co_return Outcome::kLinger;
-      }
-      if (ec) {
-        if (ec == beast::error::timeout) {
-          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408, error_format);
-          r.close_connection = true;
-          co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
-        }
-        co_return Outcome::kClose;  // truncated body or a reset: the request never completed
-      }
-      req.body = std::move(body_parser.get().body());
-      if (options_.metrics) options_.metrics->AddBytesReceived(static_cast<int64_t>(req.body.size()));
-    }
-
-    // (No co_await inside ?: — GCC 12 miscompiles it.)
-    HttpResponse resp;
-    using Offload = Route::Offload;
-    if (route->offload == Offload::kWhenAsked && Overloaded()) {
-      // Behind by more than the limit: refusing costs far less than predicting, so the
-      // backlog drains instead of every request waiting longer (io_lag.h).
-      if (options_.metrics) options_.metrics->AddShed();
-      resp = ErrorResponse(absl::UnavailableError(StrCat("the server is overloaded (requests wait ",
-                                                         t_io_lag->micros() / 1000, " ms for an I/O thread); retry later")),
-                           503, route->error_format);
-      resp.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
-    } else if (route->offload == Offload::kWrites && (options_.writes != nullptr || options_.offload != nullptr)) {
-      BoundedExecutor& executor = options_.writes != nullptr ? *options_.writes : *options_.offload;
-      resp = co_await CallOffloaded(executor, outstanding_, options_.retry_after_seconds, *route, req);
-    } else if (route->offload == Offload::kAlways && options_.offload != nullptr) {
-      resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
-    } else {
-      req.on_io_thread = route->offload == Offload::kWhenAsked && options_.offload != nullptr;
-      resp = CallHandler(*route, req);
-      if (resp.run_offloaded) {
-        req.on_io_thread = false;
-        resp = co_await CallOffloaded(*options_.offload, outstanding_, options_.retry_after_seconds, *route, req);
-      }
-    }
-    co_return After(co_await Respond(stream, resp, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started));
-  }
-
-  awaitable<bool> Respond(beast::tcp_stream& stream, HttpResponse& r, unsigned version, bool keep_alive,
-                          const HttpRequest* req, const std::string& method, const std::string& route,
-                          const std::string& client, const std::string& actor,
-                          std::chrono::steady_clock::time_point started) {
-    bool keep = keep_alive && !r.close_connection && !stopping_;
-    bool ok;
-    int64_t bytes = 0;
-    if (r.file_path) {
-      http::response<http::file_body> res{static_cast<http::status>(r.status), version};
-      beast::error_code ec;
-      res.body().open(r.file_path->c_str(), beast::file_mode::scan, ec);
-      if (ec) {
-        HttpResponse err = ErrorResponse(absl::InternalError(StrCat("cannot open artifact: ", ec.message())));
-        err.close_connection = r.close_connection;
-        co_return co_await Respond(stream, err, version, keep_alive, req, method, route, client, actor, started);
-      }
-      res.set(http::field::content_type, r.content_type);
-      for (const auto& [k, v] : r.headers) res.set(k, v);
-      res.keep_alive(keep);
-      res.prepare_payload();
-      bytes = static_cast<int64_t>(res.body().size());
-      ok = co_await Write(stream, res);
-    } else {
-      // Written as text: the head and a small body in one buffer (see response_head.h).
-      std::string head;
-      head.reserve(kResponseHeadBytes + (r.body.size() <= kInlineBodyBytes ? r.body.size() : 0));
-      AppendResponseHead(&head, version, r.status, r.content_type, r.headers, r.body.size(), keep);
-      bytes = static_cast<int64_t>(r.body.size());
-      if (r.body.size() <= kInlineBodyBytes) {
-        head += r.body;
-        ok = co_await WriteText(stream, asio::buffer(head));
-      } else {
-        ok = co_await WriteText(stream, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(r.body)});
-      }
-    }
-    double seconds = SecondsSince(started);
-    if (options_.metrics) options_.metrics->Observe(method, route, r.status, seconds);
-    if (options_.access_log && options_.access_log->enabled()) {
-      options_.access_log->Write(AccessLogLine(client, actor, method, req ? std::string_view(req->target) : "-", route,
-                                               r.status, bytes, seconds));
-    }
-    co_return ok && keep;
-  }
 
   Options options_;
   // The workers' io_contexts outlive ioc_: a pending accept on ioc_ holds a socket bound to a
@@ -558,6 +251,7 @@ class HttpServer::Impl {
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> outstanding_{0};  // offloaded handler calls not yet finished
+  const ServerShared shared_{options_, stopping_, outstanding_};
   std::mutex conns_mu_;
   std::map<uint64_t, std::pair<std::shared_ptr<Connection>, asio::any_io_executor>> conns_;  // guarded by conns_mu_
   uint64_t next_id_ = 1;                                                                     // guarded by conns_mu_

@@ -1,9 +1,11 @@
-// HttpServer: HTTP/1.1 on Boost.Beast with keep-alive, a small thread pool and limits.
+// HttpServer: HTTP/1.1 on Boost.Asio (and Beast) with keep-alive, a small thread pool and limits.
 //
-// Each connection runs as a coroutine on its own strand; `threads` OS threads run them all.
-// A request's header is read first, so the route, auth and limits are decided before any
-// body byte is accepted. Ordinary bodies are read into memory up to `max_body_bytes`;
-// routes marked `upload` stream their body into the ObjectStore up to `max_upload_bytes`.
+// Each connection runs as a coroutine on one of `threads` I/O threads (an io_context each);
+// http_connection.h holds what happens on a connection. A request's header is read first, so
+// the route, auth and limits are decided before any body byte is accepted. Ordinary bodies are
+// read into memory up to `max_body_bytes`; routes marked `upload` stream their body into the
+// ObjectStore up to `max_upload_bytes`. Timeouts: `request_timeout` for a request's header and
+// body, `idle_timeout` between keep-alive requests and between upload reads.
 // Shutdown() stops accepting, lets in-flight requests finish (up to `shutdown_grace`),
 // closes idle keep-alive connections, then Run() returns.
 // Handlers run on the I/O threads, except those of `offload` routes (router.h), which run on

@@ -38,7 +38,7 @@ TEST(ResponseHeadTest, SameBytesAsBeast) {
     for (int status : {200, 201, 204, 304, 400, 404, 413, 429, 431, 500, 503, 299}) {
       for (const Headers& headers : header_sets) {
         for (bool keep : {false, true}) {
-          for (const std::string body : {std::string(), std::string("{\"predictions\":[0.5]}\n")}) {
+          for (const std::string& body : {std::string(), std::string("{\"predictions\":[0.5]}\n")}) {
             if ((status == 204 || status == 304) && !body.empty()) continue;  // (Beast refuses a body there)
             std::string ours;
             AppendResponseHead(&ours, version, status, "application/json", headers, body.size(), keep);
