@@ -261,6 +261,7 @@ class Exchange {
       if (in_place) {
         // Uploads stream through Beast's parser: it takes over the head the fast path read.
         taken_over.emplace();
+        taken_over->header_limit(options_.max_header_bytes);
         taken_over->body_limit(std::numeric_limits<std::uint64_t>::max());
         beast::error_code ec;
         const size_t used = taken_over->put(asio::buffer(buffer.data().data(), head_bytes), ec);
