@@ -56,8 +56,7 @@ asio::awaitable<ReadResult> ReadSome(asio::ip::tcp::socket& socket, beast::flat_
     co_return ReadResult::kData;
   }
   if (ec == asio::error::eof) co_return ReadResult::kEof;
-  if (ec == asio::error::operation_aborted) co_return ReadResult::kCancelled;
-  co_return ReadResult::kError;
+  co_return ReadResult::kClosed;
 }
 
 asio::awaitable<int64_t> WriteAll(beast::tcp_stream& stream, const std::array<asio::const_buffer, 2>& buffers,

@@ -4,7 +4,7 @@
 // operation, type-erased executors) was about a sixth of the server's CPU per request.
 // Deadlines are not timers: the connection writes when its wait must end into an IoDeadline,
 // and its I/O thread's sweeper (http_server.cc) cancels waits that have run past it.
-// Included only by http_server.cc (Beast headers are heavy).
+// Included only by the server's connection code (Beast headers are heavy).
 // Thread-safety: one connection's calls, and its sweeps, on the connection's thread.
 #pragma once
 
@@ -30,7 +30,8 @@ int64_t SteadyMicros();
 // Cancels the connection's read if it has run past its deadline.
 void SweepDeadline(IoDeadline& deadline, boost::asio::ip::tcp::socket& socket, int64_t now_micros);
 
-enum class ReadResult { kData, kEof, kTimedOut, kCancelled, kError };
+// kClosed: the socket failed or its read was cancelled (shutdown): nothing more to read.
+enum class ReadResult { kData, kEof, kTimedOut, kClosed };
 
 // Reads what the socket has (at least one byte) into `buffer`, waiting for it if need be,
 // until `deadline.at_micros`.

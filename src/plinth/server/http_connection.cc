@@ -256,6 +256,12 @@ class Exchange {
       if (ec) co_return Outcome::kClose;
     }
 
+    // The body did not arrive within request_timeout: 408, then the connection closes.
+    auto body_too_slow = [&]() -> awaitable<void> {
+      HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408, error_format);
+      r.close_connection = true;
+      co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
+    };
     if (route->upload) {
       std::optional<http::request_parser<http::empty_body>> taken_over;
       if (in_place) {
@@ -287,11 +293,7 @@ class Exchange {
       conn.deadline.at_micros = SteadyMicros() + int64_t{options_.request_timeout_seconds} * 1'000'000;
       while (buffer.size() < need) {
         const ReadResult read = co_await ReadSome(stream.socket(), buffer, conn.deadline);
-        if (read == ReadResult::kTimedOut) {
-          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408, error_format);
-          r.close_connection = true;
-          co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
-        }
+        if (read == ReadResult::kTimedOut) co_await body_too_slow();
         if (read != ReadResult::kData) co_return Outcome::kClose;  // truncated body or a reset: never completed
       }
       req.body.assign(static_cast<const char*>(buffer.data().data()) + head_bytes, static_cast<size_t>(declared_length));
@@ -324,11 +326,7 @@ class Exchange {
         co_return Outcome::kLinger;
       }
       if (ec) {
-        if (ec == beast::error::timeout) {
-          HttpResponse r = ErrorResponse(absl::DeadlineExceededError("request body not received in time"), 408, error_format);
-          r.close_connection = true;
-          co_await Respond(stream, r, version, keep_alive, &req, req.method, route->pattern, client, req.actor, started);
-        }
+        if (ec == beast::error::timeout) co_await body_too_slow();
         co_return Outcome::kClose;  // truncated body or a reset: the request never completed
       }
       req.body = std::move(body_parser.get().body());

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "plinth/base/strings.h"
+
 namespace plinth::server {
 
 namespace {
@@ -19,16 +21,6 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 // A field value byte other than a blank: VCHAR or obs-text.
 bool IsValueChar(unsigned char c) { return (c > 0x20 && c < 0x7f) || c >= 0x80; }
 
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 // The "close" and "keep-alive" options of a Connection value; false when the value is not a
 // plain list of tokens.
 bool ConnectionOptions(std::string_view value, bool* close, bool* keep_alive) {
@@ -39,8 +31,8 @@ bool ConnectionOptions(std::string_view value, bool* close, bool* keep_alive) {
     while (pos < value.size() && IsTokenChar(static_cast<unsigned char>(value[pos]))) ++pos;
     if (pos == start) return false;  // an empty element or a non-token byte
     std::string_view token = value.substr(start, pos - start);
-    if (EqualsLower(token, "close")) *close = true;
-    if (EqualsLower(token, "keep-alive")) *keep_alive = true;
+    if (EqualsIgnoreCase(token, "close")) *close = true;
+    if (EqualsIgnoreCase(token, "keep-alive")) *keep_alive = true;
     while (pos < value.size() && IsBlank(value[pos])) ++pos;
     if (pos == value.size()) return true;
     if (value[pos] != ',') return false;
@@ -116,12 +108,12 @@ HeadParse ParseRequestHead(std::string_view in, RequestHead* head) {
       }
     }
     const std::string_view value = line.substr(i, end - i);
-    if (EqualsLower(name, "content-length")) {
+    if (EqualsIgnoreCase(name, "content-length")) {
       if (seen_length || !ParseContentLength(value, &head->content_length)) return HeadParse::kUnusual;
       seen_length = true;
-    } else if (EqualsLower(name, "transfer-encoding") || EqualsLower(name, "expect")) {
+    } else if (EqualsIgnoreCase(name, "transfer-encoding") || EqualsIgnoreCase(name, "expect")) {
       return HeadParse::kUnusual;
-    } else if (EqualsLower(name, "connection")) {
+    } else if (EqualsIgnoreCase(name, "connection")) {
       if (seen_connection || !ConnectionOptions(value, &close, &keep_alive)) return HeadParse::kUnusual;
       seen_connection = true;
     }
