@@ -157,6 +157,36 @@ def start_baselines(model_path, ports, cpu=None):
     return bases
 
 
+def raw_response(port, path, body):
+    """The exact bytes of one response of the server on `port` to `body` POSTed to `path`."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        data = body.encode()
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(65536)
+        head, rest = buf.split(b"\r\n\r\n", 1)
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        while len(rest) < length:
+            rest += s.recv(65536)
+    return head + b"\r\n\r\n" + rest[:length]
+
+
+def start_floor(args, response_file, threads=2, cpu=None):
+    """bench/http_floor (an HTTP server that does no work and answers fixed bytes) on any free
+    loopback port, with `threads` event loops (on CPU `cpu` if given); returns (process, port)."""
+    proc = subprocess.Popen([args.floor, "--response-file", response_file, "--threads", str(threads)],
+                            stdout=subprocess.PIPE, text=True, preexec_fn=pinned(cpu))
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise RuntimeError(f"http_floor did not start: {line!r}")
+    return proc, int(line.split()[-1])
+
+
 def stop_all(procs):
     for p in procs:
         p.send_signal(signal.SIGTERM)
@@ -197,13 +227,19 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
     once (the idle one takes no CPU) and their saturation throughputs are measured in
     alternation, --rounds times: this machine's speed drifts by tens of percent within minutes,
     so each round's ratio compares runs seconds apart, and the median round is reported. Then
-    each server at half of its median saturation rate, for latency (Plinth's run preceded by
-    bench/cpu_stalls), and Plinth's Open Inference Protocol route if oip_file is given."""
+    each server at half of its median saturation rate, for latency: Plinth in --rounds runs
+    (after bench/cpu_stalls), each followed by bench/http_floor at the same rate; and Plinth's
+    Open Inference Protocol route if oip_file is given.
+
+    http_floor, placed and threaded as Plinth, answers Plinth's own response bytes without doing
+    any work: its throughput in each round (at Plinth's connection count) and its latency at
+    Plinth's half-load rate are what this machine's loopback, scheduler and hypervisor, and the
+    generator, leave to any server."""
     data = os.path.join(tmp, f"data-{name}")
     os.makedirs(data)
     proc, url = start_plinth(args, data, model_path, threads=threads, cpu=server_cpu)
     port = int(url.rsplit(":", 1)[1].strip("/"))
-    bases = []
+    bases, floor = [], None
     out = {"generator_cpu": gen_cpu, "server_cpu": server_cpu, "plinth_threads": threads,
            "baseline_workers": len(base_ports), "rounds": []}
     try:
@@ -215,6 +251,11 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
         if abs(got[0] - want[0]) > 1e-6 * max(1.0, abs(want[0])):
             raise RuntimeError(f"the servers disagree: Plinth {got}, baseline {want}")
         base_pids = [b.pid for b in bases]
+        predict = "/api/v1/deployments/bench/predict"
+        response_file = os.path.join(tmp, f"response-{name}.bin")
+        with open(response_file, "wb") as f:
+            f.write(raw_response(port, predict, body))
+        floor, floor_port = start_floor(args, response_file, threads=threads, cpu=server_cpu)
         # Each server's saturation is measured at the connection count that saturates it.
         conns = {}
         for key, p, path, pids in (("plinth", port, "/api/v1/deployments/bench/predict", [proc.pid]),
@@ -225,15 +266,20 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
         print(f"[{name}] saturation measured with {conns} connections", flush=True)
         for r in range(args.rounds):
             print(f"[{name}] round {r + 1}: Plinth; baseline /predict (pydantic-validated body, the usual FastAPI "
-                  f"idiom); baseline /predict-raw (JSON read by hand)", flush=True)
+                  f"idiom); baseline /predict-raw (JSON read by hand); http_floor", flush=True)
             plinth = load(with_connections(args, conns["plinth"]), port, "/api/v1/deployments/bench/predict", body_file,
                           server_pids=[proc.pid], cpu=gen_cpu)
             base = load(with_connections(args, conns["baseline"]), ports, "/predict", body_file, server_pids=base_pids,
                         cpu=gen_cpu)
             raw = load(with_connections(args, conns["baseline_raw"]), ports, "/predict-raw", body_file,
                        server_pids=base_pids, cpu=gen_cpu)
+            floor_sat = load(with_connections(args, conns["plinth"]), floor_port, predict, body_file,
+                             server_pids=[floor.pid], cpu=gen_cpu)
             out["rounds"].append({
                 "plinth_saturation": plinth, "baseline_saturation": base, "baseline_raw_saturation": raw,
+                "floor_saturation": floor_sat,
+                # How much of a do-nothing server's throughput Plinth reaches, seconds apart.
+                "plinth_of_floor": plinth["rps"] / max(1.0, floor_sat["rps"]),
                 "throughput_ratio": plinth["rps"] / max(1.0, base["rps"]),
                 "throughput_ratio_raw": plinth["rps"] / max(1.0, raw["rps"]),
                 # Server CPU per request: what the throughput ratio would be with each server
@@ -241,28 +287,39 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
                 "cpu_efficiency_ratio": base["server_cpu_us_per_request"] / plinth["server_cpu_us_per_request"],
                 "cpu_efficiency_ratio_raw": raw["server_cpu_us_per_request"] / plinth["server_cpu_us_per_request"]})
         rounds = out["rounds"]
-        for key in ("throughput_ratio", "throughput_ratio_raw", "cpu_efficiency_ratio", "cpu_efficiency_ratio_raw"):
+        for key in ("throughput_ratio", "throughput_ratio_raw", "cpu_efficiency_ratio", "cpu_efficiency_ratio_raw",
+                    "plinth_of_floor"):
             out[key + "_by_round"] = [round(x[key], 2) for x in rounds]
             out[key] = median([x[key] for x in rounds])
         plinth_rps = median([x["plinth_saturation"]["rps"] for x in rounds])
         base_rps = median([x["baseline_saturation"]["rps"] for x in rounds])
         out["plinth_saturation_rps"], out["baseline_saturation_rps"] = plinth_rps, base_rps
-        print(f"[{name}] half load:", flush=True)
-        stalls = machine_stalls(args)
-        out["plinth_half_load"] = load(args, port, "/api/v1/deployments/bench/predict", body_file, rate=plinth_rps / 2,
-                                       cpu=gen_cpu)
-        out["plinth_half_load"]["machine_stalls"] = stalls
+        print(f"[{name}] half load: Plinth, then http_floor at the same rate, {args.rounds} rounds", flush=True)
+        out["machine_stalls"] = machine_stalls(args)
+        halves = []
+        for r in range(args.rounds):
+            print(f"[{name}] half-load round {r + 1}:", flush=True)
+            halves.append({"plinth": load(args, port, predict, body_file, rate=plinth_rps / 2, server_pids=[proc.pid],
+                                          cpu=gen_cpu),
+                           "floor": load(args, floor_port, predict, body_file, rate=plinth_rps / 2,
+                                         server_pids=[floor.pid], cpu=gen_cpu)})
+        out["half_load_rounds"] = halves
+        # The round with the median Plinth p99 stands for the layout (each round is kept).
+        out["plinth_half_load"] = sorted((h["plinth"] for h in halves), key=lambda x: x["p99_us"])[len(halves) // 2]
+        out["floor_half_load_p99_us"] = median([h["floor"]["p99_us"] for h in halves])
         out["baseline_half_load"] = load(args, ports, "/predict", body_file, rate=base_rps / 2, cpu=gen_cpu)
         if oip_file:
             print(f"[{name}] Plinth Open Inference Protocol infer:", flush=True)
             out["plinth_oip_saturation"] = load(with_connections(args, conns["plinth"]), port, "/v2/models/bench/infer",
                                                 oip_file, server_pids=[proc.pid], cpu=gen_cpu)
     finally:
-        stop_all(bases + [proc])
+        stop_all(bases + [proc] + ([floor] if floor else []))
     print(f"[{name}] throughput ratio by round {out['throughput_ratio_by_round']} (pydantic), "
           f"{out['throughput_ratio_raw_by_round']} (raw); server CPU per request "
-          f"{out['cpu_efficiency_ratio_by_round']}x less (pydantic); Plinth p99 at half load "
-          f"{out['plinth_half_load']['p99_us']:.0f} us", flush=True)
+          f"{out['cpu_efficiency_ratio_by_round']}x less (pydantic); Plinth at {out['plinth_of_floor_by_round']} of "
+          f"http_floor's throughput; p99 at half load by round: Plinth "
+          f"{[round(h['plinth']['p99_us']) for h in out['half_load_rounds']]} us, http_floor "
+          f"{[round(h['floor']['p99_us']) for h in out['half_load_rounds']]} us", flush=True)
     return out
 
 
@@ -270,10 +327,11 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--plinth", required=True)
     p.add_argument("--load", required=True)
+    p.add_argument("--floor", required=True, help="bench/http_floor")
     p.add_argument("--out", required=True)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--connections", type=int, default=8, help="open-loop (half load) connections")
-    p.add_argument("--rounds", type=int, default=3, help="alternating saturation rounds per layout")
+    p.add_argument("--rounds", type=int, default=3, help="alternating saturation and half-load rounds per layout")
     p.add_argument("--stalls", help="bench/cpu_stalls, run before Plinth's half-load measurement")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="plinth-serving-bench-")
@@ -309,7 +367,8 @@ def main():
                 print(f"{name}: Plinth {r['plinth_saturation_rps']:.0f} req/s, baseline {r['baseline_saturation_rps']:.0f} "
                       f"req/s (medians); throughput ratio {r['throughput_ratio']:.1f}x (pydantic), "
                       f"{r['throughput_ratio_raw']:.1f}x (raw); server CPU per request {r['cpu_efficiency_ratio']:.1f}x "
-                      f"less (pydantic); Plinth p99 at half load {r['plinth_half_load']['p99_us']:.0f} us", flush=True)
+                      f"less (pydantic); Plinth p99 at half load {r['plinth_half_load']['p99_us']:.0f} us (median round; "
+                      f"http_floor at the same rate {r['floor_half_load_p99_us']:.0f} us)", flush=True)
         with open(args.out, "w") as f:
             json.dump(results, f, indent=2)
     finally:
