@@ -175,6 +175,32 @@ def raw_response(port, path, body):
     return head + b"\r\n\r\n" + rest[:length]
 
 
+PREDICT_ROUTE = "/api/v1/deployments/{name}/predict"
+
+
+def server_durations(url):
+    """Plinth's own histogram of its predict route so far (plinth_http_request_duration_seconds:
+    from a request's first byte read to the end of its response written), as {bound in seconds:
+    requests answered within it}."""
+    counts = {}
+    for line in requests.get(f"{url}/metrics", timeout=10).text.splitlines():
+        if (line.startswith("plinth_http_request_duration_seconds_bucket{") and f'route="{PREDICT_ROUTE}"' in line
+                and 'code="200"' in line):
+            bound = float(line.split('le="', 1)[1].split('"', 1)[0])
+            counts[bound] = counts.get(bound, 0) + float(line.rsplit(" ", 1)[1])
+    return counts
+
+
+def inside_server(before, after):
+    """Of the requests answered between two server_durations snapshots, the shares the server
+    itself took at most 100 us and at most 1 ms over."""
+    total = after[float("inf")] - before.get(float("inf"), 0)
+    share = {b: (after[b] - before.get(b, 0)) / max(1.0, total) for b in (1e-4, 1e-3)}
+    print(f"  inside Plinth (first byte read to response written): {100 * share[1e-4]:.3f}% within 100 us, "
+          f"{100 * share[1e-3]:.4f}% within 1 ms", flush=True)
+    return {"within_100us": share[1e-4], "within_1ms": share[1e-3]}
+
+
 def start_floor(args, response_file, threads=2, cpu=None):
     """bench/http_floor (an HTTP server that does no work and answers fixed bytes) on any free
     loopback port, with `threads` event loops (on CPU `cpu` if given); returns (process, port)."""
@@ -299,8 +325,12 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
         halves = []
         for r in range(args.rounds):
             print(f"[{name}] half-load round {r + 1}:", flush=True)
-            halves.append({"plinth": load(args, port, predict, body_file, rate=plinth_rps / 2, server_pids=[proc.pid],
-                                          cpu=gen_cpu),
+            before = server_durations(url)
+            plinth = load(args, port, predict, body_file, rate=plinth_rps / 2, server_pids=[proc.pid], cpu=gen_cpu)
+            # The server's own share of each request, from its histogram (the generator's run,
+            # its warm-up included).
+            plinth["inside_server"] = inside_server(before, server_durations(url))
+            halves.append({"plinth": plinth,
                            "floor": load(args, floor_port, predict, body_file, rate=plinth_rps / 2,
                                          server_pids=[floor.pid], cpu=gen_cpu)})
         out["half_load_rounds"] = halves
