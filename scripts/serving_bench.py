@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -159,7 +160,6 @@ def start_baselines(model_path, ports, cpu=None):
 
 def raw_response(port, path, body):
     """The exact bytes of one response of the server on `port` to `body` POSTed to `path`."""
-    import socket
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         data = body.encode()
         s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -272,19 +272,19 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
         bases = start_baselines(model_path, list(base_ports), cpu=server_cpu)
         ports = ",".join(str(p) for p in base_ports)
         body = open(body_file).read()
-        got = requests.post(f"{url}/api/v1/deployments/bench/predict", data=body).json()["predictions"]
+        predict = "/api/v1/deployments/bench/predict"
+        got = requests.post(f"{url}{predict}", data=body).json()["predictions"]
         want = requests.post(f"http://127.0.0.1:{base_ports[0]}/predict", data=body).json()["predictions"]
         if abs(got[0] - want[0]) > 1e-6 * max(1.0, abs(want[0])):
             raise RuntimeError(f"the servers disagree: Plinth {got}, baseline {want}")
         base_pids = [b.pid for b in bases]
-        predict = "/api/v1/deployments/bench/predict"
         response_file = os.path.join(tmp, f"response-{name}.bin")
         with open(response_file, "wb") as f:
             f.write(raw_response(port, predict, body))
         floor, floor_port = start_floor(args, response_file, threads=threads, cpu=server_cpu)
         # Each server's saturation is measured at the connection count that saturates it.
         conns = {}
-        for key, p, path, pids in (("plinth", port, "/api/v1/deployments/bench/predict", [proc.pid]),
+        for key, p, path, pids in (("plinth", port, predict, [proc.pid]),
                                    ("baseline", ports, "/predict", base_pids), ("baseline_raw", ports, "/predict-raw", base_pids)):
             print(f"[{name}] {key}: closed-loop throughput by connection count", flush=True)
             conns[key], out[f"{key}_sweep"] = saturating_connections(args, p, path, body_file, pids, gen_cpu)
@@ -293,8 +293,8 @@ def layout(args, name, tmp, model_path, body_file, oip_file=None, gen_cpu=None, 
         for r in range(args.rounds):
             print(f"[{name}] round {r + 1}: Plinth; baseline /predict (pydantic-validated body, the usual FastAPI "
                   f"idiom); baseline /predict-raw (JSON read by hand); http_floor", flush=True)
-            plinth = load(with_connections(args, conns["plinth"]), port, "/api/v1/deployments/bench/predict", body_file,
-                          server_pids=[proc.pid], cpu=gen_cpu)
+            plinth = load(with_connections(args, conns["plinth"]), port, predict, body_file, server_pids=[proc.pid],
+                          cpu=gen_cpu)
             base = load(with_connections(args, conns["baseline"]), ports, "/predict", body_file, server_pids=base_pids,
                         cpu=gen_cpu)
             raw = load(with_connections(args, conns["baseline_raw"]), ports, "/predict-raw", body_file,
