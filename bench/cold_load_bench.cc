@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r < requests; ++r) {
       // Tenant rank -> a customer id, shuffled so big customers are spread over the files.
       const int m = order[zipf(traffic)];
-      plinth::serving::ModelKey key{"customer-" + std::to_string(m), 1};
+      plinth::serving::ModelKey key{"customer-" + std::to_string(m), 1, ""};
       auto s = Clock::now();
       auto handle = (*cache)->Get(key, [&]() {
         return plinth::runtime::LoadModelFile("plinth-forest", dir + "/customer-" + std::to_string(m) + ".pf");

@@ -4,6 +4,7 @@ import json
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,62 @@ def test_delete_and_restart_persistence(server):
     assert (shown["model"], shown["ready"], shown["spec"]["max_batch_rows"]) == ("keep/1", True, 7)
     assert predict(server, "keep", [{"a": 0, "b": 0}]).json() == {"model": "keep/1", "predictions": [1.0]}
     assert [d["name"] for d in server.ok("GET", "/api/v1/deployments")["deployments"]] == ["keep"]
+
+
+def test_a_model_registered_again_is_not_served_from_memory(server):
+    # Deleting a model and registering it again reuses its name and version numbers: "churn/1"
+    # must then be the new file, in a deployment made afterwards and in a per-tenant one.
+    register_linear(server, "churn", bias=1.0)
+    register_linear(server, "churn-acme", bias=2.0)
+    set_alias(server, "churn", "champion", 1)
+    set_alias(server, "churn-acme", "champion", 1)
+    server.cli("deploy", "first", "--model", "churn@champion")
+    server.cli("deploy", "tenants", "--model-template", "churn-{tenant}@champion")
+    assert predict(server, "first", [{"a": 0, "b": 0}]).json()["predictions"] == [1.0]
+    assert predict(server, "tenants", [{"a": 0, "b": 0}], tenant="acme").json()["predictions"] == [2.0]
+
+    server.cli("deployments", "delete", "first")
+    for model, bias in (("churn", 10.0), ("churn-acme", 20.0)):
+        server.cli("models", "delete", model, "--force")
+        register_linear(server, model, bias=bias)
+        set_alias(server, model, "champion", 1)
+    server.cli("deploy", "second", "--model", "churn@champion")
+    assert predict(server, "second", [{"a": 0, "b": 0}]).json() == {"model": "churn/1", "predictions": [10.0]}
+    deadline = time.time() + 5
+    while predict(server, "tenants", [{"a": 0, "b": 0}], tenant="acme").json()["predictions"] != [20.0]:
+        assert time.time() < deadline, "the tenant's new churn-acme/1 was never served"
+        time.sleep(0.05)
+
+
+def test_what_a_deployment_serves_cannot_be_deleted_from_under_it(server):
+    register_linear(server, "gone", bias=1.0)
+    register_linear(server, "gone", bias=2.0)
+    register_linear(server, "other", bias=3.0)
+    set_alias(server, "gone", "champion", 1)
+    set_alias(server, "gone", "spare", 1)
+    server.cli("deploy", "by-alias", "--model", "gone@champion")
+    server.cli("deploy", "by-version", "--model", "other/1", "--fallback", "gone/2")
+
+    resp = server.http("DELETE", "/api/v1/models/gone/aliases/champion")
+    assert resp.status_code == 409
+    assert error_of(resp) == ("FAILED_PRECONDITION", "alias gone@champion is served by deployment by-alias "
+                              "(gone@champion); update or delete the deployment first")
+    rc, _, err = server.cli("models", "alias", "delete", "gone", "champion", check=False)
+    assert rc != 0 and "served by deployment by-alias" in err
+    resp = server.http("DELETE", "/api/v1/models/gone/versions/2")
+    assert resp.status_code == 409 and "version gone/2 is served by deployment by-version (gone/2)" in error_of(resp)[1]
+    resp = server.http("DELETE", "/api/v1/models/gone", params={"force": "true"})
+    assert resp.status_code == 409
+    assert "model gone is served by deployments by-alias (gone@champion), by-version (gone/2)" in error_of(resp)[1]
+    # Nothing was deleted, and both still serve.
+    assert server.ok("GET", "/api/v1/models/gone/aliases/champion")["version"] == 1
+    assert predict(server, "by-alias", [{"a": 0, "b": 0}]).json()["predictions"] == [1.0]
+    # What no deployment names can go; once the deployments are gone, so can the rest.
+    server.ok("DELETE", "/api/v1/models/gone/aliases/spare")
+    server.cli("deployments", "delete", "by-alias")
+    server.ok("DELETE", "/api/v1/models/gone/aliases/champion")
+    server.cli("deployments", "delete", "by-version")
+    server.ok("DELETE", "/api/v1/models/gone", params={"force": "true"})
 
 
 def test_spec_errors_name_the_field(server):

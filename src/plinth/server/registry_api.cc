@@ -138,9 +138,11 @@ absl::StatusOr<std::vector<registry::MetricPoint>> ParseMetricPoints(const Json&
 
 }  // namespace
 
-void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& objects, serving::CompiledModelDir* compiled) {
+void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& objects, serving::CompiledModelDir* compiled,
+                       InUseCheck in_use) {
   Registry* r = &reg;
   storage::ObjectStore* store = &objects;
+  if (!in_use) in_use = [](const std::string&, const std::optional<std::string>&, std::optional<int64_t>) { return absl::OkStatus(); };
 
   router.Add({"POST", "/api/v1/artifacts", Access::kWrite, /*upload=*/true, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 if (!req.upload) return absl::InvalidArgumentError("no artifact body received");
@@ -180,8 +182,9 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
                 return JsonResponse(200, registry::ToJson(model));
               }});
 
-  router.Add({"DELETE", "/api/v1/models/{name}", Access::kWrite, false, [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+  router.Add({"DELETE", "/api/v1/models/{name}", Access::kWrite, false, [r, in_use](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 PLINTH_ASSIGN_OR_RETURN(bool force, QueryBool(req, "force", false));
+                PLINTH_RETURN_IF_ERROR(in_use(req.Param(0), std::nullopt, std::nullopt));
                 PLINTH_RETURN_IF_ERROR(r->DeleteModel(req.Param(0), force, AuditFrom(req)));
                 return JsonResponse(200, {{"deleted", req.Param(0)}});
               }});
@@ -217,8 +220,9 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
               }});
 
   router.Add({"DELETE", "/api/v1/models/{name}/versions/{version}", Access::kWrite, false,
-              [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+              [r, in_use](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 PLINTH_ASSIGN_OR_RETURN(ModelRef ref, VersionRef(req, 0, 1));
+                PLINTH_RETURN_IF_ERROR(in_use(ref.name, ref.alias, ref.version));
                 PLINTH_RETURN_IF_ERROR(r->DeleteVersion(ref, AuditFrom(req)));
                 return JsonResponse(200, {{"deleted", ref.ToString()}});
               }});
@@ -288,7 +292,8 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
               }});
 
   router.Add({"DELETE", "/api/v1/models/{name}/aliases/{alias}", Access::kWrite, false,
-              [r](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+              [r, in_use](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
+                PLINTH_RETURN_IF_ERROR(in_use(req.Param(0), req.Param(1), std::nullopt));
                 PLINTH_RETURN_IF_ERROR(r->DeleteAlias(req.Param(0), req.Param(1), AuditFrom(req)));
                 return JsonResponse(200, {{"deleted", req.Param(1)}, {"model", req.Param(0)}});
               }});

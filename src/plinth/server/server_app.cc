@@ -20,6 +20,8 @@
 #include "plinth/server/serving_api.h"
 #include "plinth/serving/artifact_loader.h"
 #include "plinth/serving/compiled_model_dir.h"
+#include "plinth/serving/deployment_spec.h"
+#include "plinth/serving/deployment_store.h"
 #include "plinth/storage/backends.h"
 
 namespace plinth::server {
@@ -116,7 +118,22 @@ absl::Status RunServer(const ServerConfig& config) {
                                                writes.rejected(), "\n");
                                      return out;
                                    }});
-  AddRegistryRoutes(router, *reg, *stores.objects, compiled.get());
+  // A deployment's own model or fallback ref cannot be deleted from under it: it would keep
+  // serving what it has loaded and fail at the next restart.
+  auto in_use = [store = deployments.get()](const std::string& model, const std::optional<std::string>& alias,
+                                            std::optional<int64_t> version) -> absl::Status {
+    PLINTH_ASSIGN_OR_RETURN(auto all, store->List());
+    std::vector<std::string> users;
+    for (const auto& d : all) {
+      if (auto ref = serving::SpecRefTo(d.spec, model, alias, version)) users.push_back(StrCat(d.name, " (", *ref, ")"));
+    }
+    if (users.empty()) return absl::OkStatus();
+    const std::string what = alias ? StrCat("alias ", model, "@", *alias) : version ? StrCat("version ", model, "/", *version)
+                                                                                    : StrCat("model ", model);
+    return absl::FailedPreconditionError(StrCat(what, " is served by deployment", users.size() > 1 ? "s " : " ",
+                                                StrJoin(users, ", "), "; update or delete the deployment first"));
+  };
+  AddRegistryRoutes(router, *reg, *stores.objects, compiled.get(), in_use);
   ServingDeps serving_deps{.router = serving_router.get(),
                            .predictor = &predictor,
                            .stopping = stopping,

@@ -14,9 +14,9 @@ absl::Status Unservable(const ResolvedModel& m, const absl::Status& st) {
 }  // namespace
 
 absl::StatusOr<std::string> ArtifactLoader::ReadArtifact(const ResolvedModel& m) const {
-  auto bytes = storage::ReadObject(*options_.objects, m.artifact_sha256, options_.max_artifact_bytes);
+  auto bytes = storage::ReadObject(*options_.objects, m.key.artifact, options_.max_artifact_bytes);
   if (absl::IsNotFound(bytes.status())) {
-    return absl::NotFoundError(StrCat("artifact ", m.artifact_sha256, " of model ", m.key.ToString(), " is missing"));
+    return absl::NotFoundError(StrCat("artifact ", m.key.artifact, " of model ", m.key.ToString(), " is missing"));
   }
   if (!bytes.ok()) {
     return absl::Status(bytes.status().code(), StrCat("artifact of model ", m.key.ToString(), ": ", bytes.status().message()));
@@ -31,8 +31,8 @@ absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Load(const Resol
                                                 "lightgbm-text or linear-json)"));
   }
   CompiledModelDir* dir = options_.compiled;
-  if (dir != nullptr && dir->Contains(m.artifact_sha256)) {
-    auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.artifact_sha256));
+  if (dir != nullptr && dir->Contains(m.key.artifact)) {
+    auto model = runtime::LoadModelFile(runtime::kCompiledFormat, dir->PathFor(m.key.artifact));
     if (model.ok()) {
       compiled_loads_.fetch_add(1);
       return model;
@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<runtime::Model>> ArtifactLoader::Load(const Resol
   }
   PLINTH_ASSIGN_OR_RETURN(std::string bytes, ReadArtifact(m));
   parsed_loads_.fetch_add(1);
-  auto model = CompileAndCache(m.format, m.artifact_sha256, bytes, m.key.ToString());
+  auto model = CompileAndCache(m.format, m.key.artifact, bytes, m.key.ToString());
   if (!model.ok()) return Unservable(m, model.status());
   return model;
 }

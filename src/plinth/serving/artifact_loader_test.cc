@@ -27,7 +27,7 @@ class ArtifactLoaderTest : public ::testing::Test {
     EXPECT_TRUE((*writer)->Append(bytes).ok());
     auto info = (*writer)->Commit();
     EXPECT_TRUE(info.ok());
-    return ResolvedModel{{"m", 1}, std::move(format), info->sha256};
+    return ResolvedModel{{"m", 1, info->sha256}, std::move(format)};
   }
 
   static double PredictOne(const runtime::Model& model, double a, double b) {
@@ -47,7 +47,7 @@ TEST_F(ArtifactLoaderTest, FirstLoadCompilesLaterLoadsMapTheCompiledFile) {
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("cache")));  // created on first write only
   PLINTH_ASSERT_OK_AND_ASSIGN(auto first, loader_->Load(m));
   EXPECT_NEAR(PredictOne(*first, 2, 1), 0.1, 1e-12);
-  EXPECT_TRUE(compiled_->Contains(m.artifact_sha256));
+  EXPECT_TRUE(compiled_->Contains(m.key.artifact));
   EXPECT_EQ(loader_->parsed_loads(), 1u);
   PLINTH_ASSERT_OK_AND_ASSIGN(auto second, loader_->Load(m));
   EXPECT_NEAR(PredictOne(*second, 2, 1), 0.1, 1e-12);
@@ -57,9 +57,9 @@ TEST_F(ArtifactLoaderTest, FirstLoadCompilesLaterLoadsMapTheCompiledFile) {
 
 TEST_F(ArtifactLoaderTest, PrepareAtRegistrationMakesEvenTheFirstLoadMapTheCompiledFile) {
   ResolvedModel m = Store(kLinear);
-  PLINTH_ASSERT_OK_AND_ASSIGN(auto prepared, loader_->Prepare(m.format, m.artifact_sha256, kLinear));
+  PLINTH_ASSERT_OK_AND_ASSIGN(auto prepared, loader_->Prepare(m.format, m.key.artifact, kLinear));
   EXPECT_EQ(prepared->signature().inputs.size(), 2u);
-  EXPECT_TRUE(compiled_->Contains(m.artifact_sha256));
+  EXPECT_TRUE(compiled_->Contains(m.key.artifact));
   PLINTH_ASSERT_OK_AND_ASSIGN(auto first, loader_->Load(m));
   EXPECT_NEAR(PredictOne(*first, 2, 1), 0.1, 1e-12);
   EXPECT_EQ(loader_->compiled_loads(), 1u);
@@ -67,14 +67,14 @@ TEST_F(ArtifactLoaderTest, PrepareAtRegistrationMakesEvenTheFirstLoadMapTheCompi
   // A file that is not a model is the runtime's InvalidArgument, and nothing is cached.
   const std::string bad = R"({"format": "plinth-linear", "features": ["a"], "weights": []})";
   ResolvedModel b = Store(bad);
-  EXPECT_TRUE(StatusIs(loader_->Prepare(b.format, b.artifact_sha256, bad), absl::StatusCode::kInvalidArgument));
-  EXPECT_FALSE(compiled_->Contains(b.artifact_sha256));
+  EXPECT_TRUE(StatusIs(loader_->Prepare(b.format, b.key.artifact, bad), absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(compiled_->Contains(b.key.artifact));
 }
 
 TEST_F(ArtifactLoaderTest, ACorruptCompiledFileIsRewritten) {
   ResolvedModel m = Store(kLinear);
   PLINTH_ASSERT_OK(loader_->Load(m));
-  std::ofstream(compiled_->PathFor(m.artifact_sha256), std::ios::trunc) << "garbage";
+  std::ofstream(compiled_->PathFor(m.key.artifact), std::ios::trunc) << "garbage";
   PLINTH_ASSERT_OK_AND_ASSIGN(auto model, loader_->Load(m));
   EXPECT_DOUBLE_EQ(PredictOne(*model, 0, 0), 0.1);
   EXPECT_EQ(loader_->parsed_loads(), 2u);
@@ -87,7 +87,7 @@ TEST_F(ArtifactLoaderTest, UnservableVersionsAreClearErrors) {
   EXPECT_TRUE(StatusIs(loader_->Load(Store("{\"format\": \"nope\"}")), absl::StatusCode::kFailedPrecondition,
                        "model m/1 (linear-json) cannot be served"));
   ResolvedModel missing = Store(kLinear);
-  missing.artifact_sha256 = std::string(64, 'a');
+  missing.key.artifact = std::string(64, 'a');
   EXPECT_TRUE(StatusIs(loader_->Load(missing), absl::StatusCode::kNotFound, "missing"));
 }
 

@@ -134,4 +134,15 @@ absl::StatusOr<registry::ModelRef> TenantModelRef(const DeploymentSpec& spec, st
   return *ref;
 }
 
+std::optional<std::string> SpecRefTo(const DeploymentSpec& spec, std::string_view model,
+                                     const std::optional<std::string>& alias, std::optional<int64_t> version) {
+  for (const std::string& text : {spec.model, spec.fallback}) {
+    if (text.empty()) continue;
+    auto ref = registry::ParseModelRef(text);
+    if (!ref.ok() || ref->name != model) continue;
+    if (alias ? ref->alias == alias : version ? ref->version == version : true) return text;
+  }
+  return std::nullopt;
+}
+
 }  // namespace plinth::serving

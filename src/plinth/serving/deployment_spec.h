@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,13 @@ absl::Status ValidateDeploymentSpec(const DeploymentSpec& spec);
 // The ref a tenant's requests go to: the template with {tenant} replaced. InvalidArgument
 // when `tenant` is not a valid name.
 absl::StatusOr<registry::ModelRef> TenantModelRef(const DeploymentSpec& spec, std::string_view tenant);
+
+// The spec's `model` or `fallback` ref (as written) that a deletion would take away, or nullopt:
+// with neither `alias` nor `version`, any ref to `model`; with `alias`, a ref to NAME@ALIAS;
+// with `version`, a ref to NAME/VERSION. Templates are not counted: a tenant whose model or
+// alias is gone is served by the fallback, as designed.
+std::optional<std::string> SpecRefTo(const DeploymentSpec& spec, std::string_view model,
+                                     const std::optional<std::string>& alias, std::optional<int64_t> version);
 
 // A ref that names a version (NAME/VERSION or NAME@ALIAS); `field` names it in errors.
 absl::StatusOr<registry::ModelRef> ParseVersionRef(std::string_view text, std::string_view field);

@@ -65,7 +65,7 @@ void Router::Stop() { refresher_->Stop(); }
 
 absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::Resolve(const ModelRef& ref) const {
   PLINTH_ASSIGN_OR_RETURN(registry::ModelVersion v, options_.registry->GetVersion(ref));
-  return std::make_shared<const ResolvedModel>(ResolvedModel{{v.model_name, v.version}, v.format, v.artifact_sha256});
+  return std::make_shared<const ResolvedModel>(ResolvedModel{{v.model_name, v.version, v.artifact_sha256}, v.format});
 }
 
 absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::ResolveOptional(const ModelRef& ref) const {
@@ -111,7 +111,7 @@ absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::ResolveTenant(const
 
 absl::StatusOr<std::shared_ptr<const ResolvedModel>> Router::PinnedVersion(const std::string& model, int64_t version,
                                                                             bool may_block, bool* would_block) {
-  ModelKey key{model, version};
+  ModelKey key{model, version, ""};  // by number: no artifact known yet
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     auto it = versions_.find(key);

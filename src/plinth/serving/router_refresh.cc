@@ -24,7 +24,7 @@ std::vector<ModelKey> ServedKeys(const std::shared_ptr<const ResolvedModel>& mod
 
 bool SameModel(const std::shared_ptr<const ResolvedModel>& a, const std::shared_ptr<const ResolvedModel>& b) {
   if (a == nullptr || b == nullptr) return a == b;
-  return a->key == b->key && a->artifact_sha256 == b->artifact_sha256;
+  return a->key == b->key;  // the key includes the artifact
 }
 
 // Model names a state depends on besides its tenants.
