@@ -184,8 +184,10 @@ def test_predict_errors_name_the_field(server):
     assert rc == 2 and "not a JSON object" in err
 
     text = metrics(server)
-    # Requests that reached the model: 8 bad bodies above plus the CLI's; all failed.
-    assert metric(text, "plinth_predict_errors_total", deployment="d", model="m", version="1") == 9
+    # Requests that reached the model: 8 bad bodies above plus the CLI's; all refused for their
+    # input (4xx), none a failure of the server (5xx: what alerts watch).
+    assert metric(text, "plinth_predict_invalid_total", deployment="d", model="m", version="1") == 9
+    assert metric(text, "plinth_predict_errors_total", deployment="d", model="m", version="1") == 0
     assert metric(text, "plinth_predict_requests_total", deployment="d", model="m", version="1") == 9
 
 
@@ -199,6 +201,7 @@ def test_metrics_count_requests_rows_and_cache(server):
     assert metric(text, "plinth_predict_requests_total", **labels) == 3
     assert metric(text, "plinth_predict_rows_total", **labels) == 6
     assert metric(text, "plinth_predict_errors_total", **labels) == 0
+    assert metric(text, "plinth_predict_invalid_total", **labels) == 0
     assert metric(text, "plinth_predict_duration_seconds_count", **labels) == 3
     assert metric(text, "plinth_model_cache_loads_total") == 1
     assert metric(text, "plinth_model_cache_hits_total") >= 3

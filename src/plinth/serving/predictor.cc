@@ -5,9 +5,11 @@ namespace plinth::serving {
 absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, const DecodeFn& decode) const {
   const int64_t start = options_.clock->NowMicros();
   PredictResult result;
-  auto observe = [&](const ModelKey* key, bool ok) {
+  auto observe = [&](const ModelKey* key, const absl::Status& status) {
     double seconds = static_cast<double>(options_.clock->NowMicros() - start) / 1e6;
-    if (options_.metrics != nullptr) options_.metrics->Observe(request.deployment, key, ok, ok ? result.rows : 0, seconds);
+    if (options_.metrics != nullptr) {
+      options_.metrics->Observe(request.deployment, key, status, status.ok() ? result.rows : 0, seconds);
+    }
   };
   auto target = options_.router->Acquire(request.deployment, request.tenant, request.version, request.may_block);
   if (target.ok() && target->would_block) {
@@ -16,7 +18,7 @@ absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, 
   }
   if (!target.ok()) {
     // Unknown deployments are not counted: their names are the caller's to choose.
-    if (options_.router->Has(request.deployment)) observe(nullptr, false);
+    if (options_.router->Has(request.deployment)) observe(nullptr, target.status());
     return target.status();
   }
   result.target = std::move(*target);
@@ -31,7 +33,7 @@ absl::StatusOr<PredictResult> Predictor::Predict(const PredictRequest& request, 
     result.values.resize(result.rows * result.width);
     return model.Predict(rows.data(), result.rows, result.values.data(), options);
   }();
-  observe(&key, st.ok());
+  observe(&key, st);
   if (!st.ok()) return st;
   return result;
 }

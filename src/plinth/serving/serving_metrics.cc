@@ -26,9 +26,27 @@ struct Sample {
   int64_t value;
 };
 
+// Whether a request ended this way because of what its caller sent (an HTTP 4xx) rather than a
+// failure of the server or the model (5xx).
+bool IsCallersFault(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
-void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key, bool ok, size_t rows, double seconds) {
+void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key, const absl::Status& status, size_t rows,
+                             double seconds) {
   Labels labels{deployment, key ? key->name : "", key ? std::to_string(key->version) : ""};
   std::lock_guard<std::mutex> lock(mu_);
   auto it = series_.find(labels);
@@ -45,7 +63,7 @@ void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key,
   }
   Series& s = it->second;
   ++s.requests;
-  if (!ok) ++s.errors;
+  if (!status.ok()) ++(IsCallersFault(status.code()) ? s.invalid : s.errors);
   s.rows += rows;
   s.latency.Observe(seconds);
 }
@@ -61,7 +79,8 @@ std::string ServingMetrics::Render(const ModelCache::Stats& cache, const LoadSou
     };
     const Family families[] = {
         {"plinth_predict_requests_total", "Prediction requests by deployment and model version.", &Series::requests},
-        {"plinth_predict_errors_total", "Prediction requests that failed.", &Series::errors},
+        {"plinth_predict_errors_total", "Prediction requests that failed in the server (5xx).", &Series::errors},
+        {"plinth_predict_invalid_total", "Prediction requests refused for what the caller sent (4xx).", &Series::invalid},
         {"plinth_predict_rows_total", "Rows predicted.", &Series::rows},
     };
     for (const Family& f : families) {

@@ -3,6 +3,9 @@
 //
 //   plinth_predict_requests_total{deployment,model,version}   requests that reached a model
 //   plinth_predict_errors_total{deployment,model,version}     of those and of unroutable ones, failures
+//                                                             of the server (answered 5xx: alerting)
+//   plinth_predict_invalid_total{deployment,model,version}    ... refused for what the caller sent
+//                                                             (answered 4xx: bad input, unknown tenant)
 //   plinth_predict_rows_total{deployment,model,version}       rows predicted
 //   plinth_predict_duration_seconds{deployment,model,version} histogram: route, decode, predict
 //   plinth_model_cache_{hits,misses,loads,load_failures,evictions}_total, _bytes, _entries,
@@ -27,8 +30,9 @@ class ServingMetrics {
  public:
   explicit ServingMetrics(size_t max_series = 256) : max_series_(max_series) {}
 
-  // `key` is null when the request failed before a model was chosen.
-  void Observe(const std::string& deployment, const ModelKey* key, bool ok, size_t rows, double seconds);
+  // `key` is null when the request failed before a model was chosen; `status` is how it ended.
+  void Observe(const std::string& deployment, const ModelKey* key, const absl::Status& status, size_t rows,
+               double seconds);
 
   // Counters of model loads by source, from the ArtifactLoader.
   struct LoadSources {
@@ -41,6 +45,7 @@ class ServingMetrics {
   struct Series {
     uint64_t requests = 0;
     uint64_t errors = 0;
+    uint64_t invalid = 0;
     uint64_t rows = 0;
     LatencyHistogram latency;
   };
