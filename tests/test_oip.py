@@ -128,10 +128,26 @@ def test_infer_errors_are_strings_naming_the_input(server):
         ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP64", "data": [1, 2]}], "parameters": {"tenant": 3}},
          "'parameters.tenant' must be a string"),
         ({"inputs": [], "extra": 1}, "extra"),
+        # Nested data must nest as the shape says: 8 values in rows of 3 and 5 are not [2, 2].
+        ({"inputs": [{"name": "x", "shape": [2, 2], "datatype": "FP64", "data": [[1], [2, 3, 4]]}]},
+         "inputs[0] 'x': nested 'data' does not follow shape [2,2]"),
+        ({"inputs": [{"name": "x", "shape": [2, 2], "datatype": "FP64", "data": [[1, 2], 3, 4]}]},
+         "nested 'data' does not follow shape [2,2]"),
+        # Values the declared datatype cannot hold.
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "INT8", "data": [300, 1]}]},
+         "inputs[0] 'x': element 0 (300) is out of range for INT8"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "UINT8", "data": [1, -1]}]}, "(-1) is out of range for UINT8"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP16", "data": [100000, 1]}]}, "out of range for FP16"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1e300, 1]}]}, "out of range for FP32"),
     ]
     for body, fragment in cases:
         message = _oip_error(server.http("POST", "/v2/models/risk/infer", json=body), 400)
         assert fragment in message, (body, message)
+    # At the edges of their ranges, and nested as the shape says, the same kinds are accepted.
+    for datatype, values in (("INT8", [-128, 127]), ("UINT8", [0, 255]), ("FP16", [65504, -65504]),
+                             ("FP32", [3.4e38, 1.5])):
+        body = {"inputs": [{"name": "x", "shape": [1, 2], "datatype": datatype, "data": [values]}]}
+        assert server.http("POST", "/v2/models/risk/infer", json=body).status_code == 200, (datatype, values)
     missing = server.http("POST", "/v2/models/nope/infer", json={"inputs": []})
     assert _oip_error(missing, 404) == "deployment 'nope' not found"
     assert "no route" in _oip_error(server.http("POST", "/v2/models/risk/versions/1/oops", json={}), 404)

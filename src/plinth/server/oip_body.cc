@@ -25,14 +25,23 @@ bool ParseFastShape(serving::JsonScanner& s, std::vector<int64_t>* shape) {
 }
 
 // The elements of `data` (numbers or null, arrays nested up to kOipMaxDataNesting), appended to
-// `out` as raw numbers; *all_integers turns false at a number not written as an integer.
-bool ParseFastData(serving::JsonScanner& s, int depth, std::vector<double>* out, bool* all_integers) {
+// `out` as raw numbers, its nesting described in `nesting`; *all_integers turns false at a
+// number not written as an integer.
+bool ParseFastData(serving::JsonScanner& s, size_t depth, std::vector<double>* out, OipNesting* nesting,
+                   bool* all_integers) {
   if (!s.Consume('[')) return false;
+  const size_t index = nesting->arrays.size();
+  nesting->arrays.emplace_back(depth, 0);
   if (s.Consume(']')) return true;
+  size_t count = 0;
   do {
+    ++count;
     if (s.Peek('[')) {
-      if (depth + 1 > kOipMaxDataNesting || !ParseFastData(s, depth + 1, out, all_integers)) return false;
-    } else if (s.ConsumeNull()) {
+      if (depth + 1 > kOipMaxDataNesting || !ParseFastData(s, depth + 1, out, nesting, all_integers)) return false;
+      continue;
+    }
+    nesting->Leaf(depth);
+    if (s.ConsumeNull()) {
       out->push_back(std::numeric_limits<double>::quiet_NaN());
     } else {
       double v = 0;
@@ -42,6 +51,7 @@ bool ParseFastData(serving::JsonScanner& s, int depth, std::vector<double>* out,
       out->push_back(v);
     }
   } while (s.Consume(','));
+  nesting->arrays[index].second = count;
   return s.Consume(']');
 }
 
@@ -50,6 +60,8 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
   OipBody::Tensor t;
   bool name = false, shape = false, datatype = false, data = false;
   std::optional<OipDatatype> kind;
+  std::optional<OipRange> range;
+  OipNesting nesting;
   bool all_integers = true;
   t.begin = out->values.size();
   if (s.Peek('}')) return false;
@@ -68,9 +80,10 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
       if (!s.String(&v)) return false;
       kind = ParseOipDatatype(v);  // BOOL, BYTES and unknown datatypes: the document path
       if (!kind || kind == OipDatatype::kBool || kind == OipDatatype::kBytes) return false;
+      range = OipRangeOf(v);
     } else if (key == "data" && !data) {
       data = true;
-      if (!ParseFastData(s, 0, &out->values, &all_integers)) return false;
+      if (!ParseFastData(s, 0, &out->values, &nesting, &all_integers)) return false;
     } else {
       return false;
     }
@@ -80,7 +93,11 @@ bool ParseFastTensor(serving::JsonScanner& s, OipBody* out) {
   t.end = out->values.size();
   int64_t count = 1;
   for (int64_t d : t.shape) count *= d;
-  if (static_cast<int64_t>(t.end - t.begin) != count) return false;
+  if (static_cast<int64_t>(t.end - t.begin) != count || !nesting.Matches(t.shape)) return false;
+  // Values the datatype cannot hold: the document path names them.
+  for (size_t i = t.begin; i < t.end; ++i) {
+    if (!range->Holds(out->values[i])) return false;
+  }
   if (kind == OipDatatype::kFloat32) {  // rounded to float as the client declared it (NaN stays NaN)
     for (size_t i = t.begin; i < t.end; ++i) out->values[i] = static_cast<double>(static_cast<float>(out->values[i]));
   }

@@ -48,17 +48,19 @@ TEST(OipBodyTest, CommonBodiesGiveTheDocumentsValuesBitForBit) {
   ExpectOipSameAsDocument(R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [0.1, null, 3e38]}]})");
   ExpectOipSameAsDocument(R"({"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP64", "data": [[0.1, -2, 1e-300], [4, 5, null]]}]})");
   ExpectOipSameAsDocument(R"({"id": "r1", "parameters": {"tenant": "acme"}, "outputs": [{"name": "predict"}],
-      "inputs": [{"data": [[[1, 2, 3]]], "datatype": "FP16", "shape": [1, 3], "name": "input-0"}]})");
+      "inputs": [{"data": [[1, 2, 3]], "datatype": "FP16", "shape": [1, 3], "name": "input-0"}]})");
   // One tensor per feature, [rows] or [rows, 1], integer datatypes, any order.
   ExpectOipSameAsDocument(R"({"inputs": [{"name": "c", "shape": [2], "datatype": "INT64", "data": [1, null]},
       {"name": "a", "shape": [2, 1], "datatype": "FP32", "data": [[0.3], [0.7]]},
-      {"name": "b", "shape": [2], "datatype": "UINT8", "data": [9007199254740993, -9223372036854775808]}]})");
+      {"name": "b", "shape": [2], "datatype": "INT64", "data": [9007199254740993, -9223372036854775808]}]})");
   // Random numbers in many spellings, FP32 and FP64.
   std::mt19937_64 rng(11);
   for (int i = 0; i < 1000; ++i) {
     std::string data;
     for (int k = 0; k < 3; ++k) {
-      const double v = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 200) - 100) * (rng() % 2 ? 1 : -1);
+      // Up to 2^152 for FP64; FP32 (odd i) stays within its range (2^102).
+      const int span = i % 2 ? 150 : 200;
+      const double v = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % span) - 100) * (rng() % 2 ? 1 : -1);
       char text[64];
       std::snprintf(text, sizeof text, "%.*g", static_cast<int>(rng() % 18) + 1, v);
       StrAppend(&data, k > 0 ? "," : "", text);
@@ -77,6 +79,10 @@ TEST(OipBodyTest, BodiesOutsideTheCommonShapeOrInErrorGoThroughTheDocument) {
            R"({"inputs": [{"name": "x\u0041", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]})",
            R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "INT32", "data": [1, 2.5, 3]}]})",
            R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2]}]})",
+           R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [[[1, 2, 3]]]}]})",
+           R"({"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2], [3, 4, 5, 6]]}]})",
+           R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "INT8", "data": [1, 2, 128]}]})",
+           R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 1e39]}]})",
            R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "other": 1})",
            R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "proba"}]})",
            R"({"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "parameters": {"tenant": 5}})",

@@ -21,6 +21,40 @@ std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype) {
   return std::nullopt;
 }
 
+std::optional<OipRange> OipRangeOf(std::string_view datatype) {
+  struct Named {
+    std::string_view name;
+    OipRange range;
+  };
+  static const Named kRanges[] = {
+      {"INT8", {-128, 127}},
+      {"INT16", {-32768, 32767}},
+      {"INT32", {-2147483648.0, 2147483647.0}},
+      {"INT64", {-9223372036854775808.0, 9223372036854775807.0}},
+      {"UINT8", {0, 255}},
+      {"UINT16", {0, 65535}},
+      {"UINT32", {0, 4294967295.0}},
+      {"UINT64", {0, 18446744073709551615.0}},
+      {"FP16", {-65504, 65504}},
+      {"FP32", {-std::numeric_limits<float>::max(), std::numeric_limits<float>::max()}},
+      {"FP64", {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()}},
+  };
+  for (const Named& n : kRanges) {
+    if (n.name == datatype) return n.range;
+  }
+  return std::nullopt;
+}
+
+bool OipNesting::Matches(const std::vector<int64_t>& shape) const {
+  if (arrays.size() <= 1) return true;  // flat
+  if (min_leaf_depth != max_leaf_depth && min_leaf_depth != SIZE_MAX) return false;
+  if (min_leaf_depth != SIZE_MAX && min_leaf_depth + 1 != shape.size()) return false;
+  for (const auto& [depth, count] : arrays) {
+    if (depth >= shape.size() || static_cast<int64_t>(count) != shape[depth]) return false;
+  }
+  return true;
+}
+
 namespace {
 
 absl::StatusOr<OipDatatype> KindOf(const std::string& datatype, const std::string& where) {
@@ -29,13 +63,16 @@ absl::StatusOr<OipDatatype> KindOf(const std::string& datatype, const std::strin
                                            "' (use FP64, FP32, FP16, INT*, UINT*, BOOL or BYTES)"));
 }
 
-// Appends the leaves of `data` (flattened or nested) to `out`.
-absl::Status Flatten(const Json& data, std::vector<const Json*>* out, const std::string& where, int depth = 0) {
+// Appends the leaves of `data` (flattened or nested) to `out`, describing its nesting.
+absl::Status Flatten(const Json& data, std::vector<const Json*>* out, OipNesting* nesting, const std::string& where,
+                     size_t depth = 0) {
   if (depth > kOipMaxDataNesting) return absl::InvalidArgumentError(StrCat(where, ": 'data' is nested too deeply"));
+  nesting->arrays.emplace_back(depth, data.size());
   for (const Json& v : data) {
     if (v.is_array()) {
-      PLINTH_RETURN_IF_ERROR(Flatten(v, out, where, depth + 1));
+      PLINTH_RETURN_IF_ERROR(Flatten(v, out, nesting, where, depth + 1));
     } else {
+      nesting->Leaf(depth);
       out->push_back(&v);
     }
   }
@@ -46,6 +83,8 @@ struct Tensor {
   std::string name;
   std::vector<int64_t> shape;
   OipDatatype kind = OipDatatype::kFloat;
+  std::optional<OipRange> range;  // numeric datatypes
+  std::string datatype;
   std::vector<const Json*> values;
   std::string where;  // "inputs[1] 'age'"
 };
@@ -62,6 +101,8 @@ absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
   t.where = StrCat(t.where, " '", t.name, "'");
   if (!datatype) return absl::InvalidArgumentError(StrCat(t.where, ": 'datatype' is required"));
   PLINTH_ASSIGN_OR_RETURN(t.kind, KindOf(*datatype, t.where));
+  t.datatype = *datatype;
+  t.range = OipRangeOf(*datatype);
   auto shape = in.find("shape");
   if (shape == in.end() || !shape->is_array() || shape->empty()) {
     return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must be an array of dimensions, e.g. [rows]"));
@@ -77,10 +118,15 @@ absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
   }
   auto data = in.find("data");
   if (data == in.end() || !data->is_array()) return absl::InvalidArgumentError(StrCat(t.where, ": 'data' must be an array"));
-  PLINTH_RETURN_IF_ERROR(Flatten(*data, &t.values, t.where));
+  OipNesting nesting;
+  PLINTH_RETURN_IF_ERROR(Flatten(*data, &t.values, &nesting, t.where));
   if (static_cast<int64_t>(t.values.size()) != count) {
     return absl::InvalidArgumentError(StrCat(t.where, ": shape [", StrJoin(t.shape, ","), "] needs ", count,
                                              " values; 'data' has ", t.values.size()));
+  }
+  if (!nesting.Matches(t.shape)) {
+    return absl::InvalidArgumentError(StrCat(t.where, ": nested 'data' does not follow shape [", StrJoin(t.shape, ","),
+                                             "] (send it flat, or nested exactly as the shape)"));
   }
   return t;
 }
@@ -93,6 +139,12 @@ absl::Status SetElement(const runtime::RowEncoder& encoder, FeatureMatrix& m, si
     auto wrong = [&](const char* expected) {
       return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " must be ", expected));
     };
+    // After the element's type is checked: a number the declared datatype cannot hold.
+    auto in_range = [&]() -> absl::Status {
+      if (!t.range || t.range->Holds(v.get<double>())) return absl::OkStatus();
+      return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " (", v.dump(), ") is out of range for ",
+                                               t.datatype));
+    };
     switch (t.kind) {
       case OipDatatype::kBool:
         if (!v.is_boolean()) return wrong("a boolean (BOOL)");
@@ -100,13 +152,16 @@ absl::Status SetElement(const runtime::RowEncoder& encoder, FeatureMatrix& m, si
         return absl::OkStatus();
       case OipDatatype::kInteger:
         if (!v.is_number_integer()) return wrong("an integer");
+        PLINTH_RETURN_IF_ERROR(in_range());
         break;
       case OipDatatype::kFloat32:
         if (!v.is_number()) return wrong("a number");
+        PLINTH_RETURN_IF_ERROR(in_range());
         *out = static_cast<double>(static_cast<float>(v.get<double>()));  // as the client declared it
         return absl::OkStatus();
       case OipDatatype::kFloat:
         if (!v.is_number()) return wrong("a number");
+        PLINTH_RETURN_IF_ERROR(in_range());
         break;
       case OipDatatype::kBytes:
         if (!v.is_string()) return wrong("a string (BYTES)");

@@ -12,10 +12,13 @@
 // Thread-safety: stateless.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "plinth/base/json.h"
 #include "plinth/runtime/model.h"
@@ -33,6 +36,28 @@ inline constexpr int kOipMaxDataNesting = 8;
 // FP64 and FP16; BYTES. Nothing for a datatype the protocol does not define.
 enum class OipDatatype { kBool, kInteger, kFloat32, kFloat, kBytes };
 std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype);
+
+// The values a numeric datatype can hold (INT8 [-128, 127] ... UINT64, FP16 +-65504, FP32
+// +-FLT_MAX, FP64 +-DBL_MAX); nothing for BOOL, BYTES and unknown datatypes. A value outside is
+// refused: the client's own tensor could not hold it.
+struct OipRange {
+  double lo = 0, hi = 0;
+  bool Holds(double v) const { return v != v || (v >= lo && v <= hi); }  // NaN: a null element
+};
+std::optional<OipRange> OipRangeOf(std::string_view datatype);
+
+// Whether `data`, when nested, nests exactly as `shape` says (flat data always does: its element
+// count is checked apart). Arrays are described as (depth, element count) pairs, leaves by the
+// depths they were found at.
+struct OipNesting {
+  std::vector<std::pair<size_t, size_t>> arrays;  // the outer array is depth 0
+  size_t min_leaf_depth = SIZE_MAX, max_leaf_depth = 0;
+  void Leaf(size_t depth) {
+    min_leaf_depth = std::min(min_leaf_depth, depth);
+    max_leaf_depth = std::max(max_leaf_depth, depth);
+  }
+  bool Matches(const std::vector<int64_t>& shape) const;
+};
 
 // Decodes `inputs` (the request's "inputs" array) for `model`; at most `max_rows` rows.
 absl::StatusOr<serving::FeatureMatrix> DecodeOipInputs(const Json& inputs, const serving::Servable& model, int64_t max_rows);
