@@ -188,6 +188,17 @@ def test_predict_errors_name_the_field(server):
     # input (4xx), none a failure of the server (5xx: what alerts watch).
     assert metric(text, "plinth_predict_invalid_total", deployment="d", model="m", version="1") == 9
     assert metric(text, "plinth_predict_errors_total", deployment="d", model="m", version="1") == 0
+
+    # A name given twice, in an instance (two values for one feature) or at the top, is refused
+    # rather than resolved by keeping one of them; on the Open Inference Protocol route too.
+    for path, raw, name in (("/api/v1/deployments/d/predict", b'{"instances": [{"a": 1, "b": 2, "a": -5}]}', "a"),
+                            ("/api/v1/deployments/d/predict", b'{"instances": [{"a": 1, "b": 2}], "instances": []}',
+                             "instances"),
+                            ("/v2/models/d/infer", b'{"inputs": [{"name": "a", "shape": [1], "datatype": "FP64", '
+                                                   b'"data": [1], "data": [2]}]}', "data")):
+        resp = server.http("POST", path, data=raw, headers={"Content-Type": "application/json"})
+        assert resp.status_code == 400, resp.text
+        assert f"the name '{name}' appears twice in one object" in resp.text, resp.text
     assert metric(text, "plinth_predict_requests_total", deployment="d", model="m", version="1") == 9
 
 

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
 
 namespace plinth {
 
@@ -32,11 +35,31 @@ int NestingDepth(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<Json> ParseJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<Json> ParseText(std::string_view text, bool refuse_duplicate_names) {
   if (NestingDepth(text) > kMaxJsonDepth) {
     return absl::InvalidArgumentError(StrCat("malformed JSON: nested deeper than ", kMaxJsonDepth, " levels"));
   }
-  Json out = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  // A name given twice in one object (RFC 8259 leaves its meaning open; silently keeping the
+  // last one hid mistakes such as a feature sent twice with two values).
+  std::vector<std::unordered_set<std::string>> open_objects;
+  std::optional<std::string> duplicate;
+  auto check_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Json::parse_event_t::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == Json::parse_event_t::key && !open_objects.empty() && !duplicate) {
+      if (!open_objects.back().insert(parsed.get<std::string>()).second) duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  Json out = refuse_duplicate_names ? Json::parse(text.begin(), text.end(), check_keys, /*allow_exceptions=*/false)
+                                    : Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (duplicate && !out.is_discarded()) {
+    return absl::InvalidArgumentError(StrCat("malformed JSON: the name '", *duplicate, "' appears twice in one object"));
+  }
   if (out.is_discarded()) {
     // Re-parse with exceptions inside this function only, to get a position for the message.
     try {
@@ -50,8 +73,12 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+absl::StatusOr<Json> ParseJson(std::string_view text) { return ParseText(text, false); }
+
 absl::StatusOr<Json> ParseJsonObject(std::string_view text) {
-  PLINTH_ASSIGN_OR_RETURN(Json out, ParseJson(text));
+  PLINTH_ASSIGN_OR_RETURN(Json out, ParseText(text, true));
   if (!out.is_object()) return absl::InvalidArgumentError("request body must be a JSON object");
   return out;
 }

@@ -26,7 +26,8 @@ inline constexpr int kMaxJsonDepth = 1000;
 // nesting limit (kMaxJsonDepth) when exceeded.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 
-// Parses a JSON object; InvalidArgument when the document is valid but not an object.
+// Parses a JSON object (a request body, a file of ours); InvalidArgument when the document is
+// valid but not an object, or when one object anywhere in it names a member twice.
 absl::StatusOr<Json> ParseJsonObject(std::string_view text);
 
 // Typed field accessors on an object. Missing or null fields give std::nullopt;
