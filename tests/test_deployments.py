@@ -1,5 +1,6 @@
 """Deployments: create/update/show/list/delete over HTTP and the CLI, the row predict API, its
 400/404/503 errors naming the field, restart persistence, auth scopes, admission control and metrics."""
+import gzip
 import json
 import socket
 import subprocess
@@ -124,6 +125,21 @@ def test_what_a_deployment_serves_cannot_be_deleted_from_under_it(server):
     server.ok("DELETE", "/api/v1/models/gone", params={"force": "true"})
 
 
+def test_compressed_bodies_zero_batch_rows_and_predict_tables(server):
+    register_linear(server, "m", bias=1.0)                     # 1 + 0.5a - b
+    rc, _, err = server.cli("deploy", "d", "--model", "m/1", "--max-batch-rows", "0", check=False)
+    assert rc != 0 and "max_batch_rows" in err, err          # refused, not taken as "the default"
+    server.cli("deploy", "d", "--model", "m/1")
+    resp = server.http("POST", "/api/v1/deployments/d/predict", data=gzip.compress(b'{"instances": [{"a": 0, "b": 0}]}'),
+                       headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert resp.status_code == 400
+    assert error_of(resp)[1] == "Content-Encoding 'gzip' is not supported: send the body uncompressed"
+    _, out, _ = server.cli("predict", "d", "--json", '{"instances": [{"a": 0, "b": 0}, {"a": 2, "b": 0}]}', "-o", "table")
+    lines = out.splitlines()
+    assert lines[0].split() == ["ROW", "MODEL", "PREDICTION"]
+    assert [(x.split()[0], x.split()[1], float(x.split()[2])) for x in lines[1:]] == [("0", "m/1", 1.0), ("1", "m/1", 2.0)]
+
+
 def test_spec_errors_name_the_field(server):
     register_linear(server, "m")
     server.register("opaque", b"not a model", fmt="other")
@@ -166,6 +182,8 @@ def test_predict_errors_name_the_field(server):
         ({"rows": []}, "rows"),
         ({}, "'instances' is required"),
         ({"instances": [{"a": 1, "b": 1}], "tenant": 5}, "tenant"),
+        ({"instances": [{"a": 1, "b": 1}], "version": -1}, "'version' must be a version number (1 or more)"),
+        ({"instances": [{"a": 1, "b": 1}], "version": 0}, "'version' must be a version number"),
     ]
     for body, fragment in cases:
         resp = server.http("POST", "/api/v1/deployments/d/predict", json=body)

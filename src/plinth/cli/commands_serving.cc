@@ -44,7 +44,7 @@ void AddServingCommands(CLI::App& app) {
     cmd->add_option("--model-template", *tmpl, "Per-tenant model, e.g. \"login-risk-{tenant}@champion\"");
     cmd->add_option("--fallback", *fallback, "Model for tenants without one (NAME@ALIAS or NAME/VERSION)");
     cmd->add_option("--pin-tenant", *pins, "Keep this tenant's model loaded (repeatable)");
-    cmd->add_option("--max-batch-rows", *rows, "Rows per request (default 10000)");
+    CLI::Option* rows_given = cmd->add_option("--max-batch-rows", *rows, "Rows per request (default 10000)");
     cmd->add_option("--description,-d", *desc, "Description");
     cmd->add_option("--feature-service", *service, "Feature service: predict requests may then send entity keys");
     Do(cmd, [=]() -> absl::Status {
@@ -54,7 +54,7 @@ void AddServingCommands(CLI::App& app) {
       if (!tmpl->empty()) spec["model_template"] = *tmpl;
       if (!fallback->empty()) spec["fallback"] = *fallback;
       if (!pins->empty()) spec["pinned_tenants"] = *pins;
-      if (*rows != 0) spec["max_batch_rows"] = *rows;
+      if (rows_given->count() > 0) spec["max_batch_rows"] = *rows;  // 0 included: refused, not ignored
       if (!desc->empty()) spec["description"] = *desc;
       PLINTH_RETURN_IF_ERROR(ValidateName("deployment name", *name));
       PLINTH_RETURN_IF_ERROR(serving::ParseDeploymentSpec(spec).status());  // clear errors before any request
@@ -114,8 +114,9 @@ void AddServingCommands(CLI::App& app) {
 
   // predict
   {
-    auto* cmd = app.add_subcommand("predict", "Predict with a deployment; prints the JSON answer");
+    auto* cmd = app.add_subcommand("predict", "Predict with a deployment; prints the JSON answer (-o table: a row per prediction)");
     AddClientOptions(cmd, opts.get());
+    CLI::Option* output_given = cmd->get_option("--output");
     auto name = std::make_shared<std::string>();
     auto json = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
@@ -134,7 +135,16 @@ void AddServingCommands(CLI::App& app) {
       if (!tenant->empty()) (*body)["tenant"] = *tenant;
       PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", StrCat(DeploymentPath(*name), "/predict"), *body));
-      PrintJson(out);
+      // JSON unless a table is asked for by name (the answer is data for scripts first).
+      if (output_given->count() == 0 || opts->output == "json" || !out["predictions"].is_array()) {
+        PrintJson(out);
+        return absl::OkStatus();
+      }
+      std::vector<Json> rows;
+      for (size_t i = 0; i < out["predictions"].size(); ++i) {
+        rows.push_back(Json{{"row", i}, {"model", out.value("model", "")}, {"prediction", out["predictions"][i]}});
+      }
+      PrintTable(rows, {{"ROW", "/row"}, {"MODEL", "/model"}, {"PREDICTION", "/prediction"}});
       return absl::OkStatus();
     });
   }

@@ -10,6 +10,11 @@ absl::Status CheckJsonContentType(const HttpRequest& req) {
     return absl::InvalidArgumentError(StrCat("expected a JSON body (Content-Type: application/json), got '", ct,
                                              "'; upload artifacts as raw bytes to /api/v1/artifacts"));
   }
+  // A compressed body would otherwise reach the JSON parser as binary ("malformed JSON").
+  const std::string encoding = ToLower(req.Header("content-encoding"));
+  if (!encoding.empty() && encoding != "identity") {
+    return absl::InvalidArgumentError(StrCat("Content-Encoding '", encoding, "' is not supported: send the body uncompressed"));
+  }
   return absl::OkStatus();
 }
 

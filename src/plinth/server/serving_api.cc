@@ -90,6 +90,9 @@ void AddServingRoutes(Router& router, const ServingDeps& deps) {
                       PLINTH_ASSIGN_OR_RETURN(call.tenant, serving::TenantOfEntities(*entities));
                     }
                   }
+                  if (call.version && *call.version < 1) {
+                    return absl::InvalidArgumentError("'version' must be a version number (1 or more)");
+                  }
                   Json used_features;
                   PLINTH_ASSIGN_OR_RETURN(
                       serving::PredictResult result,
