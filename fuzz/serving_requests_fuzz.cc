@@ -1,6 +1,8 @@
 // libFuzzer target over the serving layer's request decoders (untrusted HTTP bodies): the first
 // byte picks the decoder — 0 the row API's "instances", 1 Open Inference Protocol "inputs",
-// 2 a deployment spec (PUT /api/v1/deployments/{name}) — and the rest is the JSON body.
+// 2 a deployment spec (PUT /api/v1/deployments/{name}), 3 an OIP request in the binary tensor
+// extension (the second byte, modulo what is left, is the JSON header's length) — and the rest
+// is the body.
 //
 // Invariants besides "no crash": a decoded batch has as many rows as were admitted and one
 // column per model input; the DOM-free row and OIP body readers agree with the document bit for
@@ -14,6 +16,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "plinth/server/oip_binary.h"
 #include "plinth/server/oip_body.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/serving/deployment_spec.h"
@@ -110,7 +113,16 @@ void CheckOipBody(std::string_view text, const absl::StatusOr<Json>& json) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const int mode = data[0] % 3;
+  const int mode = data[0] % 4;
+  if (mode == 3) {
+    if (size < 2) return 0;
+    const std::string_view body(reinterpret_cast<const char*>(data) + 2, size - 2);
+    auto request = server::DecodeOipBinaryRequest(body, std::to_string(data[1] % (body.size() + 1)));
+    CheckError(request.status());
+    if (request.ok() && request->contains("inputs")) CheckBatch(server::DecodeOipInputs((*request)["inputs"], Model(), kMaxRows));
+    if (request.ok()) server::WantsOipBinaryOutput(*request);
+    return 0;
+  }
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   auto json = ParseJson(text);
   if (mode == 0) CheckRowBody(text, json);

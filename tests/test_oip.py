@@ -1,7 +1,9 @@
 """Open Inference Protocol V2 over REST: health, server and model metadata, readiness, inference
 with a [rows, features] tensor or one tensor per feature, tenants, version pins and the
 protocol's {"error": "..."} errors."""
+import json
 import math
+import struct
 
 import pytest
 
@@ -23,7 +25,7 @@ def _oip_error(resp, status):
 
 
 def test_health_and_metadata(server):
-    assert server.ok("GET", "/v2") == {"name": "plinth", "version": "0.1.0", "extensions": []}
+    assert server.ok("GET", "/v2") == {"name": "plinth", "version": "0.1.0", "extensions": ["binary_tensor_data"]}
     assert server.ok("GET", "/v2/health/live") == {"live": True}
     assert server.ok("GET", "/v2/health/ready") == {"ready": True}
     register_linear(server, "risk", features=["age", "income"], weights=[0.5, -1.0], bias=0.1)
@@ -69,6 +71,57 @@ def test_infer_tensor_forms(server):
         {"name": "age", "shape": [1], "datatype": "BOOL", "data": [True]},
         {"name": "income", "shape": [1], "datatype": "BOOL", "data": [False]}]})
     assert out["outputs"][0]["data"] == [pytest.approx(0.6)]
+
+
+def _binary_infer(server, name, header, payload, expect=200):
+    """An infer request in the binary tensor data extension (what tritonclient sends)."""
+    head = json.dumps(header).encode()
+    return server.http("POST", f"/v2/models/{name}/infer", data=head + payload,
+                       headers={"Content-Type": "application/octet-stream",
+                                "Inference-Header-Content-Length": str(len(head))})
+
+
+def test_binary_tensor_data_extension(server):
+    register_linear(server, "risk", features=["age", "income"], weights=[0.5, -1.0], bias=0.1)
+    deploy(server, "risk", model="risk/1")
+    # One [2, 2] FP32 tensor as raw little-endian bytes, the answer asked for as binary too.
+    header = {"id": "b1", "inputs": [{"name": "input-0", "shape": [2, 2], "datatype": "FP32",
+                                      "parameters": {"binary_data_size": 16}}],
+              "outputs": [{"name": "predict", "parameters": {"binary_data": True}}]}
+    resp = _binary_infer(server, "risk", header, struct.pack("<4f", 1, 2, 3, 4))
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"] == "application/octet-stream"
+    n = int(resp.headers["Inference-Header-Content-Length"])
+    head = json.loads(resp.content[:n])
+    assert head == {"id": "b1", "model_name": "risk", "model_version": "1", "parameters": {"model": "risk/1"},
+                    "outputs": [{"name": "predict", "datatype": "FP64", "shape": [2],
+                                 "parameters": {"binary_data_size": 16}}]}
+    assert struct.unpack("<2d", resp.content[n:]) == (pytest.approx(-1.4), pytest.approx(-2.4))
+    # One tensor per feature, INT32 and FP64 binary, BOOL in JSON beside them: a JSON answer.
+    header = {"inputs": [{"name": "income", "shape": [3], "datatype": "INT32", "parameters": {"binary_data_size": 12}},
+                         {"name": "age", "shape": [3, 1], "datatype": "FP64", "parameters": {"binary_data_size": 24}}]}
+    resp = _binary_infer(server, "risk", header, struct.pack("<3i", 2, -4, 0) + struct.pack("<3d", 1, 3, float("nan")))
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["outputs"][0]["data"] == [pytest.approx(-1.4), pytest.approx(5.6), pytest.approx(0.1)]
+    # The same answers as the JSON form.
+    same = _infer(server, "risk", {"inputs": [{"name": "income", "shape": [3], "datatype": "INT32", "data": [2, -4, 0]},
+                                              {"name": "age", "shape": [3], "datatype": "FP64", "data": [1, 3, None]}]})
+    assert same["outputs"] == resp.json()["outputs"]
+    # Sizes that do not add up are named.
+    one = {"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP64", "parameters": {"binary_data_size": 16}}]}
+    cases = [
+        (one, b"\0" * 8, "'binary_data_size' is 16 bytes; only 8 are left in the body"),
+        (one, b"\0" * 24, "8 bytes after the inference header are not claimed by any input's 'binary_data_size'"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "parameters": {"binary_data_size": 16}}]},
+         b"\0" * 16, "inputs[0]: 'binary_data_size' is 16 bytes; shape and FP32 need 8"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP64", "data": [1, 2],
+                      "parameters": {"binary_data_size": 16}}]}, b"\0" * 16, "give 'data' or 'binary_data_size', not both"),
+    ]
+    for header, payload, fragment in cases:
+        assert fragment in _oip_error(_binary_infer(server, "risk", header, payload), 400), fragment
+    bad = server.http("POST", "/v2/models/risk/infer", data=b'{"inputs": []}',
+                      headers={"Inference-Header-Content-Length": "99"})
+    assert "Inference-Header-Content-Length '99' must be a byte count within the body (14 bytes)" in _oip_error(bad, 400)
 
 
 def test_multi_output_model(server):

@@ -3,6 +3,7 @@
 // "tenant" request parameter (or ?tenant= on GET routes) picks the per-customer model.
 // Errors are {"error": "message"}, as the protocol requires.
 #include "plinth/server/api_util.h"
+#include "plinth/server/oip_binary.h"
 #include "plinth/server/oip_body.h"
 #include "plinth/server/oip_tensors.h"
 #include "plinth/server/serving_api.h"
@@ -54,7 +55,7 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
   router.SetPrefixErrorFormat("/v2", ErrorFormat::kMessageOnly);
 
   router.Add(OipRoute("GET", "/v2", Access::kRead, [deps](HttpRequest&) -> absl::StatusOr<HttpResponse> {
-    return JsonResponse(200, {{"name", "plinth"}, {"version", deps.version}, {"extensions", Json::array()}});
+    return JsonResponse(200, {{"name", "plinth"}, {"version", deps.version}, {"extensions", Json::array({"binary_tensor_data"})}});
   }));
   router.Add(OipRoute("GET", "/v2/health/live", Access::kPublic,
                       [](HttpRequest&) -> absl::StatusOr<HttpResponse> { return Health("live", true); }));
@@ -91,17 +92,31 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
       call.may_block = !req.on_io_thread;
       PLINTH_ASSIGN_OR_RETURN(call.version, PathVersion(req));
       // The common body (numeric tensors) is read without a JSON document; anything else, and
-      // any error, goes through the document.
-      PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
+      // any error, goes through the document. A body in the binary tensor extension (a JSON
+      // header, then raw tensors) is turned into the document's form first (oip_binary.h).
+      const std::string header_length = req.Header(std::string(kOipHeaderLengthField));
       OipBody fast_body;
-      const bool fast = ParseOipBody(req.body, &fast_body);
+      bool fast = false;
+      bool binary_output = false;
       Json body;
+      if (!header_length.empty()) {
+        if (const std::string enc = ToLower(req.Header("content-encoding")); !enc.empty() && enc != "identity") {
+          return absl::InvalidArgumentError(StrCat("Content-Encoding '", enc, "' is not supported: send the body uncompressed"));
+        }
+        PLINTH_ASSIGN_OR_RETURN(body, DecodeOipBinaryRequest(req.body, header_length));
+      } else {
+        PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
+        fast = ParseOipBody(req.body, &fast_body);
+      }
       std::optional<std::string> id;
       if (fast) {
         call.tenant = std::move(fast_body.tenant);
         id = std::move(fast_body.id);
       } else {
-        PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+        if (header_length.empty()) {
+          PLINTH_ASSIGN_OR_RETURN(body, BodyObject(req));
+        }
+        binary_output = WantsOipBinaryOutput(body);
         PLINTH_RETURN_IF_ERROR(JsonCheckKeys(body, {"id", "parameters", "inputs", "outputs"}, "inference request"));
         PLINTH_ASSIGN_OR_RETURN(id, JsonOptString(body, "id"));
         if (body.contains("parameters") && !body["parameters"].is_null()) {
@@ -127,6 +142,14 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
           }));
       if (result.would_block) return OffloadResponse();
       HttpResponse response;
+      if (binary_output) {
+        const size_t header = AppendOipBinaryInferResponse(&response.body, req.Param(0), result.target.model->key.version,
+                                                           result.target.model->key.ToString(), id, result.values.data(),
+                                                           result.rows, result.width);
+        response.content_type = "application/octet-stream";
+        response.headers.emplace_back("Inference-Header-Content-Length", std::to_string(header));
+        return response;
+      }
       AppendOipInferResponse(&response.body, req.Param(0), result.target.model->key.version,
                              result.target.model->key.ToString(), id, result.values.data(), result.rows, result.width);
       return response;

@@ -256,8 +256,8 @@ absl::Status CheckOipOutputs(const Json* outputs) {
   return absl::OkStatus();
 }
 
-void AppendOipInferResponse(std::string* out, std::string_view model_name, int64_t version, std::string_view model_key,
-                            const std::optional<std::string>& id, const double* values, size_t rows, size_t width) {
+void AppendOipResponseStart(std::string* out, std::string_view model_name, int64_t version,
+                            const std::optional<std::string>& id) {
   // Keys in the order a JSON document would dump them (sorted).
   out->push_back('{');
   if (id) {
@@ -267,13 +267,25 @@ void AppendOipInferResponse(std::string* out, std::string_view model_name, int64
   }
   out->append("\"model_name\":");
   AppendJsonString(out, model_name);
-  StrAppend(out, ",\"model_version\":\"", version, "\",\"outputs\":[{\"data\":");
-  serving::AppendPredictionsJson(out, values, rows * width, 1);  // flat, row-major; NaN as null
-  StrAppend(out, ",\"datatype\":\"FP64\",\"name\":\"", kOipOutputName, "\",\"shape\":[", rows);
+  StrAppend(out, ",\"model_version\":\"", version, "\",\"outputs\":[{");
+}
+
+void AppendOipResponseEnd(std::string* out, size_t rows, size_t width, std::string_view model_key) {
+  StrAppend(out, "\"shape\":[", rows);
   if (width != 1) StrAppend(out, ",", width);
   out->append("]}],\"parameters\":{\"model\":");
   AppendJsonString(out, model_key);
-  out->append("}}\n");
+  out->append("}}");
+}
+
+void AppendOipInferResponse(std::string* out, std::string_view model_name, int64_t version, std::string_view model_key,
+                            const std::optional<std::string>& id, const double* values, size_t rows, size_t width) {
+  AppendOipResponseStart(out, model_name, version, id);
+  out->append("\"data\":");
+  serving::AppendPredictionsJson(out, values, rows * width, 1);  // flat, row-major; NaN as null
+  StrAppend(out, ",\"datatype\":\"FP64\",\"name\":\"", kOipOutputName, "\",");
+  AppendOipResponseEnd(out, rows, width, model_key);
+  out->push_back('\n');
 }
 
 Json OipInputsMetadata(const runtime::Signature& signature) {

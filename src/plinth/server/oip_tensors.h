@@ -68,6 +68,12 @@ absl::Status CheckOipOutputs(const Json* outputs);
 // Appends an inference response as JSON text (what a document of the same content would dump,
 // then a newline): {"id"?, "model_name", "model_version", "outputs": [{"name": "predict",
 // "datatype": "FP64", "shape": [rows] or [rows, width], "data": [...]}], "parameters": {"model"}}.
+// The parts every inference response shares, keys in dump order: up to and including
+// `"outputs":[{`, and from the output's "shape" to the end (no newline).
+void AppendOipResponseStart(std::string* out, std::string_view model_name, int64_t version,
+                            const std::optional<std::string>& id);
+void AppendOipResponseEnd(std::string* out, size_t rows, size_t width, std::string_view model_key);
+
 void AppendOipInferResponse(std::string* out, std::string_view model_name, int64_t version, std::string_view model_key,
                             const std::optional<std::string>& id, const double* values, size_t rows, size_t width);
 
