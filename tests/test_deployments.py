@@ -111,6 +111,14 @@ def test_what_a_deployment_serves_cannot_be_deleted_from_under_it(server):
     assert rc != 0 and "served by deployment by-alias" in err
     resp = server.http("DELETE", "/api/v1/models/gone/versions/2")
     assert resp.status_code == 409 and "version gone/2 is served by deployment by-version (gone/2)" in error_of(resp)[1]
+    # Named through "latest" (version 2 here), the same version is still the one checked.
+    resp = server.http("DELETE", "/api/v1/models/gone/versions/latest")
+    assert resp.status_code == 409 and "version gone/2 is served by deployment by-version" in error_of(resp)[1]
+    # NAME@latest needs a version: the model's last one cannot go while a deployment names it.
+    register_linear(server, "solo", bias=4.0)
+    server.cli("deploy", "by-latest", "--model", "solo@latest")
+    resp = server.http("DELETE", "/api/v1/models/solo/versions/1")
+    assert resp.status_code == 409 and "alias solo@latest is served by deployment by-latest" in error_of(resp)[1]
     resp = server.http("DELETE", "/api/v1/models/gone", params={"force": "true"})
     assert resp.status_code == 409
     assert "model gone is served by deployments by-alias (gone@champion), by-version (gone/2)" in error_of(resp)[1]

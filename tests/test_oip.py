@@ -192,13 +192,16 @@ def test_infer_errors_are_strings_naming_the_input(server):
         ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "UINT8", "data": [1, -1]}]}, "(-1) is out of range for UINT8"),
         ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP16", "data": [100000, 1]}]}, "out of range for FP16"),
         ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1e300, 1]}]}, "out of range for FP32"),
+        ({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "INT64", "data": [9223372036854775808, 1]}]},
+         "(9223372036854775808) is out of range for INT64"),
     ]
     for body, fragment in cases:
         message = _oip_error(server.http("POST", "/v2/models/risk/infer", json=body), 400)
         assert fragment in message, (body, message)
     # At the edges of their ranges, and nested as the shape says, the same kinds are accepted.
     for datatype, values in (("INT8", [-128, 127]), ("UINT8", [0, 255]), ("FP16", [65504, -65504]),
-                             ("FP32", [3.4e38, 1.5])):
+                             ("FP32", [3.4028235e38, 1.5]), ("FP16", [65519, 0]),
+                             ("INT64", [9223372036854775807, -9223372036854775808])):
         body = {"inputs": [{"name": "x", "shape": [1, 2], "datatype": datatype, "data": [values]}]}
         assert server.http("POST", "/v2/models/risk/infer", json=body).status_code == 200, (datatype, values)
     missing = server.http("POST", "/v2/models/nope/infer", json={"inputs": []})

@@ -78,6 +78,12 @@ absl::StatusOr<Json> ParseText(std::string_view text, bool refuse_duplicate_name
 absl::StatusOr<Json> ParseJson(std::string_view text) { return ParseText(text, false); }
 
 absl::StatusOr<Json> ParseJsonObject(std::string_view text) {
+  PLINTH_ASSIGN_OR_RETURN(Json out, ParseText(text, false));
+  if (!out.is_object()) return absl::InvalidArgumentError("request body must be a JSON object");
+  return out;
+}
+
+absl::StatusOr<Json> ParseRequestJson(std::string_view text) {
   PLINTH_ASSIGN_OR_RETURN(Json out, ParseText(text, true));
   if (!out.is_object()) return absl::InvalidArgumentError("request body must be a JSON object");
   return out;

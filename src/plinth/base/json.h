@@ -26,9 +26,13 @@ inline constexpr int kMaxJsonDepth = 1000;
 // nesting limit (kMaxJsonDepth) when exceeded.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 
-// Parses a JSON object (a request body, a file of ours); InvalidArgument when the document is
-// valid but not an object, or when one object anywhere in it names a member twice.
+// Parses a JSON object; InvalidArgument when the document is valid but not an object.
 absl::StatusOr<Json> ParseJsonObject(std::string_view text);
+
+// ParseJsonObject for a request body: also InvalidArgument when one object anywhere in it names
+// a member twice (RFC 8259 leaves the meaning open; keeping the last value hid mistakes such as
+// a feature sent twice). Files (models, Delta logs, JSON lines) are read with ParseJson*.
+absl::StatusOr<Json> ParseRequestJson(std::string_view text);
 
 // Typed field accessors on an object. Missing or null fields give std::nullopt;
 // a present field of the wrong type is InvalidArgument naming `key`.

@@ -136,7 +136,8 @@ void AddServingCommands(CLI::App& app) {
       PLINTH_ASSIGN_OR_RETURN(auto client, Connect(*opts));
       PLINTH_ASSIGN_OR_RETURN(Json out, client->Call("POST", StrCat(DeploymentPath(*name), "/predict"), *body));
       // JSON unless a table is asked for by name (the answer is data for scripts first).
-      if (output_given->count() == 0 || opts->output == "json" || !out["predictions"].is_array()) {
+      if (output_given->count() == 0 || opts->output == "json" || !out.contains("predictions") ||
+          !out["predictions"].is_array()) {
         PrintJson(out);
         return absl::OkStatus();
       }

@@ -21,7 +21,7 @@ absl::Status CheckJsonContentType(const HttpRequest& req) {
 absl::StatusOr<Json> BodyObject(const HttpRequest& req) {
   PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));
   if (StripWhitespace(req.body).empty()) return Json::object();
-  return ParseJsonObject(req.body);
+  return ParseRequestJson(req.body);
 }
 
 storage::AuditContext AuditFrom(const HttpRequest& req) { return storage::AuditContext{req.actor, req.client}; }

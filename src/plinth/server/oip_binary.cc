@@ -28,14 +28,25 @@ double HalfToDouble(uint16_t h) {
   return sign ? -v : v;
 }
 
+// Well-formed UTF-8 as the JSON reader takes it: no overlong forms, no surrogates, nothing past
+// U+10FFFF.
 bool IsUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
+    size_t n;
+    uint32_t cp, min;
+    if (c < 0x80) n = 1, cp = c, min = 0;
+    else if ((c >> 5) == 0x6) n = 2, cp = c & 0x1f, min = 0x80;
+    else if ((c >> 4) == 0xe) n = 3, cp = c & 0x0f, min = 0x800;
+    else if ((c >> 3) == 0x1e) n = 4, cp = c & 0x07, min = 0x10000;
+    else return false;
+    if (i + n > s.size()) return false;
     for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+      const unsigned char b = static_cast<unsigned char>(s[i + k]);
+      if ((b >> 6) != 0x2) return false;
+      cp = (cp << 6) | (b & 0x3f);
     }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     i += n;
   }
   return true;
@@ -111,8 +122,9 @@ absl::StatusOr<Json> DecodeOipBinaryRequest(std::string_view body, std::string_v
     return absl::InvalidArgumentError(StrCat("Inference-Header-Content-Length '", header_length,
                                              "' must be a byte count within the body (", body.size(), " bytes)"));
   }
-  PLINTH_ASSIGN_OR_RETURN(Json request, ParseJsonObject(body.substr(0, static_cast<size_t>(*length))));
+  PLINTH_ASSIGN_OR_RETURN(Json request, ParseRequestJson(body.substr(0, static_cast<size_t>(*length))));
   std::string_view rest = body.substr(static_cast<size_t>(*length));
+  int64_t elements = 0;  // decoded so far, across inputs
   if (request.contains("inputs") && request["inputs"].is_array()) {
     for (size_t i = 0; i < request["inputs"].size(); ++i) {
       Json& in = request["inputs"][i];
@@ -137,6 +149,13 @@ absl::StatusOr<Json> DecodeOipBinaryRequest(std::string_view body, std::string_v
         count *= d.get<int64_t>();
         if (count > kOipMaxTensorElements) return absl::InvalidArgumentError(StrCat(where, ": 'shape' is too large"));
       }
+      // Each element becomes a document value (16 bytes and more, from as little as 1 byte of
+      // binary): bound them before decoding, as a JSON body is bounded by its size.
+      elements += count;
+      if (elements > kOipMaxBinaryElements) {
+        return absl::InvalidArgumentError(StrCat(where, ": the binary inputs hold more than ", kOipMaxBinaryElements,
+                                                 " elements; send fewer rows per request"));
+      }
       const auto n = static_cast<size_t>(size.get<int64_t>());
       if (n > rest.size()) {
         return absl::InvalidArgumentError(StrCat(where, ": 'binary_data_size' is ", n, " bytes; only ", rest.size(),
@@ -160,13 +179,15 @@ bool WantsOipBinaryOutput(const Json& request) {
     return obj.is_object() && obj.contains("parameters") && obj["parameters"].is_object() &&
            obj["parameters"].contains(key) && obj["parameters"][key].is_boolean() && obj["parameters"][key].get<bool>();
   };
-  if (flag(request, "binary_data_output")) return true;
+  // An output's own "binary_data" decides for it; the request's "binary_data_output" for the rest.
   if (request.is_object() && request.contains("outputs") && request["outputs"].is_array()) {
     for (const Json& o : request["outputs"]) {
-      if (flag(o, "binary_data")) return true;
+      if (o.is_object() && o.contains("parameters") && o["parameters"].is_object() && o["parameters"].contains("binary_data")) {
+        return flag(o, "binary_data");
+      }
     }
   }
-  return false;
+  return flag(request, "binary_data_output");
 }
 
 size_t AppendOipBinaryInferResponse(std::string* out, std::string_view model_name, int64_t version,

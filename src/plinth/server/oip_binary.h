@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@
 namespace plinth::server {
 
 inline constexpr std::string_view kOipHeaderLengthField = "inference-header-content-length";
+// Elements all binary inputs of one request may hold (10,000 rows of 400 features fit).
+inline constexpr int64_t kOipMaxBinaryElements = int64_t{1} << 22;
 
 // The inference request in its JSON form: each binary input given its "data" (numbers,
 // booleans or strings) and its "binary_data_size" parameter removed. InvalidArgument names

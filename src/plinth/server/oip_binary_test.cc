@@ -53,6 +53,15 @@ TEST(OipBinaryTest, SizesThatDoNotAddUpAreNamed) {
   EXPECT_TRUE(StatusIs(Decode(R"([{"name": "f", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 6}}])",
                               Bytes({2, 0, 0, 0}) + "\xff\xfe"),
                        absl::StatusCode::kInvalidArgument, "BYTES element 0 is not UTF-8 text"));
+  // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+  for (const std::string& bad : {Bytes({0xc0, 0x80}), Bytes({0xe0, 0x80, 0x80}), Bytes({0xed, 0xa0, 0x80}),
+                                 Bytes({0xf4, 0x90, 0x80, 0x80})}) {
+    const std::string payload = Bytes({static_cast<int>(bad.size()), 0, 0, 0}) + bad;
+    EXPECT_TRUE(StatusIs(Decode(StrCat(R"([{"name": "f", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": )",
+                                       payload.size(), "}}]"),
+                                payload),
+                         absl::StatusCode::kInvalidArgument, "not UTF-8 text"));
+  }
   EXPECT_TRUE(StatusIs(Decode(R"([{"name": "f", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 7}}])",
                               Bytes({2, 0, 0, 0}) + "abc"),
                        absl::StatusCode::kInvalidArgument, "'binary_data_size' is 7 bytes; the 1 elements take 6"));
@@ -68,6 +77,10 @@ TEST(OipBinaryTest, BinaryOutputIsAskedPerOutputOrForTheRequest) {
   EXPECT_TRUE(WantsOipBinaryOutput(Json::parse(R"({"parameters": {"binary_data_output": true}})")));
   EXPECT_TRUE(WantsOipBinaryOutput(Json::parse(R"({"outputs": [{"name": "predict", "parameters": {"binary_data": true}}]})")));
   EXPECT_FALSE(WantsOipBinaryOutput(Json::parse(R"({"outputs": [{"name": "predict", "parameters": {"binary_data": false}}]})")));
+  // The output's own setting wins over the request's.
+  EXPECT_FALSE(WantsOipBinaryOutput(Json::parse(
+      R"({"parameters": {"binary_data_output": true}, "outputs": [{"name": "predict", "parameters": {"binary_data": false}}]})")));
+  EXPECT_TRUE(WantsOipBinaryOutput(Json::parse(R"({"parameters": {"binary_data_output": true}, "outputs": [{"name": "predict"}]})")));
 }
 
 TEST(OipBinaryTest, ResponseIsTheHeaderThenLittleEndianDoubles) {

@@ -35,8 +35,9 @@ std::optional<OipRange> OipRangeOf(std::string_view datatype) {
       {"UINT16", {0, 65535}},
       {"UINT32", {0, 4294967295.0}},
       {"UINT64", {0, 18446744073709551615.0}},
-      {"FP16", {-65504, 65504}},
-      {"FP32", {-std::numeric_limits<float>::max(), std::numeric_limits<float>::max()}},
+      // Floats: what rounds to a finite value (below max + half an ulp; the tie rounds to infinity).
+      {"FP16", {-std::nextafter(65520.0, 0.0), std::nextafter(65520.0, 0.0)}},
+      {"FP32", {-std::nextafter(0x1.ffffffp127, 0.0), std::nextafter(0x1.ffffffp127, 0.0)}},
       {"FP64", {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()}},
   };
   for (const Named& n : kRanges) {
@@ -153,6 +154,11 @@ absl::Status SetElement(const runtime::RowEncoder& encoder, FeatureMatrix& m, si
       case OipDatatype::kInteger:
         if (!v.is_number_integer()) return wrong("an integer");
         PLINTH_RETURN_IF_ERROR(in_range());
+        // 2^63 and a little more round to INT64's bound as doubles: compare as integers.
+        if (t.datatype == "INT64" && v.is_number_unsigned() &&
+            v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          return absl::InvalidArgumentError(StrCat(t.where, ": element ", row, " (", v.dump(), ") is out of range for INT64"));
+        }
         break;
       case OipDatatype::kFloat32:
         if (!v.is_number()) return wrong("a number");

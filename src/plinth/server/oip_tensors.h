@@ -37,8 +37,8 @@ inline constexpr int kOipMaxDataNesting = 8;
 enum class OipDatatype { kBool, kInteger, kFloat32, kFloat, kBytes };
 std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype);
 
-// The values a numeric datatype can hold (INT8 [-128, 127] ... UINT64, FP16 +-65504, FP32
-// +-FLT_MAX, FP64 +-DBL_MAX); nothing for BOOL, BYTES and unknown datatypes. A value outside is
+// The values a numeric datatype can hold (INT8 [-128, 127] ... UINT64; FP16, FP32: what rounds
+// to a finite value; FP64 +-DBL_MAX); nothing for BOOL, BYTES and unknown datatypes. A value outside is
 // refused: the client's own tensor could not hold it.
 struct OipRange {
   double lo = 0, hi = 0;

@@ -222,7 +222,14 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
   router.Add({"DELETE", "/api/v1/models/{name}/versions/{version}", Access::kWrite, false,
               [r, in_use](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
                 PLINTH_ASSIGN_OR_RETURN(ModelRef ref, VersionRef(req, 0, 1));
-                PLINTH_RETURN_IF_ERROR(in_use(ref.name, ref.alias, ref.version));
+                // What deployments name is checked by number ("latest" or an alias in the path
+                // names a number too); and the model's last version is what NAME@latest serves.
+                PLINTH_ASSIGN_OR_RETURN(auto target, r->GetVersion(ref));
+                PLINTH_RETURN_IF_ERROR(in_use(ref.name, std::nullopt, target.version));
+                PLINTH_ASSIGN_OR_RETURN(auto two, r->ListVersions(ref.name, 2, ""));
+                if (two.items.size() == 1) {
+                  PLINTH_RETURN_IF_ERROR(in_use(ref.name, std::string(registry::kLatestAlias), std::nullopt));
+                }
                 PLINTH_RETURN_IF_ERROR(r->DeleteVersion(ref, AuditFrom(req)));
                 return JsonResponse(200, {{"deleted", ref.ToString()}});
               }});
@@ -293,7 +300,8 @@ void AddRegistryRoutes(Router& router, Registry& reg, storage::ObjectStore& obje
 
   router.Add({"DELETE", "/api/v1/models/{name}/aliases/{alias}", Access::kWrite, false,
               [r, in_use](HttpRequest& req) -> absl::StatusOr<HttpResponse> {
-                PLINTH_RETURN_IF_ERROR(in_use(req.Param(0), req.Param(1), std::nullopt));
+                // "latest" is not stored: the registry's own answer comes first.
+                if (req.Param(1) != registry::kLatestAlias) PLINTH_RETURN_IF_ERROR(in_use(req.Param(0), req.Param(1), std::nullopt));
                 PLINTH_RETURN_IF_ERROR(r->DeleteAlias(req.Param(0), req.Param(1), AuditFrom(req)));
                 return JsonResponse(200, {{"deleted", req.Param(1)}, {"model", req.Param(0)}});
               }});

@@ -119,7 +119,9 @@ absl::Status RunServer(const ServerConfig& config) {
                                      return out;
                                    }});
   // A deployment's own model or fallback ref cannot be deleted from under it: it would keep
-  // serving what it has loaded and fail at the next restart.
+  // serving what it has loaded and fail at the next restart. (Checked before the registry's
+  // transaction, not inside it: a deployment created in between is not seen. Deploying
+  // checks that its ref resolves, so only a race of the two within milliseconds slips by.)
   auto in_use = [store = deployments.get()](const std::string& model, const std::optional<std::string>& alias,
                                             std::optional<int64_t> version) -> absl::Status {
     PLINTH_ASSIGN_OR_RETURN(auto all, store->List());

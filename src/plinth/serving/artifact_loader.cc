@@ -16,7 +16,8 @@ absl::Status Unservable(const ResolvedModel& m, const absl::Status& st) {
 absl::StatusOr<std::string> ArtifactLoader::ReadArtifact(const ResolvedModel& m) const {
   auto bytes = storage::ReadObject(*options_.objects, m.key.artifact, options_.max_artifact_bytes);
   if (absl::IsNotFound(bytes.status())) {
-    return absl::NotFoundError(StrCat("artifact ", m.key.artifact, " of model ", m.key.ToString(), " is missing"));
+    // The registry names an artifact the store lost: the server's fault, not the caller's.
+    return absl::DataLossError(StrCat("artifact ", m.key.artifact, " of model ", m.key.ToString(), " is missing"));
   }
   if (!bytes.ok()) {
     return absl::Status(bytes.status().code(), StrCat("artifact of model ", m.key.ToString(), ": ", bytes.status().message()));

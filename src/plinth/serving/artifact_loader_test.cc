@@ -88,7 +88,7 @@ TEST_F(ArtifactLoaderTest, UnservableVersionsAreClearErrors) {
                        "model m/1 (linear-json) cannot be served"));
   ResolvedModel missing = Store(kLinear);
   missing.key.artifact = std::string(64, 'a');
-  EXPECT_TRUE(StatusIs(loader_->Load(missing), absl::StatusCode::kNotFound, "missing"));
+  EXPECT_TRUE(StatusIs(loader_->Load(missing), absl::StatusCode::kDataLoss, "missing"));
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ bool IsCallersFault(absl::StatusCode code) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:            // 409
+    case absl::StatusCode::kResourceExhausted:  // 429 / 413
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kUnauthenticated:
       return true;
