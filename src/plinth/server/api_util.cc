@@ -2,6 +2,15 @@
 
 namespace plinth::server {
 
+absl::Status CheckContentEncoding(const HttpRequest& req) {
+  // A compressed body would otherwise reach the parser as binary ("malformed JSON").
+  const std::string encoding = ToLower(req.Header("content-encoding"));
+  if (!encoding.empty() && encoding != "identity") {
+    return absl::InvalidArgumentError(StrCat("Content-Encoding '", encoding, "' is not supported: send the body uncompressed"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckJsonContentType(const HttpRequest& req) {
   // JSON, no Content-Type, or curl's default for -d (form-urlencoded) are read as JSON; any
   // other declared type is a client mistake worth naming (e.g. a multipart artifact upload).
@@ -10,12 +19,7 @@ absl::Status CheckJsonContentType(const HttpRequest& req) {
     return absl::InvalidArgumentError(StrCat("expected a JSON body (Content-Type: application/json), got '", ct,
                                              "'; upload artifacts as raw bytes to /api/v1/artifacts"));
   }
-  // A compressed body would otherwise reach the JSON parser as binary ("malformed JSON").
-  const std::string encoding = ToLower(req.Header("content-encoding"));
-  if (!encoding.empty() && encoding != "identity") {
-    return absl::InvalidArgumentError(StrCat("Content-Encoding '", encoding, "' is not supported: send the body uncompressed"));
-  }
-  return absl::OkStatus();
+  return CheckContentEncoding(req);
 }
 
 absl::StatusOr<Json> BodyObject(const HttpRequest& req) {

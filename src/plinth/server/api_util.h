@@ -15,6 +15,9 @@ namespace plinth::server {
 // InvalidArgument when the request declares a Content-Type that is not JSON (none, JSON and
 // form-urlencoded, curl's default for -d, are read as JSON).
 absl::Status CheckJsonContentType(const HttpRequest& req);
+// InvalidArgument for a Content-Encoding other than identity (bodies are read uncompressed);
+// part of CheckJsonContentType, alone for bodies that are not JSON.
+absl::Status CheckContentEncoding(const HttpRequest& req);
 absl::StatusOr<Json> BodyObject(const HttpRequest& req);
 storage::AuditContext AuditFrom(const HttpRequest& req);
 // Integer query parameter with bounds; InvalidArgument names the parameter.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "plinth/base/http_status.h"
 #include "plinth/base/json.h"
 #include "plinth/base/status.h"
 #include "plinth/storage/object_store.h"
@@ -65,7 +66,6 @@ enum class ErrorFormat { kPlinth, kMessageOnly };
 // {"error": "message"}). `http_status` overrides the mapped status (e.g. 413 for a body over
 // the limit).
 HttpResponse ErrorResponse(const absl::Status& status, int http_status = 0, ErrorFormat format = ErrorFormat::kPlinth);
-int HttpStatusFor(absl::StatusCode code);
 std::string_view StatusCodeName(absl::StatusCode code);
 
 // Percent-decoding; InvalidArgument on malformed escapes or a NUL byte.

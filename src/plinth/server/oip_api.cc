@@ -100,9 +100,7 @@ void AddOipRoutes(Router& router, const ServingDeps& deps) {
       bool binary_output = false;
       Json body;
       if (!header_length.empty()) {
-        if (const std::string enc = ToLower(req.Header("content-encoding")); !enc.empty() && enc != "identity") {
-          return absl::InvalidArgumentError(StrCat("Content-Encoding '", enc, "' is not supported: send the body uncompressed"));
-        }
+        PLINTH_RETURN_IF_ERROR(CheckContentEncoding(req));
         PLINTH_ASSIGN_OR_RETURN(body, DecodeOipBinaryRequest(req.body, header_length));
       } else {
         PLINTH_RETURN_IF_ERROR(CheckJsonContentType(req));

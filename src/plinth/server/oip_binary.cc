@@ -138,17 +138,10 @@ absl::StatusOr<Json> DecodeOipBinaryRequest(std::string_view body, std::string_v
         return absl::InvalidArgumentError(StrCat(where, ": 'binary_data_size' must be a byte count"));
       }
       if (in.contains("data")) return absl::InvalidArgumentError(StrCat(where, ": give 'data' or 'binary_data_size', not both"));
-      if (!in.contains("datatype") || !in["datatype"].is_string() || !in.contains("shape") || !in["shape"].is_array()) {
+      if (!in.contains("datatype") || !in["datatype"].is_string() || !in.contains("shape")) {
         return absl::InvalidArgumentError(StrCat(where, ": a binary input needs its 'datatype' and 'shape'"));
       }
-      int64_t count = 1;
-      for (const Json& d : in["shape"]) {
-        if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > kOipMaxTensorElements) {
-          return absl::InvalidArgumentError(StrCat(where, ": 'shape' must hold non-negative integers"));
-        }
-        count *= d.get<int64_t>();
-        if (count > kOipMaxTensorElements) return absl::InvalidArgumentError(StrCat(where, ": 'shape' is too large"));
-      }
+      PLINTH_ASSIGN_OR_RETURN(const int64_t count, OipShapeCount(in["shape"], where));
       // Each element becomes a document value (16 bytes and more, from as little as 1 byte of
       // binary): bound them before decoding, as a JSON body is bounded by its size.
       elements += count;

@@ -46,6 +46,22 @@ std::optional<OipRange> OipRangeOf(std::string_view datatype) {
   return std::nullopt;
 }
 
+absl::StatusOr<int64_t> OipShapeCount(const Json& shape, const std::string& where, std::vector<int64_t>* dims) {
+  if (!shape.is_array() || shape.empty()) {
+    return absl::InvalidArgumentError(StrCat(where, ": 'shape' must be an array of dimensions, e.g. [rows]"));
+  }
+  int64_t count = 1;
+  for (const Json& d : shape) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > kOipMaxTensorElements) {
+      return absl::InvalidArgumentError(StrCat(where, ": 'shape' must hold non-negative integers"));
+    }
+    if (dims != nullptr) dims->push_back(d.get<int64_t>());
+    count *= d.get<int64_t>();
+    if (count > kOipMaxTensorElements) return absl::InvalidArgumentError(StrCat(where, ": 'shape' is too large"));
+  }
+  return count;
+}
+
 bool OipNesting::Matches(const std::vector<int64_t>& shape) const {
   if (arrays.size() <= 1) return true;  // flat
   if (min_leaf_depth != max_leaf_depth && min_leaf_depth != SIZE_MAX) return false;
@@ -105,18 +121,7 @@ absl::StatusOr<Tensor> ParseTensor(const Json& in, size_t index) {
   t.datatype = *datatype;
   t.range = OipRangeOf(*datatype);
   auto shape = in.find("shape");
-  if (shape == in.end() || !shape->is_array() || shape->empty()) {
-    return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must be an array of dimensions, e.g. [rows]"));
-  }
-  int64_t count = 1;
-  for (const Json& d : *shape) {
-    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > kOipMaxTensorElements) {
-      return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' must hold non-negative integers"));
-    }
-    t.shape.push_back(d.get<int64_t>());
-    count *= t.shape.back();
-    if (count > kOipMaxTensorElements) return absl::InvalidArgumentError(StrCat(t.where, ": 'shape' is too large"));
-  }
+  PLINTH_ASSIGN_OR_RETURN(const int64_t count, OipShapeCount(shape == in.end() ? Json() : *shape, t.where, &t.shape));
   auto data = in.find("data");
   if (data == in.end() || !data->is_array()) return absl::InvalidArgumentError(StrCat(t.where, ": 'data' must be an array"));
   OipNesting nesting;

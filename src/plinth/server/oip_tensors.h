@@ -40,6 +40,10 @@ std::optional<OipDatatype> ParseOipDatatype(std::string_view datatype);
 // The values a numeric datatype can hold (INT8 [-128, 127] ... UINT64; FP16, FP32: what rounds
 // to a finite value; FP64 +-DBL_MAX); nothing for BOOL, BYTES and unknown datatypes. A value outside is
 // refused: the client's own tensor could not hold it.
+// The element count of a tensor's "shape" (non-negative integers, the product at most
+// kOipMaxTensorElements); InvalidArgument prefixed with `where`.
+absl::StatusOr<int64_t> OipShapeCount(const Json& shape, const std::string& where, std::vector<int64_t>* dims = nullptr);
+
 struct OipRange {
   double lo = 0, hi = 0;
   bool Holds(double v) const { return v != v || (v >= lo && v <= hi); }  // NaN: a null element

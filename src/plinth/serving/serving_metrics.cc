@@ -1,5 +1,7 @@
 #include "plinth/serving/serving_metrics.h"
 
+#include "plinth/base/http_status.h"
+
 namespace plinth::serving {
 
 namespace {
@@ -26,25 +28,6 @@ struct Sample {
   int64_t value;
 };
 
-// Whether a request ended this way because of what its caller sent (an HTTP 4xx) rather than a
-// failure of the server or the model (5xx).
-bool IsCallersFault(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kAborted:            // 409
-    case absl::StatusCode::kResourceExhausted:  // 429 / 413
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnauthenticated:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key, const absl::Status& status, size_t rows,
@@ -65,7 +48,7 @@ void ServingMetrics::Observe(const std::string& deployment, const ModelKey* key,
   }
   Series& s = it->second;
   ++s.requests;
-  if (!status.ok()) ++(IsCallersFault(status.code()) ? s.invalid : s.errors);
+  if (!status.ok()) ++(HttpStatusFor(status.code()) < 500 ? s.invalid : s.errors);  // answered 4xx or 5xx
   s.rows += rows;
   s.latency.Observe(seconds);
 }
